@@ -1,0 +1,409 @@
+/**
+ * Encoding events into (subject, headers, payload) and decoding stream messages back, with typed errors.
+ * Readers are lenient where ARCHITECTURE §1 says so; everything else is classified, never thrown.
+ */
+import {
+  DEDUPE_HEADER,
+  JSON_FORMAT,
+  MAX_PAYLOAD_BYTES,
+  STOCK_EVENT_TYPES,
+  STOCK_LOW_TYPE,
+  UNASSIGNED_LOCATION,
+  headerNames,
+  isToken,
+  parseSubject,
+  procurementSubject,
+  stockSubject,
+  type HeaderNames,
+  type StockEvent,
+  type StockEventType,
+  type StockLow,
+} from './events';
+
+export type DecodeErrorCode =
+  | 'bad_subject'
+  | 'missing_header'
+  | 'unsupported_format'
+  | 'bad_timestamp'
+  | 'oversized'
+  | 'bad_encoding'
+  | 'bad_json'
+  | 'not_an_object'
+  | 'missing_field'
+  | 'wrong_type'
+  | 'bad_quantity'
+  | 'bad_location'
+  | 'same_location'
+  | 'product_mismatch';
+
+export interface DecodeError {
+  code: DecodeErrorCode;
+  /** One line a person can read: what is wrong, with the offending value. */
+  message: string;
+  field?: string;
+}
+
+/** A message as read from the stream; `header` returns undefined when absent. */
+export interface RawMessage {
+  subject: string;
+  seq: number;
+  /** Server storage time, ms since epoch. */
+  streamTimestampMs: number;
+  header(name: string): string | undefined;
+  data: Uint8Array;
+}
+
+/** Stream metadata travels beside the event (ARCHITECTURE §6 rule 4). */
+export interface EventMeta {
+  seq: number;
+  subject: string;
+  warehouse: string;
+  product: string;
+  /** `myorg_msg_id`, or `seq:<n>` when the publisher gave none. */
+  id: string;
+  /** Event time: `myorg_timestamp_ms`, or stream time when the publisher gave none. */
+  timestampMs: number;
+}
+
+export type Decoded =
+  | { kind: 'stock'; meta: EventMeta; event: StockEvent }
+  | { kind: 'unknown'; meta: EventMeta; type: string }
+  | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
+
+export interface EncodedMessage {
+  subject: string;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+const STOCK_TYPES: ReadonlySet<string> = new Set(STOCK_EVENT_TYPES);
+export function isStockEventType(type: string): type is StockEventType {
+  return STOCK_TYPES.has(type);
+}
+
+export interface EncodeOptions {
+  id: string;
+  timestampMs: number;
+  prefix?: string;
+}
+
+/** The wire form of a stock event, with the four headers and `Nats-Msg-Id`. */
+export function encodeStockEvent(
+  warehouse: string,
+  event: StockEvent,
+  options: EncodeOptions,
+): EncodedMessage {
+  const { type, ...args } = event;
+  return {
+    subject: stockSubject(warehouse, event.product_name),
+    headers: eventHeaders(type, options),
+    payload: JSON.stringify(args),
+  };
+}
+
+export function encodeStockLow(low: StockLow, options: EncodeOptions): EncodedMessage {
+  return {
+    subject: procurementSubject(low.warehouse, low.product_name),
+    headers: eventHeaders(STOCK_LOW_TYPE, options),
+    payload: JSON.stringify(low),
+  };
+}
+
+function eventHeaders(type: string, { id, timestampMs, prefix }: EncodeOptions): Record<string, string> {
+  const names = headerNames(prefix);
+  return {
+    [names.format]: JSON_FORMAT,
+    [names.type]: type,
+    [names.msgId]: id,
+    [names.timestampMs]: String(Math.trunc(timestampMs)),
+    [DEDUPE_HEADER]: id,
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface Envelope {
+  meta: EventMeta;
+  type: string;
+}
+
+/**
+ * Reads subject and headers only, so that a reader can skip types it does not care about without
+ * touching the payload (ARCHITECTURE §1).
+ */
+export function decodeEnvelope(
+  msg: RawMessage,
+  names: HeaderNames = headerNames(),
+  root = 'warehouse',
+): { ok: true; envelope: Envelope } | { ok: false; error: DecodeError } {
+  const subject = parseSubject(msg.subject, root);
+  if (!subject.ok) return { ok: false, error: { code: 'bad_subject', message: subject.reason } };
+  const type = msg.header(names.type);
+  if (type === undefined || type === '') {
+    return {
+      ok: false,
+      error: { code: 'missing_header', message: `header ${names.type} is missing`, field: names.type },
+    };
+  }
+  const format = msg.header(names.format);
+  if (format === undefined || format === '') {
+    return {
+      ok: false,
+      error: { code: 'missing_header', message: `header ${names.format} is missing`, field: names.format },
+    };
+  }
+  if (format.split(';')[0]?.trim().toLowerCase() !== JSON_FORMAT) {
+    return {
+      ok: false,
+      error: {
+        code: 'unsupported_format',
+        message: `header ${names.format} is "${format}"; only ${JSON_FORMAT} is understood`,
+        field: names.format,
+      },
+    };
+  }
+  let timestampMs = msg.streamTimestampMs;
+  const ts = msg.header(names.timestampMs);
+  if (ts !== undefined && ts !== '') {
+    if (!/^\d{1,16}$/.test(ts)) {
+      return {
+        ok: false,
+        error: {
+          code: 'bad_timestamp',
+          message: `header ${names.timestampMs} is "${ts.slice(0, 40)}", not milliseconds since epoch`,
+          field: names.timestampMs,
+        },
+      };
+    }
+    timestampMs = Number(ts);
+  }
+  const id = msg.header(names.msgId) || `seq:${msg.seq}`;
+  return {
+    ok: true,
+    envelope: {
+      type,
+      meta: {
+        seq: msg.seq,
+        subject: msg.subject,
+        warehouse: subject.warehouse,
+        product: subject.product,
+        id,
+        timestampMs,
+      },
+    },
+  };
+}
+
+/** Full decode of a warehouse stream message. Never throws. */
+export function decodeStockMessage(msg: RawMessage, names: HeaderNames = headerNames()): Decoded {
+  const env = decodeEnvelope(msg, names);
+  if (!env.ok) return malformed(msg, env.error);
+  const { meta, type } = env.envelope;
+  if (!isStockEventType(type)) return { kind: 'unknown', meta, type };
+  const body = parsePayload(msg.data);
+  if (!body.ok) return malformed(msg, body.error, meta.timestampMs);
+  const event = stockEventFromPayload(type, body.value, meta.product);
+  if (!event.ok) return malformed(msg, event.error, meta.timestampMs);
+  return { kind: 'stock', meta, event: event.value };
+}
+
+function malformed(msg: RawMessage, error: DecodeError, timestampMs = msg.streamTimestampMs): Decoded {
+  return { kind: 'malformed', seq: msg.seq, subject: msg.subject, timestampMs, error };
+}
+
+type Result<T> = { ok: true; value: T } | { ok: false; error: DecodeError };
+
+export function parsePayload(data: Uint8Array): Result<Record<string, unknown>> {
+  if (data.byteLength > MAX_PAYLOAD_BYTES) {
+    return {
+      ok: false,
+      error: {
+        code: 'oversized',
+        message: `payload is ${data.byteLength} bytes; at most ${MAX_PAYLOAD_BYTES} are allowed`,
+      },
+    };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(data);
+  } catch {
+    return { ok: false, error: { code: 'bad_encoding', message: 'payload is not valid UTF-8' } };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return {
+      ok: false,
+      error: { code: 'bad_json', message: `payload is not JSON: ${(e as Error).message}` },
+    };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, error: { code: 'not_an_object', message: 'payload is JSON but not an object' } };
+  }
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+/** Validates the arguments of a stock operation against the contract and the subject's product. */
+export function stockEventFromPayload(
+  type: StockEventType,
+  body: Record<string, unknown>,
+  subjectProduct: string,
+): Result<StockEvent> {
+  const name = field(body, 'product_name', 'string');
+  if (!name.ok) return name;
+  if (name.value !== subjectProduct) {
+    return fail(
+      'product_mismatch',
+      `payload product_name "${name.value}" differs from subject product "${subjectProduct}"`,
+      'product_name',
+    );
+  }
+  const quantity = quantityField(body, type === 'stock.corrected' ? 0 : 1);
+  if (!quantity.ok) return quantity;
+  const product_name = name.value;
+  switch (type) {
+    case 'stock.moved': {
+      const from = locationField(body, 'from', false);
+      if (!from.ok) return from;
+      const to = locationField(body, 'to', false);
+      if (!to.ok) return to;
+      if (from.value === to.value) return fail('same_location', `move from "${from.value}" to itself`, 'to');
+      return {
+        ok: true,
+        value: { type, product_name, from: from.value, to: to.value, quantity: quantity.value },
+      };
+    }
+    case 'stock.destroyed': {
+      const location = locationField(body, 'location', false);
+      if (!location.ok) return location;
+      const reason = field(body, 'reason', 'string');
+      if (!reason.ok) return reason;
+      return {
+        ok: true,
+        value: {
+          type,
+          product_name,
+          location: location.value,
+          quantity: quantity.value,
+          reason: reason.value,
+        },
+      };
+    }
+    case 'stock.corrected': {
+      const location = locationField(body, 'location', false);
+      if (!location.ok) return location;
+      return { ok: true, value: { type, product_name, location: location.value, quantity: quantity.value } };
+    }
+    case 'stock.replenished':
+    case 'stock.sold': {
+      const location = locationField(body, 'location', true);
+      if (!location.ok) return location;
+      return { ok: true, value: { type, product_name, location: location.value, quantity: quantity.value } };
+    }
+  }
+}
+
+function fail(code: DecodeErrorCode, message: string, field?: string): { ok: false; error: DecodeError } {
+  return { ok: false, error: field === undefined ? { code, message } : { code, message, field } };
+}
+
+function field(body: Record<string, unknown>, key: string, kind: 'string'): Result<string> {
+  const value = body[key];
+  if (value === undefined || value === null) return fail('missing_field', `field ${key} is missing`, key);
+  if (typeof value !== kind)
+    return fail('wrong_type', `field ${key} must be a ${kind}, got ${describe(value)}`, key);
+  return { ok: true, value: value as string };
+}
+
+function quantityField(body: Record<string, unknown>, min: 0 | 1): Result<number> {
+  const value = body.quantity;
+  if (value === undefined || value === null)
+    return fail('missing_field', 'field quantity is missing', 'quantity');
+  if (typeof value !== 'number')
+    return fail('wrong_type', `field quantity must be a number, got ${describe(value)}`, 'quantity');
+  if (!Number.isSafeInteger(value))
+    return fail('bad_quantity', `quantity ${value} is not a whole number`, 'quantity');
+  if (value < min) {
+    return fail(
+      'bad_quantity',
+      `quantity ${value} must be ${min === 0 ? 'zero or more' : 'at least 1'}`,
+      'quantity',
+    );
+  }
+  return { ok: true, value };
+}
+
+function locationField(body: Record<string, unknown>, key: string, optional: boolean): Result<string> {
+  const value = body[key];
+  if ((value === undefined || value === null) && optional) return { ok: true, value: UNASSIGNED_LOCATION };
+  const text = field(body, key, 'string');
+  if (!text.ok) return text;
+  if (text.value !== UNASSIGNED_LOCATION && !isToken(text.value)) {
+    return fail('bad_location', `${key} "${text.value.slice(0, 64)}" is not a valid location name`, key);
+  }
+  return text;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `"${value.slice(0, 32)}"`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+export type DecodedLow =
+  | { kind: 'low'; meta: EventMeta; low: StockLow }
+  | { kind: 'unknown'; meta: EventMeta; type: string }
+  | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
+
+/** Decodes a `procurement.<warehouse>.product.<product>` message. Never throws. */
+export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames = headerNames()): DecodedLow {
+  const env = decodeEnvelope(msg, names, 'procurement');
+  if (!env.ok)
+    return {
+      kind: 'malformed',
+      seq: msg.seq,
+      subject: msg.subject,
+      timestampMs: msg.streamTimestampMs,
+      error: env.error,
+    };
+  const { meta, type } = env.envelope;
+  if (type !== STOCK_LOW_TYPE) return { kind: 'unknown', meta, type };
+  const bad = (error: DecodeError): DecodedLow => ({
+    kind: 'malformed',
+    seq: msg.seq,
+    subject: msg.subject,
+    timestampMs: meta.timestampMs,
+    error,
+  });
+  const body = parsePayload(msg.data);
+  if (!body.ok) return bad(body.error);
+  const name = field(body.value, 'product_name', 'string');
+  if (!name.ok) return bad(name.error);
+  if (name.value !== meta.product) {
+    return bad({
+      code: 'product_mismatch',
+      message: `payload product_name "${name.value}" differs from subject product "${meta.product}"`,
+    });
+  }
+  const warehouse = field(body.value, 'warehouse', 'string');
+  if (!warehouse.ok) return bad(warehouse.error);
+  const quantity = body.value.quantity;
+  const threshold = body.value.threshold;
+  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity)) {
+    return bad({ code: 'bad_quantity', message: 'quantity must be a whole number', field: 'quantity' });
+  }
+  if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 0) {
+    return bad({
+      code: 'bad_quantity',
+      message: 'threshold must be a whole number, zero or more',
+      field: 'threshold',
+    });
+  }
+  return {
+    kind: 'low',
+    meta,
+    low: { product_name: name.value, warehouse: warehouse.value, quantity, threshold },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * The event contract of ARCHITECTURE §1: the five stock events, `stock.low`, their subjects and headers.
+ * Pure: no clock, no I/O. Ids and timestamps are given by the caller.
+ */
+
+export const STOCK_EVENT_TYPES = [
+  'stock.corrected',
+  'stock.replenished',
+  'stock.moved',
+  'stock.sold',
+  'stock.destroyed',
+] as const;
+export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
+export const STOCK_LOW_TYPE = 'stock.low';
+
+/** The warehouse's unassigned pool, used when an event names no location. */
+export const UNASSIGNED_LOCATION = '-';
+
+export const JSON_FORMAT = 'application/json';
+export const DEFAULT_HEADER_PREFIX = 'myorg';
+/** Payloads above this are refused by our publishers and classified as malformed by readers. */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
+
+export interface StockCorrected {
+  type: 'stock.corrected';
+  product_name: string;
+  location: string;
+  quantity: number;
+}
+export interface StockReplenished {
+  type: 'stock.replenished';
+  product_name: string;
+  location: string;
+  quantity: number;
+}
+export interface StockMoved {
+  type: 'stock.moved';
+  product_name: string;
+  from: string;
+  to: string;
+  quantity: number;
+}
+export interface StockSold {
+  type: 'stock.sold';
+  product_name: string;
+  location: string;
+  quantity: number;
+}
+export interface StockDestroyed {
+  type: 'stock.destroyed';
+  product_name: string;
+  location: string;
+  quantity: number;
+  reason: string;
+}
+export type StockEvent = StockCorrected | StockReplenished | StockMoved | StockSold | StockDestroyed;
+
+export interface StockLow {
+  product_name: string;
+  warehouse: string;
+  quantity: number;
+  threshold: number;
+}
+
+/** Names of the four event headers for a given prefix (one setting for publishers and readers). */
+export interface HeaderNames {
+  format: string;
+  type: string;
+  msgId: string;
+  timestampMs: string;
+}
+export function headerNames(prefix: string = DEFAULT_HEADER_PREFIX): HeaderNames {
+  return {
+    format: `${prefix}_format`,
+    type: `${prefix}_type`,
+    msgId: `${prefix}_msg_id`,
+    timestampMs: `${prefix}_timestamp_ms`,
+  };
+}
+export const DEDUPE_HEADER = 'Nats-Msg-Id';
+
+// ---------------------------------------------------------------------------------------------------------
+// Subject tokens
+
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+export const TOKEN_RULE = 'letters A–Z a–z, digits 0–9, "_" and "-", 1 to 64 characters';
+
+export function isToken(value: string): boolean {
+  return TOKEN.test(value);
+}
+
+/** Why a name cannot be a subject token, in words a user can act on; undefined when it can. */
+export function tokenProblem(what: string, value: string): string | undefined {
+  if (value.length === 0) return `${what} is required`;
+  if (value.length > 64) return `${what} is ${value.length} characters long; at most 64 are allowed`;
+  if (!TOKEN.test(value)) {
+    const bad = [...new Set([...value].filter((c) => !/[A-Za-z0-9_-]/.test(c)))]
+      .map((c) => (c === ' ' ? 'space' : `"${c}"`))
+      .join(', ');
+    return `${what} "${value}" contains ${bad}; allowed are ${TOKEN_RULE}`;
+  }
+  return undefined;
+}
+
+export function stockSubject(warehouse: string, product: string): string {
+  return `warehouse.${warehouse}.product.${product}`;
+}
+export function procurementSubject(warehouse: string, product: string): string {
+  return `procurement.${warehouse}.product.${product}`;
+}
+export const ALL_STOCK_SUBJECTS = 'warehouse.*.product.*';
+export const ALL_PROCUREMENT_SUBJECTS = 'procurement.*.product.*';
+
+export type SubjectParse = { ok: true; warehouse: string; product: string } | { ok: false; reason: string };
+
+/** Parses `<root>.<warehouse>.product.<product>` and checks both tokens. */
+export function parseSubject(subject: string, root = 'warehouse'): SubjectParse {
+  const parts = subject.split('.');
+  if (parts.length !== 4 || parts[0] !== root || parts[2] !== 'product') {
+    return { ok: false, reason: `subject "${subject}" is not ${root}.<warehouse>.product.<product>` };
+  }
+  const warehouse = parts[1] ?? '';
+  const product = parts[3] ?? '';
+  const problem = tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product);
+  return problem ? { ok: false, reason: problem } : { ok: true, warehouse, product };
+}
+
+/** Per-key name of a (warehouse, product) pair in the KV buckets. */
+export function stockKey(warehouse: string, product: string): string {
+  return `${warehouse}.${product}`;
+}
