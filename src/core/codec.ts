@@ -34,7 +34,8 @@ export type DecodeErrorCode =
   | 'bad_quantity'
   | 'bad_location'
   | 'same_location'
-  | 'product_mismatch';
+  | 'product_mismatch'
+  | 'warehouse_mismatch';
 
 export interface DecodeError {
   code: DecodeErrorCode;
@@ -165,7 +166,7 @@ export function decodeEnvelope(
   let timestampMs = msg.streamTimestampMs;
   const ts = msg.header(names.timestampMs);
   if (ts !== undefined && ts !== '') {
-    if (!/^\d{1,16}$/.test(ts)) {
+    if (!/^\d{1,16}$/.test(ts) || !Number.isSafeInteger(Number(ts))) {
       return {
         ok: false,
         error: {
@@ -316,22 +317,18 @@ function field(body: Record<string, unknown>, key: string, kind: 'string'): Resu
   return { ok: true, value: value as string };
 }
 
-function quantityField(body: Record<string, unknown>, min: 0 | 1): Result<number> {
-  const value = body.quantity;
-  if (value === undefined || value === null)
-    return fail('missing_field', 'field quantity is missing', 'quantity');
+/** A whole-number field; `min` null means no lower bound. */
+function quantityField(body: Record<string, unknown>, min: 0 | 1 | null, key = 'quantity'): Result<number> {
+  const value = body[key];
+  if (value === undefined || value === null) return fail('missing_field', `field ${key} is missing`, key);
   if (typeof value !== 'number')
-    return fail('wrong_type', `field quantity must be a number, got ${describe(value)}`, 'quantity');
-  if (!Number.isSafeInteger(value))
-    return fail('bad_quantity', `quantity ${value} is not a whole number`, 'quantity');
-  if (value < min) {
-    return fail(
-      'bad_quantity',
-      `quantity ${value} must be ${min === 0 ? 'zero or more' : 'at least 1'}`,
-      'quantity',
-    );
+    return fail('wrong_type', `field ${key} must be a number, got ${describe(value)}`, key);
+  if (!Number.isSafeInteger(value)) return fail('bad_quantity', `${key} ${value} is not a whole number`, key);
+  if (min !== null && value < min) {
+    return fail('bad_quantity', `${key} ${value} must be ${min === 0 ? 'zero or more' : 'at least 1'}`, key);
   }
-  return { ok: true, value };
+  // JSON `-0` parses to -0, which would otherwise survive into views and compare unequal to 0.
+  return { ok: true, value: value === 0 ? 0 : value };
 }
 
 function locationField(body: Record<string, unknown>, key: string, optional: boolean): Result<string> {
@@ -385,25 +382,31 @@ export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames = h
     return bad({
       code: 'product_mismatch',
       message: `payload product_name "${name.value}" differs from subject product "${meta.product}"`,
+      field: 'product_name',
     });
   }
   const warehouse = field(body.value, 'warehouse', 'string');
   if (!warehouse.ok) return bad(warehouse.error);
-  const quantity = body.value.quantity;
-  const threshold = body.value.threshold;
-  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity)) {
-    return bad({ code: 'bad_quantity', message: 'quantity must be a whole number', field: 'quantity' });
-  }
-  if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 0) {
+  if (warehouse.value !== meta.warehouse) {
     return bad({
-      code: 'bad_quantity',
-      message: 'threshold must be a whole number, zero or more',
-      field: 'threshold',
+      code: 'warehouse_mismatch',
+      message: `payload warehouse "${warehouse.value}" differs from subject warehouse "${meta.warehouse}"`,
+      field: 'warehouse',
     });
   }
+  // A low stock count may already be negative; only the threshold has a lower bound.
+  const quantity = quantityField(body.value, null, 'quantity');
+  if (!quantity.ok) return bad(quantity.error);
+  const threshold = quantityField(body.value, 0, 'threshold');
+  if (!threshold.ok) return bad(threshold.error);
   return {
     kind: 'low',
     meta,
-    low: { product_name: name.value, warehouse: warehouse.value, quantity, threshold },
+    low: {
+      product_name: name.value,
+      warehouse: warehouse.value,
+      quantity: quantity.value,
+      threshold: threshold.value,
+    },
   };
 }

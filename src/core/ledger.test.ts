@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { Decoded } from './codec';
+import { hasId, type IdSet } from './id-set';
+import { applyBatch, applyDecoded, initialLedger, ledgerViews, type LedgerState } from './ledger';
+import { stockLevel } from './procurement-stock';
+import { HOUR_MS, soldInWindow } from './sales';
+import { TestStream } from './testing';
+import { lastSubjectSeq, locationQuantity } from './warehouse-stock';
+
+const NOW = 472_224 * HOUR_MS;
+
+describe('ledger', () => {
+  it('given stock events, then every view is fed from one pass', () => {
+    const s = new TestStream();
+    const state = applyBatch(initialLedger(), [
+      s.corrected('46', 'Apples', 'A43', 10, { at: NOW - 5000 }),
+      s.sold('46', 'Apples', 3, 'A43', { at: NOW }),
+      s.malformed('warehouse.46.product.Apples'),
+      s.unknown('46', 'Apples', 'stock.audited'),
+    ]);
+    expect(locationQuantity(state.stock, '46', 'Apples', 'A43')).toBe(7);
+    expect(soldInWindow(state.sales, NOW, HOUR_MS).get('Apples')).toBe(3);
+    expect(stockLevel(state.procurement, '46.Apples')).toMatchObject({ quantity: 7, last_seq: 2 });
+    expect(state.quality.byKind).toEqual({ malformed: 1, unknown: 1, duplicate: 0 });
+    expect(state).toMatchObject({ lastSeq: 4, applied: 4, skipped: 0 });
+  });
+
+  it('given a sequence already handled, then the state is returned unchanged', () => {
+    const s = new TestStream();
+    const first = s.sold('46', 'Apples', 3);
+    const state = applyDecoded(initialLedger(), first);
+    expect(applyDecoded(state, first)).toBe(state);
+  });
+
+  it('given a late copy of an applied event, then it counts once and is reported as a duplicate', () => {
+    const s = new TestStream();
+    const count = s.corrected('46', 'Apples', 'A1', 10);
+    const sale = s.sold('46', 'Apples', 3, 'A1', { at: NOW });
+    const before = applyBatch(initialLedger(), [count, sale]);
+    const after = applyDecoded(before, s.again(sale));
+    expect(locationQuantity(after.stock, '46', 'Apples', 'A1')).toBe(7);
+    expect(soldInWindow(after.sales, NOW, HOUR_MS).get('Apples')).toBe(3);
+    expect(after.procurement).toBe(before.procurement);
+    expect(after.sales).toBe(before.sales);
+    expect(after).toMatchObject({ lastSeq: 3, applied: 2, skipped: 1 });
+    expect(after.quality.recent.at(-1)).toMatchObject({ kind: 'duplicate', seq: 3 });
+    // The copy still occupies a sequence on its subject, so the next publish must expect it.
+    expect(lastSubjectSeq(after.stock, '46', 'Apples')).toBe(3);
+  });
+
+  it('given two events without message id, then both count (their ids are their sequences)', () => {
+    const s = new TestStream();
+    const state = applyBatch(initialLedger(), [
+      s.sold('46', 'Apples', 1, '-', { id: 'seq:1' }),
+      s.sold('46', 'Apples', 1, '-', { id: 'seq:2' }),
+    ]);
+    expect(locationQuantity(state.stock, '46', 'Apples', '-')).toBe(-2);
+    expect(state.skipped).toBe(0);
+  });
+
+  it('never changes a state it was given', () => {
+    const s = new TestStream();
+    const before = applyBatch(initialLedger(), [s.sold('46', 'Apples', 1)]);
+    const views = structuredClone(ledgerViews(before));
+    const later = s.sold('46', 'Apples', 2);
+    applyBatch(before, [later, s.sold('46', 'Pears', 1)]);
+    expect(ledgerViews(before)).toEqual(views);
+    expect(later.kind === 'stock' && hasId(before.seenIds, later.meta.id)).toBe(false);
+    // Going on from the older state again is still correct.
+    const again = applyBatch(before, [later]);
+    expect(locationQuantity(again.stock, '46', 'Apples', '-')).toBe(-3);
+  });
+
+  it('leaves the id set out of the views sent to a page', () => {
+    expect(Object.keys(ledgerViews(initialLedger())).sort()).toEqual(
+      ['applied', 'lastSeq', 'procurement', 'quality', 'sales', 'skipped', 'stock'].sort(),
+    );
+  });
+
+  it('replayed twice, gives the same result', () => {
+    const s = new TestStream();
+    const sale = s.sold('46', 'Apples', 3);
+    const events = [s.corrected('46', 'Apples', 'A1', 10), sale, s.again(sale), s.malformed('x.y')];
+    const once = applyBatch(initialLedger(), events);
+    expect(applyBatch(once, events)).toBe(once);
+    expect(applyBatch(initialLedger(), events)).toEqual(once);
+  });
+});
+
+/** Same ids in the same order; typed arrays compared directly, as a deep equal of 400k words is slow. */
+function sameIds(a: IdSet, b: IdSet): boolean {
+  if (a.size !== b.size || !a.store || !b.store) return a.size === b.size && a.store === b.store;
+  const n = a.size;
+  const wa = a.store.words;
+  const wb = b.store.words;
+  for (let i = 0; i < n * 4; i++) if (wa[i] !== wb[i]) return false;
+  for (let i = 0; i < n; i++) if (a.store.kinds[i] !== b.store.kinds[i]) return false;
+  return [...a.store.strings].every(([id, entry]) => b.store?.strings.get(id) === entry);
+}
+
+/** A deterministic mixed history: several warehouses, products and locations, duplicates, junk. */
+function syntheticHistory(count: number): Decoded[] {
+  const s = new TestStream();
+  const events: Decoded[] = [];
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let i = 0; i < count; i++) {
+    const warehouse = `W${next(5)}`;
+    const product = `P${next(20)}`;
+    const location = next(9) === 0 ? '-' : `L${next(8)}`;
+    const at = { at: NOW - 12 * 24 * HOUR_MS + i * 10_000 };
+    const quantity = 1 + next(5);
+    const pick = next(100);
+    if (pick < 2 && events.length > 0) events.push(s.again(events[next(events.length)] as Decoded));
+    else if (pick < 3) events.push(s.unknown(warehouse, product, 'stock.audited', at));
+    else if (pick < 4) events.push(s.malformed(`warehouse.${warehouse}.product.${product}`));
+    else if (pick < 10) events.push(s.corrected(warehouse, product, location, next(50), at));
+    else if (pick < 30) events.push(s.replenished(warehouse, product, quantity * 10, location, at));
+    else if (pick < 40)
+      events.push(s.moved(warehouse, product, location, location === 'L0' ? 'L1' : 'L0', quantity, at));
+    else if (pick < 45) events.push(s.destroyed(warehouse, product, location, quantity, 'damaged', at));
+    else events.push(s.sold(warehouse, product, quantity, location, at));
+  }
+  return events;
+}
+
+describe('ledger performance shape', () => {
+  it('folds 100k events in batches to the same state as one by one', () => {
+    const events = syntheticHistory(100_000);
+    let batched = initialLedger();
+    for (let i = 0; i < events.length; i += 1000) batched = applyBatch(batched, events.slice(i, i + 1000));
+    let single: LedgerState = initialLedger();
+    for (const event of events) single = applyDecoded(single, event);
+    expect(batched.lastSeq).toBe(events.length);
+    expect(batched.skipped).toBeGreaterThan(0);
+    expect(batched.applied + batched.skipped).toBe(events.length);
+    expect(ledgerViews(batched)).toEqual(ledgerViews(single));
+    expect(sameIds(batched.seenIds, single.seenIds)).toBe(true);
+    const oneBatch = applyBatch(initialLedger(), events);
+    expect(ledgerViews(oneBatch)).toEqual(ledgerViews(single));
+    expect(sameIds(oneBatch.seenIds, single.seenIds)).toBe(true);
+    // A generous limit: this checks that it finishes on a busy 2-core machine, not how fast.
+  }, 120_000);
+});

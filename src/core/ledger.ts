@@ -1,0 +1,79 @@
+/**
+ * The combined fold used by the browser engine and the workers: one pass over the warehouse stream feeds
+ * every view, with the reader-side rules of ARCHITECTURE §1 applied once for all of them: a sequence already
+ * applied is ignored (re-delivery, resume), and an event whose id was already applied (a late retry, a copy
+ * delivered back onto the stream) is counted as a duplicate and changes no view.
+ */
+import { draft, newBatch, type Batch } from './batch';
+import type { Decoded } from './codec';
+import { dataQualityView, recordDuplicate, type DataQualityState } from './data-quality';
+import { addId, emptyIdSet, hasId, type IdSet } from './id-set';
+import { procurementStockView, type ProcurementStockState } from './procurement-stock';
+import { salesView, type SalesState } from './sales';
+import { recordSubjectSeq, warehouseStockView, type WarehouseStockState } from './warehouse-stock';
+import { seqOf } from './view';
+
+export interface LedgerState {
+  /** Checkpoint: the highest stream sequence handled (applied or skipped as a duplicate). */
+  readonly lastSeq: number;
+  readonly seenIds: IdSet;
+  readonly stock: WarehouseStockState;
+  readonly sales: SalesState;
+  readonly procurement: ProcurementStockState;
+  readonly quality: DataQualityState;
+  /** Messages folded into the views (stock events, unknown types, malformed messages). */
+  readonly applied: number;
+  /** Messages not folded because their event id had already been applied. */
+  readonly skipped: number;
+}
+
+/** The part of the state worth sending to a page: everything but the id set. */
+export type LedgerViews = Omit<LedgerState, 'seenIds'>;
+
+export function initialLedger(): LedgerState {
+  return {
+    lastSeq: 0,
+    seenIds: emptyIdSet,
+    stock: warehouseStockView.initialState,
+    sales: salesView.initialState,
+    procurement: procurementStockView.initialState,
+    quality: dataQualityView.initialState,
+    applied: 0,
+    skipped: 0,
+  };
+}
+
+export function applyDecoded(state: LedgerState, decoded: Decoded, batch: Batch = newBatch()): LedgerState {
+  const seq = seqOf(decoded);
+  if (seq <= state.lastSeq) return state;
+  const next = draft(batch, state);
+  next.lastSeq = seq;
+  if (decoded.kind !== 'malformed') {
+    if (hasId(state.seenIds, decoded.meta.id)) {
+      next.skipped += 1;
+      next.quality = recordDuplicate(state.quality, decoded.meta, batch);
+      next.stock = recordSubjectSeq(state.stock, decoded.meta.subject, seq, batch);
+      return next;
+    }
+    next.seenIds = addId(state.seenIds, decoded.meta.id, batch);
+  }
+  next.applied += 1;
+  next.stock = warehouseStockView.evolve(state.stock, decoded, batch);
+  next.sales = salesView.evolve(state.sales, decoded, batch);
+  next.procurement = procurementStockView.evolve(state.procurement, decoded, batch);
+  next.quality = dataQualityView.evolve(state.quality, decoded, batch);
+  return next;
+}
+
+/** Applies messages in order, copying each container at most once for the whole batch. */
+export function applyBatch(state: LedgerState, decodeds: Iterable<Decoded>): LedgerState {
+  const batch = newBatch();
+  let next = state;
+  for (const decoded of decodeds) next = applyDecoded(next, decoded, batch);
+  return next;
+}
+
+export function ledgerViews(state: LedgerState): LedgerViews {
+  const { seenIds: _ids, ...views } = state;
+  return views;
+}

@@ -1,0 +1,107 @@
+/**
+ * Builders for decoded messages in core tests: a stream that hands out sequences in order, as JetStream does,
+ * so a test reads as the list of facts it is about.
+ */
+import type { Decoded, DecodeErrorCode, EventMeta } from './codec';
+import { UNASSIGNED_LOCATION, stockSubject, type StockEvent } from './events';
+
+/** A deterministic UUID v4-shaped id for the n-th event. */
+export function testId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+export interface At {
+  /** Event time; defaults to the stream's clock, which advances one second per message. */
+  at?: number;
+  /** Event id; defaults to a fresh UUID. */
+  id?: string;
+}
+
+export class TestStream {
+  private seq = 0;
+  private clock: number;
+
+  constructor(startMs = 1_700_000_000_000) {
+    this.clock = startMs;
+  }
+
+  /** Skips sequences, as when a stream has messages this test does not care about. */
+  skip(count: number): this {
+    this.seq += count;
+    return this;
+  }
+
+  meta(warehouse: string, product: string, at: At = {}): EventMeta {
+    this.seq += 1;
+    this.clock += 1000;
+    return {
+      seq: this.seq,
+      subject: stockSubject(warehouse, product),
+      warehouse,
+      product,
+      id: at.id ?? testId(this.seq),
+      timestampMs: at.at ?? this.clock,
+    };
+  }
+
+  stock(warehouse: string, event: StockEvent, at: At = {}): Decoded {
+    return { kind: 'stock', meta: this.meta(warehouse, event.product_name, at), event };
+  }
+
+  corrected(warehouse: string, product: string, location: string, quantity: number, at?: At): Decoded {
+    return this.stock(warehouse, { type: 'stock.corrected', product_name: product, location, quantity }, at);
+  }
+
+  replenished(warehouse: string, product: string, quantity: number, location = UNASSIGNED_LOCATION, at?: At) {
+    return this.stock(
+      warehouse,
+      { type: 'stock.replenished', product_name: product, location, quantity },
+      at,
+    );
+  }
+
+  sold(
+    warehouse: string,
+    product: string,
+    quantity: number,
+    location = UNASSIGNED_LOCATION,
+    at?: At,
+  ): Decoded {
+    return this.stock(warehouse, { type: 'stock.sold', product_name: product, location, quantity }, at);
+  }
+
+  destroyed(
+    warehouse: string,
+    product: string,
+    location: string,
+    quantity: number,
+    reason = 'rotten',
+    at?: At,
+  ) {
+    return this.stock(
+      warehouse,
+      { type: 'stock.destroyed', product_name: product, location, quantity, reason },
+      at,
+    );
+  }
+
+  moved(warehouse: string, product: string, from: string, to: string, quantity: number, at?: At): Decoded {
+    return this.stock(warehouse, { type: 'stock.moved', product_name: product, from, to, quantity }, at);
+  }
+
+  unknown(warehouse: string, product: string, type: string, at?: At): Decoded {
+    return { kind: 'unknown', meta: this.meta(warehouse, product, at), type };
+  }
+
+  malformed(subject: string, code: DecodeErrorCode = 'bad_json', message = 'payload is not JSON'): Decoded {
+    this.seq += 1;
+    this.clock += 1000;
+    return { kind: 'malformed', seq: this.seq, subject, timestampMs: this.clock, error: { code, message } };
+  }
+
+  /** The same event again under a new sequence, as a late retry or a re-injected copy would arrive. */
+  again(decoded: Decoded): Decoded {
+    if (decoded.kind === 'malformed') return { ...decoded, seq: ++this.seq };
+    return { ...decoded, meta: { ...decoded.meta, seq: ++this.seq } };
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Stock per warehouse → product → location, folded from the warehouse stream. Quantities are never clamped:
+ * a negative count means the records disagree with reality and is shown as such until someone corrects it.
+ */
+import { draft, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
+import type { Decoded, EventMeta } from './codec';
+import { stockSubject, type StockEvent } from './events';
+import { seqOf, subjectOf, type View } from './view';
+
+export interface LocationStock {
+  readonly quantity: number;
+  /** Sequence of the last event that touched this location (for audit and expected-sequence publishes). */
+  readonly seq: number;
+  readonly updatedMs: number;
+}
+
+export interface ProductStock {
+  readonly warehouse: string;
+  readonly product: string;
+  readonly locations: ReadonlyMap<string, LocationStock>;
+  /** Sum over locations. */
+  readonly total: number;
+  /** Sequence of the last stock event on the subject, including events that changed no quantity. */
+  readonly lastSeq: number;
+  readonly updatedMs: number;
+}
+
+export interface WarehouseStockState {
+  readonly warehouses: ReadonlyMap<string, ReadonlyMap<string, ProductStock>>;
+  /**
+   * Last sequence per stream subject over every message, stock or not: the server compares
+   * `Nats-Expected-Last-Subject-Sequence` with this, so unknown, malformed and duplicate messages count too.
+   * It is also this view's checkpoint: a message at or below it was already applied.
+   */
+  readonly subjectSeqs: ReadonlyMap<string, number>;
+}
+
+export const initialWarehouseStock: WarehouseStockState = {
+  warehouses: new Map(),
+  subjectSeqs: new Map(),
+};
+
+const NO_PRODUCTS: ReadonlyMap<string, ProductStock> = new Map();
+
+function evolve(
+  state: WarehouseStockState,
+  decoded: Decoded,
+  batch: Batch = newBatch(),
+): WarehouseStockState {
+  const seq = seqOf(decoded);
+  const subject = subjectOf(decoded);
+  if (seq <= (state.subjectSeqs.get(subject) ?? 0)) return state;
+  const next = draft(batch, state);
+  next.subjectSeqs = draftMap(batch, state.subjectSeqs).set(subject, seq);
+  if (decoded.kind === 'stock') applyStockEvent(next, decoded.meta, decoded.event, batch);
+  return next;
+}
+
+/**
+ * Notes a message that occupies a sequence on its subject without being applied (a duplicate the ledger
+ * skipped), so that the next publish on that subject expects the right sequence.
+ */
+export function recordSubjectSeq(
+  state: WarehouseStockState,
+  subject: string,
+  seq: number,
+  batch: Batch = newBatch(),
+): WarehouseStockState {
+  if (seq <= (state.subjectSeqs.get(subject) ?? 0)) return state;
+  const next = draft(batch, state);
+  next.subjectSeqs = draftMap(batch, state.subjectSeqs).set(subject, seq);
+  return next;
+}
+
+function applyStockEvent(
+  next: Mutable<WarehouseStockState>,
+  meta: EventMeta,
+  event: StockEvent,
+  batch: Batch,
+): void {
+  const warehouses = draftMap(batch, next.warehouses);
+  next.warehouses = warehouses;
+  const products = draftMap(batch, warehouses.get(meta.warehouse) ?? NO_PRODUCTS);
+  warehouses.set(meta.warehouse, products);
+  const previous = products.get(meta.product);
+  const product = previous
+    ? draft(batch, previous)
+    : fresh<ProductStock>(batch, {
+        warehouse: meta.warehouse,
+        product: meta.product,
+        locations: fresh(batch, new Map<string, LocationStock>()),
+        total: 0,
+        lastSeq: 0,
+        updatedMs: 0,
+      });
+  products.set(meta.product, product);
+  product.lastSeq = meta.seq;
+  product.updatedMs = meta.timestampMs;
+  const locations = draftMap(batch, product.locations);
+  product.locations = locations;
+  switch (event.type) {
+    case 'stock.corrected':
+      setQuantity(product, locations, event.location, event.quantity, meta, batch);
+      return;
+    case 'stock.replenished':
+      setQuantity(
+        product,
+        locations,
+        event.location,
+        at(locations, event.location) + event.quantity,
+        meta,
+        batch,
+      );
+      return;
+    case 'stock.sold':
+    case 'stock.destroyed':
+      setQuantity(
+        product,
+        locations,
+        event.location,
+        at(locations, event.location) - event.quantity,
+        meta,
+        batch,
+      );
+      return;
+    case 'stock.moved':
+      setQuantity(product, locations, event.from, at(locations, event.from) - event.quantity, meta, batch);
+      setQuantity(product, locations, event.to, at(locations, event.to) + event.quantity, meta, batch);
+      return;
+    default: {
+      const _unhandled: never = event;
+      return;
+    }
+  }
+}
+
+function at(locations: ReadonlyMap<string, LocationStock>, location: string): number {
+  return locations.get(location)?.quantity ?? 0;
+}
+
+function setQuantity(
+  product: Mutable<ProductStock>,
+  locations: Map<string, LocationStock>,
+  location: string,
+  quantity: number,
+  meta: EventMeta,
+  batch: Batch,
+): void {
+  const cell = locations.get(location);
+  product.total += quantity - (cell?.quantity ?? 0);
+  if (cell && batch.owned.has(cell)) {
+    const writable = cell as Mutable<LocationStock>;
+    writable.quantity = quantity;
+    writable.seq = meta.seq;
+    writable.updatedMs = meta.timestampMs;
+  } else {
+    locations.set(location, fresh(batch, { quantity, seq: meta.seq, updatedMs: meta.timestampMs }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Selectors
+
+export interface LocationRow {
+  warehouse: string;
+  product: string;
+  location: string;
+  quantity: number;
+  seq: number;
+  updatedMs: number;
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+export function warehouseNames(state: WarehouseStockState): string[] {
+  return [...state.warehouses.keys()].sort(byText);
+}
+
+/** Products of one warehouse, by name. */
+export function productsIn(state: WarehouseStockState, warehouse: string): ProductStock[] {
+  return [...(state.warehouses.get(warehouse)?.values() ?? [])].sort((a, b) => byText(a.product, b.product));
+}
+
+export function productStock(
+  state: WarehouseStockState,
+  warehouse: string,
+  product: string,
+): ProductStock | undefined {
+  return state.warehouses.get(warehouse)?.get(product);
+}
+
+/** Quantity at one location; 0 for a location no event has named. */
+export function locationQuantity(
+  state: WarehouseStockState,
+  warehouse: string,
+  product: string,
+  location: string,
+): number {
+  return productStock(state, warehouse, product)?.locations.get(location)?.quantity ?? 0;
+}
+
+/** The subject's last sequence, 0 when it has none: the value for `Nats-Expected-Last-Subject-Sequence`. */
+export function lastSubjectSeq(state: WarehouseStockState, warehouse: string, product: string): number {
+  return state.subjectSeqs.get(stockSubject(warehouse, product)) ?? 0;
+}
+
+/** Total per product, in one warehouse or summed over all of them. */
+export function productTotals(
+  state: WarehouseStockState,
+  options: { warehouse?: string } = {},
+): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const [warehouse, products] of state.warehouses) {
+    if (options.warehouse !== undefined && warehouse !== options.warehouse) continue;
+    for (const [product, stock] of products) totals.set(product, (totals.get(product) ?? 0) + stock.total);
+  }
+  return totals;
+}
+
+/** Total units per warehouse over all its products. */
+export function warehouseTotals(state: WarehouseStockState): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const [warehouse, products] of state.warehouses) {
+    let sum = 0;
+    for (const stock of products.values()) sum += stock.total;
+    totals.set(warehouse, sum);
+  }
+  return totals;
+}
+
+/** One row per (warehouse, product, location), ordered by warehouse, product, location. */
+export function locationRows(
+  state: WarehouseStockState,
+  options: { warehouse?: string; product?: string } = {},
+): LocationRow[] {
+  const rows: LocationRow[] = [];
+  for (const [warehouse, products] of state.warehouses) {
+    if (options.warehouse !== undefined && warehouse !== options.warehouse) continue;
+    for (const [product, stock] of products) {
+      if (options.product !== undefined && product !== options.product) continue;
+      for (const [location, cell] of stock.locations) {
+        rows.push({
+          warehouse,
+          product,
+          location,
+          quantity: cell.quantity,
+          seq: cell.seq,
+          updatedMs: cell.updatedMs,
+        });
+      }
+    }
+  }
+  return rows.sort(
+    (a, b) =>
+      byText(a.warehouse, b.warehouse) || byText(a.product, b.product) || byText(a.location, b.location),
+  );
+}
+
+export const warehouseStockSelectors = {
+  warehouseNames,
+  productsIn,
+  productStock,
+  locationQuantity,
+  lastSubjectSeq,
+  productTotals,
+  warehouseTotals,
+  locationRows,
+};
+
+export const warehouseStockView: View<WarehouseStockState, typeof warehouseStockSelectors> = {
+  initialState: initialWarehouseStock,
+  evolve,
+  selectors: warehouseStockSelectors,
+};
