@@ -1,0 +1,64 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { SignInPage } from '../features/signin/SignInPage';
+import { WarehousePage } from '../features/warehouse/WarehousePage';
+import { ProcurementPage } from '../features/procurement/ProcurementPage';
+import { QualityPage } from '../features/quality/QualityPage';
+import { ReplayBanner } from '../components/ReplayBanner';
+import { useEngine } from './engine-context';
+import { Header } from './Header';
+import { pagesFor, type Page } from './roles';
+import { loadRuntimeConfig } from './runtime-config';
+import type { Session } from './session';
+
+// Charts are the heaviest dependency; they load when the marketing page is first opened.
+const MarketingPage = lazy(() => import('../features/marketing/MarketingPage'));
+
+export function App() {
+  const engine = useEngine();
+  const queryClient = useQueryClient();
+  const [defaultServer, setDefaultServer] = useState<string | null>(null);
+  const [session, setSession] = useState<Session | null>(null);
+  const [page, setPage] = useState<Page>('warehouse');
+
+  useEffect(() => {
+    void loadRuntimeConfig().then((config) => setDefaultServer(config.natsUrl));
+  }, []);
+
+  if (defaultServer === null) return null;
+  if (!session) {
+    return (
+      <SignInPage
+        defaultServer={defaultServer}
+        onSignedIn={(next) => {
+          setSession(next);
+          setPage(pagesFor(next.role)[0] ?? 'warehouse');
+        }}
+      />
+    );
+  }
+
+  const pages = pagesFor(session.role);
+  const signOut = () => {
+    engine.disconnect();
+    queryClient.clear();
+    setSession(null);
+  };
+
+  return (
+    <>
+      <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
+      <ReplayBanner />
+      <main>
+        {page === 'warehouse' && <WarehousePage role={session.role} />}
+        {page === 'marketing' && (
+          <Suspense fallback={<div className="empty-state">Loading charts…</div>}>
+            <MarketingPage />
+          </Suspense>
+        )}
+        {page === 'procurement' && <ProcurementPage role={session.role} />}
+        {page === 'quality' && <QualityPage />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+import { formatAgo, formatDuration, formatTime } from '../components/format';
+import { useNow } from '../components/useNow';
+import { useConnection, useSnapshot } from './engine-queries';
+import { PAGE_TITLES, type Page } from './roles';
+import type { Session } from './session';
+
+interface Props {
+  session: Session;
+  pages: Page[];
+  page: Page;
+  onPage: (page: Page) => void;
+  onSignOut: () => void;
+}
+
+const STATE_TEXT = {
+  connecting: 'Connecting',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting',
+  offline: 'Offline',
+  closed: 'Disconnected',
+} as const;
+
+export function Header({ session, pages, page, onPage, onSignOut }: Props) {
+  const now = useNow();
+  const connection = useConnection();
+  const lastEventMs = useSnapshot()?.lastEventMs ?? null;
+  const state = connection?.state ?? 'connecting';
+  const since = connection && state !== 'connected' ? ` since ${formatTime(connection.sinceMs)}` : '';
+  return (
+    <header className="app-header">
+      <div className="brand">
+        <img src="/favicon.svg" alt="" /> Stockwire
+      </div>
+      <nav aria-label="Pages">
+        {pages.map((p) => (
+          <button key={p} aria-current={p === page ? 'page' : undefined} onClick={() => onPage(p)}>
+            {PAGE_TITLES[p]}
+          </button>
+        ))}
+      </nav>
+      <div className="header-status">
+        <span
+          className="conn"
+          data-state={state}
+          data-testid="connection-state"
+          title={connection?.detail ?? ''}
+        >
+          {STATE_TEXT[state]}
+          {since}
+          {state !== 'connected' && connection ? ` (${formatDuration(now - connection.sinceMs)})` : ''}
+        </span>
+        <span data-testid="last-event">
+          Last event: {lastEventMs === null ? 'none yet' : formatAgo(lastEventMs, now)}
+        </span>
+        <span className="role-badge" data-testid="role">
+          {session.user}
+        </span>
+        <button onClick={onSignOut}>Sign out</button>
+      </div>
+    </header>
+  );
+}

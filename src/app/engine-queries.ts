@@ -1,0 +1,51 @@
+/**
+ * TanStack Query holds what the engine folds (ARCHITECTURE §6 rule 7): snapshots are pushed into the cache
+ * as they arrive; nothing is ever refetched, so queries are disabled and never stale.
+ */
+import { QueryClient, useQuery } from '@tanstack/react-query';
+import type { EngineClient } from '../engine/client';
+import type { ConnectionInfo, EngineSnapshot, ReplayProgress } from '../engine/protocol';
+
+export const engineKeys = {
+  snapshot: ['engine', 'snapshot'] as const,
+  connection: ['engine', 'connection'] as const,
+  progress: ['engine', 'progress'] as const,
+};
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: Infinity, gcTime: Infinity, refetchOnWindowFocus: false, retry: false },
+    },
+  });
+}
+
+export function bindEngineToQueries(engine: EngineClient, queryClient: QueryClient): () => void {
+  return engine.subscribe((message) => {
+    switch (message.type) {
+      case 'snapshot':
+        queryClient.setQueryData(engineKeys.snapshot, message.snapshot);
+        break;
+      case 'connection':
+        queryClient.setQueryData(engineKeys.connection, message.info);
+        break;
+      case 'progress':
+        queryClient.setQueryData(engineKeys.progress, message.progress);
+        break;
+      default:
+        break;
+    }
+  });
+}
+
+function usePushed<T>(key: readonly string[]): T | undefined {
+  return useQuery<T>({
+    queryKey: key,
+    queryFn: () => Promise.reject(new Error('pushed by the engine')),
+    enabled: false,
+  }).data;
+}
+
+export const useSnapshot = () => usePushed<EngineSnapshot>(engineKeys.snapshot);
+export const useConnection = () => usePushed<ConnectionInfo>(engineKeys.connection);
+export const useProgress = () => usePushed<ReplayProgress>(engineKeys.progress);

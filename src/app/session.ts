@@ -1,0 +1,69 @@
+/**
+ * Signing in is a request to the engine that settles on its first verdict. The password lives only in
+ * memory; the server URL and user are remembered only when the user asks.
+ */
+import type { EngineClient } from '../engine/client';
+import type { Credentials, SignInErrorKind } from '../engine/protocol';
+import { roleOf, type Role } from './roles';
+
+export interface Session {
+  user: string;
+  role: Role;
+  servers: string;
+  serverVersion: string;
+}
+
+export class SignInError extends Error {
+  constructor(
+    readonly kind: SignInErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignInError';
+  }
+}
+
+export function signIn(engine: EngineClient, credentials: Credentials): Promise<Session> {
+  return new Promise((resolve, reject) => {
+    const unsubscribe = engine.subscribe((message) => {
+      if (message.type === 'signed-in') {
+        unsubscribe();
+        resolve({
+          user: message.user,
+          role: roleOf(message.user),
+          servers: credentials.servers,
+          serverVersion: message.serverVersion,
+        });
+      } else if (message.type === 'sign-in-failed') {
+        unsubscribe();
+        reject(new SignInError(message.kind, message.message));
+      }
+    });
+    engine.connect(credentials);
+  });
+}
+
+const REMEMBER_KEY = 'stockwire.remembered';
+
+export interface Remembered {
+  servers: string;
+  user: string;
+}
+
+export function loadRemembered(): Remembered | null {
+  try {
+    const raw = localStorage.getItem(REMEMBER_KEY);
+    if (!raw) return null;
+    const value = JSON.parse(raw) as Partial<Remembered>;
+    return typeof value.servers === 'string' && typeof value.user === 'string'
+      ? { servers: value.servers, user: value.user }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveRemembered(value: Remembered | null): void {
+  if (value) localStorage.setItem(REMEMBER_KEY, JSON.stringify(value));
+  else localStorage.removeItem(REMEMBER_KEY);
+}

@@ -1,0 +1,74 @@
+/**
+ * The page's handle on the engine worker: one per page, created outside React so StrictMode's double
+ * effects cannot open two connections.
+ */
+import type {
+  Credentials,
+  FromEngine,
+  PublishCommand,
+  PublishOutcome,
+  ThresholdOutcome,
+  ToEngine,
+} from './protocol';
+
+type Listener = (message: FromEngine) => void;
+
+export class EngineClient {
+  private readonly worker: Worker;
+  private readonly listeners = new Set<Listener>();
+  private readonly pending = new Map<number, (outcome: PublishOutcome | ThresholdOutcome) => void>();
+  private nextRequestId = 1;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'stockwire-engine',
+    });
+    this.worker.onmessage = (event: MessageEvent<FromEngine>) => this.dispatch(event.data);
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  connect(credentials: Credentials): void {
+    this.send({ type: 'connect', credentials });
+  }
+
+  disconnect(): void {
+    this.send({ type: 'disconnect' });
+  }
+
+  publish(command: PublishCommand): Promise<PublishOutcome> {
+    const requestId = this.nextRequestId++;
+    const result = new Promise<PublishOutcome>((resolve) =>
+      this.pending.set(requestId, resolve as (o: PublishOutcome | ThresholdOutcome) => void),
+    );
+    this.send({ type: 'publish', requestId, command });
+    return result;
+  }
+
+  setThreshold(key: string, threshold: number): Promise<ThresholdOutcome> {
+    const requestId = this.nextRequestId++;
+    const result = new Promise<ThresholdOutcome>((resolve) =>
+      this.pending.set(requestId, resolve as (o: PublishOutcome | ThresholdOutcome) => void),
+    );
+    this.send({ type: 'set-threshold', requestId, key, threshold });
+    return result;
+  }
+
+  private send(message: ToEngine): void {
+    this.worker.postMessage(message);
+  }
+
+  private dispatch(message: FromEngine): void {
+    if (message.type === 'publish-result' || message.type === 'threshold-result') {
+      const resolve = this.pending.get(message.requestId);
+      this.pending.delete(message.requestId);
+      resolve?.(message.outcome);
+      return;
+    }
+    for (const listener of this.listeners) listener(message);
+  }
+}

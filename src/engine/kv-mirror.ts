@@ -1,0 +1,43 @@
+import { parseStockLevel, parseThreshold } from '../core/stock-level';
+import type { KvLevel } from './protocol';
+
+export interface KvEntry {
+  key: string;
+  revision: number;
+  operation: 'PUT' | 'DEL' | 'PURGE';
+  value: Uint8Array;
+}
+
+/** The latest entry per key of a watched bucket, kept in the worker and copied out into snapshots. */
+export class KvMirror {
+  private readonly entries = new Map<string, KvEntry>();
+  ready = false;
+
+  apply(entries: readonly KvEntry[], initialDone: boolean): void {
+    for (const entry of entries) {
+      const known = this.entries.get(entry.key);
+      // A watcher may deliver an entry twice (ADR-8); a revision never goes backwards.
+      if (known && known.revision >= entry.revision) continue;
+      if (entry.operation === 'PUT') this.entries.set(entry.key, entry);
+      else this.entries.delete(entry.key);
+    }
+    this.ready = this.ready || initialDone;
+  }
+
+  levels(): Record<string, KvLevel> {
+    const out: Record<string, KvLevel> = {};
+    for (const [key, entry] of this.entries) {
+      out[key] = { key, revision: entry.revision, value: parseStockLevel(entry.value) };
+    }
+    return out;
+  }
+
+  thresholds(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [key, entry] of this.entries) {
+      const threshold = parseThreshold(entry.value);
+      if (threshold !== null) out[key] = threshold;
+    }
+    return out;
+  }
+}

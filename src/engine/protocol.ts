@@ -1,0 +1,98 @@
+/**
+ * Messages between the page and the engine worker. The worker owns the NATS connection and the fold; the
+ * page only receives coalesced snapshots of folded views (never raw events) and sends commands.
+ */
+import type { StockEvent, StockLow } from '../core/events';
+import type { LedgerViews } from '../core/ledger';
+
+export interface Credentials {
+  servers: string;
+  user: string;
+  password: string;
+}
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
+
+export interface ConnectionInfo {
+  state: ConnectionState;
+  /** When the connection entered this state, ms since epoch. */
+  sinceMs: number;
+  detail?: string;
+}
+
+export type SignInErrorKind = 'auth' | 'unreachable' | 'no_stream' | 'other';
+
+export interface ReplayProgress {
+  /** Events applied (sequence reached) and the stream's last sequence when the replay started. */
+  replayed: number;
+  total: number;
+  eventsPerSecond: number;
+  etaMs: number | null;
+  caughtUp: boolean;
+}
+
+export interface KvLevel {
+  key: string;
+  revision: number;
+  /** The bucket value parsed as a stock level, or why it could not be parsed. */
+  value:
+    | {
+        ok: true;
+        warehouse: string;
+        product_name: string;
+        quantity: number;
+        last_seq: number;
+        updated_ms: number;
+      }
+    | { ok: false; reason: string };
+}
+
+export interface LowStockAlert {
+  seq: number;
+  timestampMs: number;
+  low: StockLow;
+}
+
+export interface EngineSnapshot {
+  views: LedgerViews;
+  /** Event time of the newest event applied, for "last event … ago". */
+  lastEventMs: number | null;
+  kvLevels: Record<string, KvLevel>;
+  kvReady: boolean;
+  thresholds: Record<string, number>;
+  alerts: LowStockAlert[];
+  alertProblems: number;
+}
+
+export interface PublishCommand {
+  warehouse: string;
+  event: StockEvent;
+  expectedLastSubjectSeq?: number;
+}
+
+export type PublishOutcome =
+  | { ok: true; seq: number; duplicate: boolean }
+  | {
+      ok: false;
+      kind: 'conflict' | 'permission' | 'no_stream' | 'timeout' | 'invalid' | 'offline' | 'other';
+      message: string;
+      actualSeq?: number;
+    };
+
+export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
+
+export type ToEngine =
+  | { type: 'connect'; credentials: Credentials }
+  | { type: 'disconnect' }
+  | { type: 'publish'; requestId: number; command: PublishCommand }
+  | { type: 'set-threshold'; requestId: number; key: string; threshold: number };
+
+export type FromEngine =
+  | { type: 'connection'; info: ConnectionInfo }
+  | { type: 'signed-in'; user: string; serverVersion: string }
+  | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }
+  | { type: 'progress'; progress: ReplayProgress }
+  | { type: 'snapshot'; snapshot: EngineSnapshot }
+  | { type: 'publish-result'; requestId: number; outcome: PublishOutcome }
+  | { type: 'threshold-result'; requestId: number; outcome: ThresholdOutcome }
+  | { type: 'notice'; level: 'info' | 'warning'; message: string };

@@ -1,0 +1,272 @@
+/// <reference lib="webworker" />
+/**
+ * The engine: owns the page's NATS connection, replays WAREHOUSE_EVENTS once into every view, follows live,
+ * watches the KV buckets and the low-stock feed, and posts coalesced snapshots to the page.
+ */
+import { decodeStockMessage } from '../core/codec';
+import { headerNames } from '../core/events';
+import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
+import { connectBrowser } from '../nats/connect-browser';
+import { describeNatsError, classifySignInError } from '../nats/errors';
+import { checkResources } from '../nats/provision';
+import { publishStockEvent } from '../nats/publish';
+import { replayStream, streamState } from '../nats/replay';
+import { watchBucket, putThreshold } from '../nats/kv-watch';
+import { watchConnection } from '../nats/status';
+import { STREAMS, BUCKETS } from '../nats/names';
+import type { NatsConnection } from '../nats/connect-browser';
+import { AlertFeed } from './alert-feed';
+import { KvMirror } from './kv-mirror';
+import { ProgressMeter } from './progress-meter';
+import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
+
+const SNAPSHOT_INTERVAL_MS = 50;
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (message: FromEngine) => scope.postMessage(message);
+const names = headerNames();
+
+interface Session {
+  nc: NatsConnection;
+  abort: AbortController;
+}
+
+let session: Session | null = null;
+let ledger: LedgerState = initialLedger();
+let streamCreated: string | null = null;
+let kvLevels = new KvMirror();
+let thresholds = new KvMirror();
+let alerts = new AlertFeed();
+let lastEventMs: number | null = null;
+let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
+let restartReplay: (() => void) | null = null;
+const progress = new ProgressMeter();
+
+scope.onmessage = (event: MessageEvent<ToEngine>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'connect':
+      void connect(message.credentials);
+      break;
+    case 'disconnect':
+      void disconnect();
+      break;
+    case 'publish':
+      void publish(message.command).then((outcome) =>
+        post({ type: 'publish-result', requestId: message.requestId, outcome }),
+      );
+      break;
+    case 'set-threshold':
+      void setThreshold(message.key, message.threshold).then((outcome) =>
+        post({ type: 'threshold-result', requestId: message.requestId, outcome }),
+      );
+      break;
+  }
+};
+
+async function connect(credentials: Credentials): Promise<void> {
+  await disconnect();
+  post({ type: 'connection', info: { state: 'connecting', sinceMs: Date.now() } });
+  let nc: NatsConnection;
+  try {
+    nc = await connectBrowser({
+      servers: credentials.servers,
+      user: credentials.user,
+      password: credentials.password,
+    });
+  } catch (error) {
+    const verdict = classifySignInError(error);
+    post({ type: 'sign-in-failed', kind: verdict.kind, message: verdict.message });
+    post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now(), detail: verdict.message } });
+    return;
+  }
+  try {
+    await checkResources(nc);
+  } catch (error) {
+    post({ type: 'sign-in-failed', kind: 'no_stream', message: describeNatsError(error) });
+    await nc.close().catch(() => undefined);
+    post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
+    return;
+  }
+  const abort = new AbortController();
+  session = { nc, abort };
+  post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown' });
+  post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
+  void followConnection(nc, abort.signal);
+  void supervise('warehouse replay', abort.signal, (signal) => followWarehouse(nc, signal), (restart) => {
+    restartReplay = restart;
+  });
+  void supervise('stock levels', abort.signal, (signal) =>
+    followBucket(nc, BUCKETS.stockLevels, kvLevels, signal),
+  );
+  void supervise('thresholds', abort.signal, (signal) =>
+    followBucket(nc, BUCKETS.stockThresholds, thresholds, signal),
+  );
+  void supervise('low-stock alerts', abort.signal, (signal) => followAlerts(nc, signal));
+}
+
+async function disconnect(): Promise<void> {
+  const current = session;
+  session = null;
+  if (!current) return;
+  current.abort.abort();
+  await current.nc.close().catch(() => undefined);
+  ledger = initialLedger();
+  lastEventMs = null;
+  streamCreated = null;
+  kvLevels = new KvMirror();
+  thresholds = new KvMirror();
+  alerts = new AlertFeed();
+  progress.reset(0, 0);
+  post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
+}
+
+/**
+ * Runs a follower forever: nats.js gives up on an ordered consumer that cannot be recreated (PLATFORM-NOTES),
+ * so every follower is restarted here with backoff, resuming from what it already holds.
+ */
+async function supervise(
+  what: string,
+  signal: AbortSignal,
+  follow: (signal: AbortSignal) => Promise<void>,
+  onRun?: (restart: () => void) => void,
+): Promise<void> {
+  let attempt = 0;
+  while (!signal.aborted) {
+    const run = new AbortController();
+    const stop = () => run.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    onRun?.(stop);
+    const startedMs = Date.now();
+    try {
+      await follow(run.signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      post({ type: 'notice', level: 'warning', message: `${what}: ${describeNatsError(error)}; retrying` });
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+    if (signal.aborted) return;
+    attempt = Date.now() - startedMs > 30_000 ? 0 : attempt + 1;
+    await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 8000);
+  }
+}
+
+async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  for await (const change of watchConnection(nc, signal)) {
+    post({
+      type: 'connection',
+      info: {
+        state: change.state === 'disconnected' ? 'offline' : change.state,
+        sinceMs: change.atMs,
+        detail: change.detail,
+      },
+    });
+    // A reconnect may follow a server restart with a wiped or recreated stream: re-check from the top.
+    if (change.state === 'connected') restartReplay?.();
+  }
+}
+
+async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  const state = await streamState(nc, STREAMS.warehouse);
+  const rewound =
+    streamCreated !== null && (state.created !== streamCreated || state.lastSeq < ledger.lastSeq);
+  if (rewound) {
+    post({
+      type: 'notice',
+      level: 'warning',
+      message: 'The event stream was recreated or rewound on the server; rebuilding every view from it.',
+    });
+    ledger = initialLedger();
+  }
+  streamCreated = state.created;
+  progress.reset(ledger.lastSeq, state.lastSeq);
+  postProgress();
+  for await (const batch of replayStream(nc, {
+    stream: STREAMS.warehouse,
+    fromSeq: ledger.lastSeq + 1,
+    signal,
+    batchSize: 1000,
+  })) {
+    const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
+    ledger = applyBatch(ledger, decoded);
+    for (const d of decoded)
+      if (d.kind !== 'malformed') lastEventMs = Math.max(lastEventMs ?? 0, d.meta.timestampMs);
+    progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
+    postProgress();
+    scheduleSnapshot();
+  }
+}
+
+async function followBucket(
+  nc: NatsConnection,
+  bucket: string,
+  mirror: KvMirror,
+  signal: AbortSignal,
+): Promise<void> {
+  for await (const update of watchBucket(nc, { bucket, signal })) {
+    mirror.apply(update.entries, update.initialDone);
+    scheduleSnapshot();
+  }
+}
+
+async function followAlerts(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  for await (const batch of replayStream(nc, {
+    stream: STREAMS.procurement,
+    fromSeq: alerts.lastSeq + 1,
+    signal,
+    batchSize: 500,
+  })) {
+    alerts.apply(batch.messages, names);
+    scheduleSnapshot();
+  }
+}
+
+function postProgress(): void {
+  post({ type: 'progress', progress: progress.current() });
+}
+
+function scheduleSnapshot(): void {
+  if (snapshotTimer !== null) return;
+  snapshotTimer = setTimeout(() => {
+    snapshotTimer = null;
+    post({
+      type: 'snapshot',
+      snapshot: {
+        views: ledgerViews(ledger),
+        lastEventMs,
+        kvLevels: kvLevels.levels(),
+        kvReady: kvLevels.ready,
+        thresholds: thresholds.thresholds(),
+        alerts: alerts.newest(),
+        alertProblems: alerts.problems,
+      },
+    });
+  }, SNAPSHOT_INTERVAL_MS);
+}
+
+async function publish(command: PublishCommand): Promise<PublishOutcome> {
+  if (!session) return { ok: false, kind: 'offline', message: 'Not signed in.' };
+  if (session.nc.isClosed())
+    return { ok: false, kind: 'offline', message: 'The connection is closed; sign in again.' };
+  return publishStockEvent(session.nc, command.warehouse, command.event, {
+    id: crypto.randomUUID(),
+    timestampMs: Date.now(),
+    expectedLastSubjectSeq: command.expectedLastSubjectSeq,
+  });
+}
+
+async function setThreshold(key: string, threshold: number) {
+  if (!session) return { ok: false as const, message: 'Not signed in.' };
+  try {
+    await putThreshold(session.nc, key, threshold);
+    return { ok: true as const };
+  } catch (error) {
+    return { ok: false as const, message: describeNatsError(error) };
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,235 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { stockLevels } from '../../core/procurement-stock';
+import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
+import { useEngine } from '../../app/engine-context';
+import { useSnapshot } from '../../app/engine-queries';
+import { canEditThresholds, type Role } from '../../app/roles';
+import { SortableTable, type Column } from '../../components/SortableTable';
+import { formatCount, formatTime } from '../../components/format';
+import { levelRows, type LevelRow } from './level-rows';
+
+const AGREEMENT_TEXT: Record<LevelRow['agreement'], string> = {
+  agrees: 'agrees',
+  'projector-behind': 'projector catching up',
+  'replay-behind': 'page catching up',
+  mismatch: 'MISMATCH',
+  'missing-in-kv': 'not in bucket yet',
+  'missing-in-replay': 'not in replay',
+  unreadable: 'unreadable value',
+};
+
+function columns(onEdit: ((row: LevelRow) => void) | null): Column<LevelRow>[] {
+  const list: Column<LevelRow>[] = [
+    { key: 'warehouse', title: 'Warehouse', value: (r) => r.warehouse },
+    { key: 'product', title: 'Product', value: (r) => r.product },
+    {
+      key: 'quantity',
+      title: 'Stock (bucket)',
+      numeric: true,
+      value: (r) => r.kvQuantity ?? Number.NEGATIVE_INFINITY,
+      render: (r) => (r.kvQuantity === null ? '—' : formatCount(r.kvQuantity)),
+    },
+    {
+      key: 'replay',
+      title: 'Stock (replay)',
+      numeric: true,
+      value: (r) => r.replayQuantity ?? Number.NEGATIVE_INFINITY,
+      render: (r) => (r.replayQuantity === null ? '—' : formatCount(r.replayQuantity)),
+    },
+    { key: 'threshold', title: 'Threshold', numeric: true, value: (r) => r.threshold },
+    {
+      key: 'status',
+      title: 'Status',
+      value: (r) => ({ out: 0, low: 1, ok: 2 })[r.status],
+      render: (r) => <span className={`status-pill status-${r.status}`}>{r.status}</span>,
+    },
+    {
+      key: 'agreement',
+      title: 'Bucket vs replay',
+      value: (r) => (r.agreement === 'agrees' ? 1 : 0),
+      render: (r) => {
+        const bad = r.agreement === 'mismatch' || r.agreement === 'unreadable';
+        return (
+          <span
+            className={bad ? 'mismatch' : r.agreement === 'agrees' ? 'status-pill status-ok' : 'muted'}
+            data-testid={`agreement-${r.key}`}
+            title={`bucket: ${r.kvQuantity ?? '—'} at event #${r.kvSeq ?? '—'} · replay: ${r.replayQuantity ?? '—'} at event #${r.replaySeq ?? '—'}`}
+          >
+            {AGREEMENT_TEXT[r.agreement]}
+            {bad &&
+              ` — bucket ${r.kvQuantity ?? '—'} @#${r.kvSeq ?? '—'}, replay ${r.replayQuantity ?? '—'} @#${r.replaySeq ?? '—'}`}
+          </span>
+        );
+      },
+    },
+  ];
+  if (onEdit) {
+    list.push({
+      key: 'edit',
+      title: '',
+      value: () => 0,
+      render: (r) => <button onClick={() => onEdit(r)}>Set threshold</button>,
+    });
+  }
+  return list;
+}
+
+export function ProcurementPage({ role }: { role: Role }) {
+  const snapshot = useSnapshot();
+  const [editing, setEditing] = useState<string | null>(null);
+  const rows = useMemo(() => {
+    if (!snapshot) return [];
+    const thresholds = new Map(Object.entries(snapshot.thresholds));
+    return levelRows(snapshot.kvLevels, stockLevels(snapshot.views.procurement), (key, quantity) => {
+      const threshold = thresholdFor(thresholds, key);
+      return { threshold, status: status(quantity, threshold) };
+    });
+  }, [snapshot]);
+  const editable = canEditThresholds(role);
+  const cols = useMemo(() => columns(editable ? (row) => setEditing(row.key) : null), [editable]);
+  const counts = { out: 0, low: 0, mismatch: 0 };
+  for (const row of rows) {
+    if (row.status === 'out') counts.out += 1;
+    if (row.status === 'low') counts.low += 1;
+    if (row.agreement === 'mismatch' || row.agreement === 'unreadable') counts.mismatch += 1;
+  }
+
+  return (
+    <section className="page" aria-label="Procurement">
+      <div className="toolbar">
+        <h2>Procurement</h2>
+        <div className="spacer" />
+        <div className="kpis">
+          <div className="kpi">
+            <div className="label">Out of stock</div>
+            <div className="value" data-testid="count-out">
+              {counts.out}
+            </div>
+          </div>
+          <div className="kpi">
+            <div className="label">Low</div>
+            <div className="value" data-testid="count-low">
+              {counts.low}
+            </div>
+          </div>
+          <div className="kpi">
+            <div className="label">Bucket ≠ replay</div>
+            <div className={`value ${counts.mismatch > 0 ? 'mismatch' : ''}`} data-testid="count-mismatch">
+              {counts.mismatch}
+            </div>
+          </div>
+        </div>
+      </div>
+      {editable && (
+        <ThresholdEditor
+          target={editing ?? DEFAULT_THRESHOLD_KEY}
+          current={snapshot?.thresholds[editing ?? DEFAULT_THRESHOLD_KEY]}
+          onDone={() => setEditing(null)}
+        />
+      )}
+      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
+        <section className="panel" aria-label="Stock levels">
+          <header>
+            <h3>Stock levels</h3>
+            <span className="hint">
+              live from the <code>stock_levels</code> bucket, checked against this page’s own replay
+              {snapshot && !snapshot.kvReady ? ' · loading bucket…' : ''}
+            </span>
+          </header>
+          <SortableTable
+            label="Stock levels"
+            columns={cols}
+            rows={rows}
+            rowKey={(r) => r.key}
+            initialSort={{ key: 'status', descending: false }}
+            empty="The bucket is empty: is the projector running?"
+          />
+        </section>
+        <section className="panel" aria-label="Low-stock alerts">
+          <header>
+            <h3>Low-stock alerts</h3>
+            <span className="hint">from PROCUREMENT_EVENTS, newest first</span>
+          </header>
+          {snapshot && snapshot.alerts.length === 0 && <div className="empty-state">No alert yet.</div>}
+          <ul className="feed" data-testid="alert-feed">
+            {snapshot?.alerts.map((alert) => (
+              <li key={alert.seq}>
+                <time>{formatTime(alert.timestampMs)}</time>
+                <span>
+                  <strong>{alert.low.product_name}</strong> in warehouse {alert.low.warehouse}:{' '}
+                  {formatCount(alert.low.quantity)} left, below {formatCount(alert.low.threshold)}
+                </span>
+              </li>
+            ))}
+          </ul>
+          {snapshot && snapshot.alertProblems > 0 && (
+            <p className="mismatch">{snapshot.alertProblems} malformed alert message(s) skipped.</p>
+          )}
+        </section>
+      </div>
+    </section>
+  );
+}
+
+function ThresholdEditor({
+  target,
+  current,
+  onDone,
+}: {
+  target: string;
+  current: number | undefined;
+  onDone: () => void;
+}) {
+  const engine = useEngine();
+  const [key, setKey] = useState(target);
+  const [value, setValue] = useState(current === undefined ? '' : String(current));
+  const [problem, setProblem] = useState<string | null>(null);
+  const [lastTarget, setLastTarget] = useState(target);
+  if (target !== lastTarget) {
+    setLastTarget(target);
+    setKey(target);
+    setValue(current === undefined ? '' : String(current));
+  }
+  const mutation = useMutation({
+    mutationFn: async () => {
+      const parsed = validateThreshold(value);
+      if (!parsed.ok) throw new Error(parsed.message);
+      const outcome = await engine.setThreshold(key.trim(), parsed.threshold);
+      if (!outcome.ok) throw new Error(outcome.message);
+      return parsed.threshold;
+    },
+    onSuccess: onDone,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setProblem(key.trim() === '' ? 'Key is required: <warehouse>.<product> or default' : null);
+    if (key.trim() !== '') mutation.mutate();
+  };
+  return (
+    <form className="panel toolbar" onSubmit={submit} aria-label="Threshold editor">
+      <h3>Threshold</h3>
+      <label>
+        Key (warehouse.product or “default”)
+        <input value={key} onChange={(e) => setKey(e.target.value)} />
+      </label>
+      <label>
+        Threshold (units)
+        <input value={value} onChange={(e) => setValue(e.target.value)} inputMode="numeric" />
+      </label>
+      <button className="primary" type="submit" disabled={mutation.isPending}>
+        Save threshold
+      </button>
+      {(problem ?? (mutation.isError ? mutation.error.message : null)) && (
+        <span className="mismatch" role="alert">
+          {problem ?? mutation.error?.message}
+        </span>
+      )}
+      {mutation.isSuccess && (
+        <span className="muted">
+          Saved {mutation.data} for {key}.
+        </span>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,82 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { useEngine } from '../../app/engine-context';
+import { loadRemembered, saveRemembered, signIn, type Session } from '../../app/session';
+
+interface Props {
+  defaultServer: string;
+  onSignedIn: (session: Session) => void;
+}
+
+export function SignInPage({ defaultServer, onSignedIn }: Props) {
+  const engine = useEngine();
+  const remembered = loadRemembered();
+  const [servers, setServers] = useState(remembered?.servers ?? defaultServer);
+  const [user, setUser] = useState(remembered?.user ?? '');
+  const [password, setPassword] = useState('');
+  const [remember, setRemember] = useState(remembered !== null);
+  const mutation = useMutation({
+    mutationFn: () => signIn(engine, { servers: servers.trim(), user: user.trim(), password }),
+    onSuccess: (session) => {
+      saveRemembered(remember ? { servers: servers.trim(), user: user.trim() } : null);
+      onSignedIn(session);
+    },
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+
+  return (
+    <div className="signin">
+      <form onSubmit={submit} aria-label="Sign in">
+        <div className="brand">
+          <img src="/favicon.svg" alt="" width={26} height={26} /> Stockwire
+        </div>
+        <p className="tagline">Live warehouse stock, sales and procurement from the event stream.</p>
+        <label>
+          Server URL
+          <input
+            value={servers}
+            onChange={(e) => setServers(e.target.value)}
+            required
+            placeholder="ws://host:9222"
+          />
+        </label>
+        <label>
+          User
+          <input
+            value={user}
+            onChange={(e) => setUser(e.target.value)}
+            required
+            autoComplete="username"
+            autoFocus
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            autoComplete="current-password"
+          />
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Keep
+          the address and name on this device
+        </label>
+        {mutation.isError && (
+          <div className="alert" role="alert">
+            {mutation.error.message}
+          </div>
+        )}
+        <button className="primary" type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </div>
+  );
+}

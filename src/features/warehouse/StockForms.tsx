@@ -1,0 +1,223 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { validateCommand, type CommandField, type CommandInput, type FieldError } from '../../core/commands';
+import type { StockEventType } from '../../core/events';
+import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
+import { useEngine } from '../../app/engine-context';
+import { useSnapshot } from '../../app/engine-queries';
+import type { PublishOutcome } from '../../engine/protocol';
+
+const OPERATIONS: { type: StockEventType; label: string; verb: string }[] = [
+  { type: 'stock.sold', label: 'Sell', verb: 'sold' },
+  { type: 'stock.replenished', label: 'Replenish', verb: 'replenished' },
+  { type: 'stock.moved', label: 'Move', verb: 'moved' },
+  { type: 'stock.corrected', label: 'Correct count', verb: 'corrected' },
+  { type: 'stock.destroyed', label: 'Destroy', verb: 'destroyed' },
+];
+
+type Fields = Omit<CommandInput, 'type'>;
+const EMPTY: Fields = {
+  warehouse: '',
+  product: '',
+  location: '',
+  from: '',
+  to: '',
+  quantity: '',
+  reason: '',
+};
+
+interface Submitted {
+  outcome: PublishOutcome;
+  summary: string;
+  /** The product's location counts the user saw when submitting, to say what changed on a conflict. */
+  seen: Map<string, number>;
+  warehouse: string;
+  product: string;
+}
+
+function locationCounts(stock: WarehouseStockState, warehouse: string, product: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [location, cell] of productStock(stock, warehouse, product)?.locations ?? []) {
+    counts.set(location, cell.quantity);
+  }
+  return counts;
+}
+
+function describeChanges(before: Map<string, number>, after: Map<string, number>): string {
+  const changes: string[] = [];
+  for (const location of new Set([...before.keys(), ...after.keys()])) {
+    const was = before.get(location) ?? 0;
+    const now = after.get(location) ?? 0;
+    if (was !== now) changes.push(`${location}: ${was} → ${now}`);
+  }
+  return changes.length === 0 ? 'no count changed (another event was recorded on it)' : changes.join(', ');
+}
+
+/** The manager's forms: each publishes one stock event and reports "recorded" once it is back in the view. */
+export interface Prefill {
+  warehouse: string;
+  product: string;
+  location: string;
+}
+
+export function StockForms({ stock, prefill }: { stock: WarehouseStockState; prefill: Prefill }) {
+  const engine = useEngine();
+  const appliedSeq = useSnapshot()?.views.lastSeq ?? 0;
+  const [type, setType] = useState<StockEventType>('stock.sold');
+  const [fields, setFields] = useState<Fields>({ ...EMPTY, ...prefill, from: prefill.location });
+  // A click on a stock cell (or a change of warehouse) fills the form; what the user typed otherwise stays.
+  const [lastPrefill, setLastPrefill] = useState(prefill);
+  if (prefill !== lastPrefill) {
+    setLastPrefill(prefill);
+    setFields((f) => ({ ...f, ...prefill, from: prefill.location }));
+  }
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const mutation = useMutation({
+    mutationFn: async (input: CommandInput): Promise<Submitted | null> => {
+      const decision = validateCommand(input, stock);
+      if (!decision.ok) {
+        setErrors(decision.errors);
+        return null;
+      }
+      setErrors([]);
+      const outcome = await engine.publish({
+        warehouse: decision.warehouse,
+        event: decision.event,
+        expectedLastSubjectSeq: decision.expectedLastSubjectSeq,
+      });
+      const verb = OPERATIONS.find((o) => o.type === decision.event.type)?.verb ?? 'recorded';
+      return {
+        outcome,
+        summary: `${decision.event.quantity} ${decision.event.product_name} ${verb} in warehouse ${decision.warehouse}`,
+        seen: locationCounts(stock, decision.warehouse, decision.event.product_name),
+        warehouse: decision.warehouse,
+        product: decision.event.product_name,
+      };
+    },
+  });
+
+  const set = (field: keyof Fields) => (value: string) => setFields((f) => ({ ...f, [field]: value }));
+  const errorFor = (field: CommandField) => errors.filter((e) => e.field === field).map((e) => e.message);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate({ type, ...fields });
+  };
+
+  const input = (
+    field: keyof Fields,
+    label: string,
+    props: { placeholder?: string; inputMode?: 'numeric' } = {},
+  ) => (
+    <label>
+      {label}
+      <input
+        name={field}
+        value={fields[field] ?? ''}
+        onChange={(e) => set(field)(e.target.value)}
+        aria-invalid={errorFor(field).length > 0}
+        {...props}
+      />
+    </label>
+  );
+
+  const result = mutation.data;
+  return (
+    <section className="panel" aria-label="Record a stock event">
+      <header>
+        <h3>Record what happened</h3>
+        <span className="hint">
+          Each form publishes one event; the numbers above change when it comes back.
+        </span>
+      </header>
+      <div className="op-tabs" role="group" aria-label="Operation">
+        {OPERATIONS.map((op) => (
+          <button
+            key={op.type}
+            type="button"
+            aria-pressed={op.type === type}
+            onClick={() => {
+              setType(op.type);
+              setErrors([]);
+              mutation.reset();
+            }}
+          >
+            {op.label}
+          </button>
+        ))}
+      </div>
+      <form onSubmit={submit} noValidate>
+        <div className="form-grid">
+          {input('warehouse', 'Warehouse')}
+          {input('product', 'Product', { placeholder: 'e.g. Apples' })}
+          {type === 'stock.moved' ? (
+            <>
+              {input('from', 'From location')}
+              {input('to', 'To location')}
+            </>
+          ) : (
+            input(
+              'location',
+              type === 'stock.sold' || type === 'stock.replenished' ? 'Location (empty = pool)' : 'Location',
+            )
+          )}
+          {input('quantity', type === 'stock.corrected' ? 'Counted quantity' : 'Quantity', {
+            inputMode: 'numeric',
+          })}
+          {type === 'stock.destroyed' && input('reason', 'Reason', { placeholder: 'rotten, damaged…' })}
+          <button className="primary" type="submit" disabled={mutation.isPending}>
+            {mutation.isPending ? 'Publishing…' : OPERATIONS.find((o) => o.type === type)?.label}
+          </button>
+        </div>
+      </form>
+      {errors.length > 0 && (
+        <ul className="form-errors" role="alert" aria-label="What to fix">
+          {errors.map((e) => (
+            <li key={`${e.field}:${e.message}`}>{e.message}</li>
+          ))}
+        </ul>
+      )}
+      {mutation.isError && (
+        <div className="form-result error" role="alert">
+          {mutation.error.message}
+        </div>
+      )}
+      {result && <PublishResult submitted={result} appliedSeq={appliedSeq} stock={stock} />}
+    </section>
+  );
+}
+
+function PublishResult({
+  submitted,
+  appliedSeq,
+  stock,
+}: {
+  submitted: Submitted;
+  appliedSeq: number;
+  stock: WarehouseStockState;
+}) {
+  const { outcome, summary } = submitted;
+  if (outcome.ok) {
+    const recorded = appliedSeq >= outcome.seq;
+    return (
+      <div className={`form-result ${recorded ? 'ok' : 'pending'}`} role="status" data-testid="form-result">
+        {recorded
+          ? `Recorded: ${summary} (event #${outcome.seq}${outcome.duplicate ? ', already stored earlier' : ''}).`
+          : `Published as event #${outcome.seq}; waiting for it to come back through the stream…`}
+      </div>
+    );
+  }
+  if (outcome.kind === 'conflict') {
+    const now = locationCounts(stock, submitted.warehouse, submitted.product);
+    return (
+      <div className="form-result error" role="alert" data-testid="form-result">
+        Not recorded: {submitted.product} in warehouse {submitted.warehouse} changed while you were filling in
+        the form ({describeChanges(submitted.seen, now)}). Check the figures and submit again.
+      </div>
+    );
+  }
+  return (
+    <div className="form-result error" role="alert" data-testid="form-result">
+      Not recorded: {outcome.message}
+    </div>
+  );
+}

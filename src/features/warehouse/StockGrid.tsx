@@ -1,0 +1,149 @@
+import { useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { formatCount } from '../../components/format';
+
+export interface StockRow {
+  product: string;
+  total: number;
+  cells: Readonly<Record<string, number>>;
+}
+
+interface Props {
+  locations: readonly string[];
+  rows: readonly StockRow[];
+  locationTotals: Readonly<Record<string, number>>;
+  grandTotal: number;
+  /** When given, cells are buttons (e.g. to fill in the form for that product and location). */
+  onCellClick?: (product: string, location: string) => void;
+}
+
+const ROW_HEIGHT = 32;
+const NAME_WIDTH = 180;
+const CELL_WIDTH = 76;
+
+function cellClass(value: number | undefined): string {
+  if (value === undefined) return 'cell-empty';
+  if (value < 0) return 'cell-negative';
+  if (value === 0) return 'cell-zero';
+  return '';
+}
+
+/**
+ * Product × location stock, virtualised in both directions so 100 products × 200 locations stay smooth:
+ * only the rows and columns in view are in the DOM.
+ */
+export function StockGrid({ locations, rows, locationTotals, grandTotal, onCellClick }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // The virtualizer's functions change identity on every scroll by design; the compiler must not memoise them.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const rowVirtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const columnVirtualizer = useVirtualizer({
+    horizontal: true,
+    count: locations.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => CELL_WIDTH,
+    overscan: 4,
+  });
+  const columns = columnVirtualizer.getVirtualItems();
+  const width = NAME_WIDTH + columnVirtualizer.getTotalSize() + CELL_WIDTH;
+  const before = columns[0]?.start ?? 0;
+  // The grid places the visible columns after a spacer that stands for the ones scrolled out of view.
+  const lineStyle = (top: number | undefined) => ({
+    width,
+    gridTemplateColumns: `${NAME_WIDTH}px ${CELL_WIDTH}px ${before}px ${columns.map(() => `${CELL_WIDTH}px`).join(' ')}`,
+    ...(top === undefined ? {} : { transform: `translateY(${top}px)` }),
+  });
+
+  return (
+    <div
+      className="stock-grid"
+      ref={scrollRef}
+      role="table"
+      aria-label="Stock by product and location"
+      aria-rowcount={rows.length + 2}
+    >
+      <div style={{ width }}>
+        <div className="row head" role="row" style={{ ...lineStyle(undefined), position: 'sticky' }}>
+          <div className="name" role="columnheader">
+            Product
+          </div>
+          <div className="total" role="columnheader">
+            Total
+          </div>
+          <div aria-hidden />
+          {columns.map((column) => (
+            <div key={column.key} role="columnheader">
+              {locations[column.index]}
+            </div>
+          ))}
+        </div>
+        <div style={{ height: rowVirtualizer.getTotalSize(), position: 'relative' }}>
+          {rowVirtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            return (
+              <div
+                key={row.product}
+                className="row body"
+                role="row"
+                data-product={row.product}
+                style={{ ...lineStyle(item.start), top: 0 }}
+              >
+                <div className="name" role="rowheader" title={row.product}>
+                  {row.product}
+                </div>
+                <div
+                  className={`total ${cellClass(row.total)}`}
+                  role="cell"
+                  data-testid={`total-${row.product}`}
+                >
+                  {formatCount(row.total)}
+                </div>
+                <div aria-hidden />
+                {columns.map((column) => {
+                  const location = locations[column.index] ?? '';
+                  const value = row.cells[location];
+                  return (
+                    <div
+                      key={column.key}
+                      role="cell"
+                      className={cellClass(value)}
+                      data-testid={`cell-${row.product}-${location}`}
+                      title={`${row.product} at ${location}: ${value === undefined ? 'never stocked' : value}`}
+                      onClick={onCellClick ? () => onCellClick(row.product, location) : undefined}
+                      style={onCellClick ? { cursor: 'pointer' } : undefined}
+                    >
+                      {value === undefined ? '·' : formatCount(value)}
+                    </div>
+                  );
+                })}
+              </div>
+            );
+          })}
+        </div>
+        <div className="row foot" role="row" style={{ ...lineStyle(undefined), position: 'sticky' }}>
+          <div className="name" role="rowheader">
+            All products
+          </div>
+          <div className="total" role="cell" data-testid="grand-total">
+            {formatCount(grandTotal)}
+          </div>
+          <div aria-hidden />
+          {columns.map((column) => {
+            const location = locations[column.index] ?? '';
+            return (
+              <div key={column.key} role="cell">
+                {formatCount(locationTotals[location] ?? 0)}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

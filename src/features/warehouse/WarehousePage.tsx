@@ -1,0 +1,116 @@
+import { useMemo, useState } from 'react';
+import { warehouseNames } from '../../core/warehouse-stock';
+import { useSnapshot } from '../../app/engine-queries';
+import { canPublishStock, type Role } from '../../app/roles';
+import { formatCount } from '../../components/format';
+import { StockForms, type Prefill } from './StockForms';
+import { StockGrid } from './StockGrid';
+import { stockTable } from './stock-rows';
+
+export function WarehousePage({ role }: { role: Role }) {
+  const snapshot = useSnapshot();
+  const stock = snapshot?.views.stock;
+  const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
+  const [search, setSearch] = useState('');
+  const [hideZero, setHideZero] = useState(false);
+  const [picked, setPicked] = useState<Prefill | null>(null);
+  const prefill = useMemo<Prefill>(
+    () =>
+      picked && picked.warehouse === warehouse
+        ? picked
+        : { warehouse: warehouse ?? '', product: '', location: '' },
+    [picked, warehouse],
+  );
+  const table = useMemo(
+    () => (stock && warehouse !== null ? stockTable(stock, warehouse, { search, hideZero }) : null),
+    [stock, warehouse, search, hideZero],
+  );
+
+  return (
+    <section className="page" aria-label="Warehouse stock">
+      <div className="toolbar">
+        <h2>Warehouse stock</h2>
+        <label>
+          Warehouse
+          <select
+            value={warehouse ?? ''}
+            onChange={(e) => setChosen(e.target.value)}
+            disabled={warehouses.length === 0}
+          >
+            {warehouses.map((w) => (
+              <option key={w} value={w}>
+                {w}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Search products
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+            placeholder="e.g. Apples"
+          />
+        </label>
+        <label className="inline">
+          <input type="checkbox" checked={hideZero} onChange={(e) => setHideZero(e.target.checked)} /> Hide
+          products with no stock
+        </label>
+        <div className="spacer" />
+        {table && (
+          <div className="kpis">
+            <div className="kpi">
+              <div className="label">Units in warehouse {warehouse}</div>
+              <div className="value" data-testid="warehouse-total">
+                {formatCount(table.grandTotal)}
+              </div>
+            </div>
+            <div className="kpi">
+              <div className="label">Products · locations</div>
+              <div className="value">
+                {table.rows.length} · {table.locations.length}
+              </div>
+            </div>
+            <div className="kpi">
+              <div className="label">Negative counts</div>
+              <div className={`value ${table.negativeCells > 0 ? 'mismatch' : ''}`}>
+                {table.negativeCells}
+              </div>
+            </div>
+          </div>
+        )}
+      </div>
+      {!snapshot && <div className="empty-state">Waiting for the first events…</div>}
+      {snapshot && warehouses.length === 0 && (
+        <div className="empty-state">
+          No stock events yet. {canPublishStock(role) ? 'Record one below.' : ''}
+        </div>
+      )}
+      {table && table.rows.length === 0 && warehouses.length > 0 && (
+        <div className="empty-state">No product matches “{search}”.</div>
+      )}
+      {table && table.rows.length > 0 && (
+        <StockGrid
+          locations={table.locations}
+          rows={table.rows}
+          locationTotals={table.locationTotals}
+          grandTotal={table.grandTotal}
+          onCellClick={
+            canPublishStock(role) && warehouse !== null
+              ? (product, location) => setPicked({ warehouse, product, location })
+              : undefined
+          }
+        />
+      )}
+      <p className="legend-note">
+        “·” never stocked at that location · <span className="cell-zero">0</span> empty ·{' '}
+        <span className="cell-negative">−3</span> negative: the records disagree with the shelf, correct it ·
+        “-” is the unassigned pool.
+      </p>
+      {canPublishStock(role) && snapshot && <StockForms stock={snapshot.views.stock} prefill={prefill} />}
+    </section>
+  );
+}

@@ -1,0 +1,25 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { App } from './app/App';
+import { EngineClient } from './engine/client';
+import { bindEngineToQueries, createQueryClient } from './app/engine-queries';
+import { EngineContext } from './app/engine-context';
+import './app/styles.css';
+
+// One engine (connection) and one QueryClient per page, created once outside React (ARCHITECTURE §6 rule 6).
+const engine = new EngineClient();
+const queryClient = createQueryClient();
+bindEngineToQueries(engine, queryClient);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <EngineContext.Provider value={engine}>
+        <App />
+      </EngineContext.Provider>
+    </QueryClientProvider>
+  </StrictMode>,
+);
