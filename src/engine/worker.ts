@@ -94,9 +94,14 @@ async function connect(credentials: Credentials): Promise<void> {
   post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown' });
   post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
   void followConnection(nc, abort.signal);
-  void supervise('warehouse replay', abort.signal, (signal) => followWarehouse(nc, signal), (restart) => {
-    restartReplay = restart;
-  });
+  void supervise(
+    'warehouse replay',
+    abort.signal,
+    (signal) => followWarehouse(nc, signal),
+    (restart) => {
+      restartReplay = restart;
+    },
+  );
   void supervise('stock levels', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.stockLevels, kvLevels, signal),
   );

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { KvMirror, type KvEntry } from './kv-mirror';
+
+const put = (key: string, revision: number, value: unknown): KvEntry => ({
+  key,
+  revision,
+  operation: 'PUT',
+  value: new TextEncoder().encode(JSON.stringify(value)),
+});
+
+describe('KvMirror', () => {
+  it('keeps the newest revision per key, ignoring a repeated or older delivery', () => {
+    const mirror = new KvMirror();
+    const level = (quantity: number, last_seq: number) => ({
+      warehouse: '46',
+      product_name: 'Apples',
+      quantity,
+      last_seq,
+      updated_ms: 1,
+    });
+    mirror.apply([put('46.Apples', 5, level(3, 10)), put('46.Apples', 4, level(9, 9))], false);
+    mirror.apply([put('46.Apples', 5, level(7, 10))], true);
+    expect(mirror.levels()['46.Apples']).toEqual({
+      key: '46.Apples',
+      revision: 5,
+      value: { ok: true, ...level(3, 10) },
+    });
+    expect(mirror.ready).toBe(true);
+  });
+
+  it('forgets deleted keys and reports unreadable values instead of trusting them', () => {
+    const mirror = new KvMirror();
+    mirror.apply([put('a', 1, { threshold: 4 }), put('b', 2, 'nope'), put('c', 3, { threshold: -1 })], true);
+    expect(mirror.thresholds()).toEqual({ a: 4 });
+    expect(mirror.levels().b?.value.ok).toBe(false);
+    mirror.apply([{ key: 'a', revision: 4, operation: 'DEL', value: new Uint8Array() }], true);
+    expect(mirror.thresholds()).toEqual({});
+  });
+});
