@@ -4,7 +4,9 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', '.data', 'e2e-artifacts', 'test-results', 'playwright-report'] },
+  {
+    ignores: ['dist', 'node_modules', '.data', '.tmp', 'e2e-artifacts', 'test-results', 'playwright-report'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,7 +27,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['node:*', '@nats-io/*', 'react', 'react-dom', '@tanstack/*', '**/nats/*', '**/engine/*'] },
+        {
+          patterns: ['node:*', '@nats-io/*', 'react', 'react-dom', '@tanstack/*', '**/nats/*', '**/engine/*'],
+        },
       ],
       'no-restricted-globals': ['error', 'Date', 'fetch', 'setTimeout', 'setInterval', 'performance'],
     },

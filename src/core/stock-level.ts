@@ -3,7 +3,14 @@
  * anything else than the projector are reported, not trusted.
  */
 export type ParsedStockLevel =
-  | { ok: true; warehouse: string; product_name: string; quantity: number; last_seq: number; updated_ms: number }
+  | {
+      ok: true;
+      warehouse: string;
+      product_name: string;
+      quantity: number;
+      last_seq: number;
+      updated_ms: number;
+    }
   | { ok: false; reason: string };
 
 const utf8 = new TextDecoder();
@@ -48,5 +55,7 @@ export function parseStockLevel(bytes: Uint8Array): ParsedStockLevel {
 /** `{threshold}` as a whole number ≥ 0, or null when the value is unusable. */
 export function parseThreshold(bytes: Uint8Array): number | null {
   const threshold = parseObject(bytes)?.threshold;
-  return typeof threshold === 'number' && Number.isSafeInteger(threshold) && threshold >= 0 ? threshold : null;
+  return typeof threshold === 'number' && Number.isSafeInteger(threshold) && threshold >= 0
+    ? threshold
+    : null;
 }
