@@ -4,6 +4,8 @@ import { SignInPage } from '../features/signin/SignInPage';
 import { WarehousePage } from '../features/warehouse/WarehousePage';
 import { ProcurementPage } from '../features/procurement/ProcurementPage';
 import { QualityPage } from '../features/quality/QualityPage';
+import { DisplayPage } from '../features/display/DisplayPage';
+import { parseDisplayParams } from '../features/display/display-params';
 import { ReplayBanner } from '../components/ReplayBanner';
 import { useEngine } from './engine-context';
 import { Header } from './Header';
@@ -26,6 +28,8 @@ export function App() {
   }, []);
 
   if (defaultServer === null) return null;
+  if (isDisplayRoute())
+    return <DisplayPage params={parseDisplayParams(location.search)} defaultServer={defaultServer} />;
   if (!session) {
     return (
       <SignInPage
@@ -61,4 +65,9 @@ export function App() {
       </main>
     </>
   );
+}
+
+/** Wall screens open `/display` (see display-params.ts); everything else is the interactive dashboard. */
+function isDisplayRoute(): boolean {
+  return location.pathname.replace(/\/+$/, '').endsWith('/display');
 }

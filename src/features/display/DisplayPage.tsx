@@ -1,0 +1,254 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DAY_MS, HOUR_MS, soldInWindow } from '../../core/sales';
+import { status, thresholdFor, type StockStatus } from '../../core/thresholds';
+import { productTotals, warehouseNames } from '../../core/warehouse-stock';
+import { useEngine } from '../../app/engine-context';
+import { useConnection, useSnapshot } from '../../app/engine-queries';
+import { signIn } from '../../app/session';
+import { formatCount, formatDuration, formatTime } from '../../components/format';
+import { useNow } from '../../components/useNow';
+import type { EngineSnapshot } from '../../engine/protocol';
+import type { DisplayParams, Panel } from './display-params';
+
+const RETRY_SIGN_IN_MS = 10_000;
+/** Longer than this without any event while connected is worth saying on a wall. */
+const QUIET_AFTER_MS = 15 * 60_000;
+const ROWS = 8;
+
+const PANEL_TITLES: Record<Panel, string> = {
+  sales: 'Selling now',
+  'low-stock': 'Low stock',
+  stock: 'Stock',
+};
+
+/**
+ * The wall display: no inputs, no menus, large type, dark. It signs itself in with the credential in its URL,
+ * keeps retrying, and never lets stale numbers pass for live ones.
+ */
+export function DisplayPage({ params, defaultServer }: { params: DisplayParams; defaultServer: string }) {
+  const engine = useEngine();
+  const [signInProblem, setSignInProblem] = useState<string | null>(null);
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    const credentials = {
+      servers: params.servers ?? defaultServer,
+      user: params.user,
+      password: params.password,
+    };
+    const attempt = () =>
+      signIn(engine, credentials).then(
+        () => setSignInProblem(null),
+        (error: Error) => {
+          setSignInProblem(`${error.message} — retrying every ${RETRY_SIGN_IN_MS / 1000} s`);
+          setTimeout(attempt, RETRY_SIGN_IN_MS);
+        },
+      );
+    void attempt();
+  }, [engine, params, defaultServer]);
+
+  const snapshot = useSnapshot();
+  const now = useNow(1000);
+  const warehouse = params.warehouse ?? (snapshot ? (warehouseNames(snapshot.views.stock)[0] ?? null) : null);
+  const [rotation, setRotation] = useState(0);
+  useEffect(() => {
+    if (params.rotateSeconds === 0) return;
+    const timer = setInterval(() => setRotation((r) => r + 1), params.rotateSeconds * 1000);
+    return () => clearInterval(timer);
+  }, [params.rotateSeconds]);
+  const shown =
+    params.rotateSeconds === 0 ? params.panels : [params.panels[rotation % params.panels.length] ?? 'sales'];
+
+  return (
+    <div className="display" data-testid="display">
+      <DisplayStatus now={now} warehouse={warehouse} problem={signInProblem} urlProblems={params.problems} />
+      <div
+        className="display-panels"
+        style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(0, 1fr))` }}
+      >
+        {shown.map((panel) => (
+          <section key={panel} className="display-panel" aria-label={PANEL_TITLES[panel]} data-panel={panel}>
+            <h2>{PANEL_TITLES[panel]}</h2>
+            {!snapshot || warehouse === null ? (
+              <p className="display-muted">Waiting for data…</p>
+            ) : (
+              <PanelBody panel={panel} snapshot={snapshot} warehouse={warehouse} now={now} />
+            )}
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function DisplayStatus({
+  now,
+  warehouse,
+  problem,
+  urlProblems,
+}: {
+  now: number;
+  warehouse: string | null;
+  problem: string | null;
+  urlProblems: string[];
+}) {
+  const connection = useConnection();
+  const snapshot = useSnapshot();
+  const lastEventMs = snapshot?.lastEventMs ?? null;
+  let state: 'live' | 'quiet' | 'offline' = 'live';
+  let text = 'Live';
+  if (problem) {
+    state = 'offline';
+    text = problem;
+  } else if (!connection || connection.state !== 'connected') {
+    state = 'offline';
+    text = connection
+      ? `Offline since ${formatTime(connection.sinceMs)} (${formatDuration(now - connection.sinceMs)}) — figures are as of then`
+      : 'Connecting…';
+  } else if (lastEventMs !== null && now - lastEventMs > QUIET_AFTER_MS) {
+    state = 'quiet';
+    text = `Connected, but no events for ${formatDuration(now - lastEventMs)}`;
+  }
+  return (
+    <header className="display-status" data-state={state} data-testid="display-status">
+      <span className="display-title">Warehouse {warehouse ?? '…'}</span>
+      <span className="display-state">{text}</span>
+      {urlProblems.length > 0 && <span className="display-warning">URL: {urlProblems.join('; ')}</span>}
+      <span className="display-clock">
+        {new Date(now).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}
+      </span>
+    </header>
+  );
+}
+
+function PanelBody({
+  panel,
+  snapshot,
+  warehouse,
+  now,
+}: {
+  panel: Panel;
+  snapshot: EngineSnapshot;
+  warehouse: string;
+  now: number;
+}) {
+  switch (panel) {
+    case 'sales':
+      return <SalesPanel snapshot={snapshot} warehouse={warehouse} now={now} />;
+    case 'low-stock':
+      return <LowStockPanel snapshot={snapshot} warehouse={warehouse} />;
+    case 'stock':
+      return <StockPanel snapshot={snapshot} warehouse={warehouse} />;
+  }
+}
+
+function SalesPanel({
+  snapshot,
+  warehouse,
+  now,
+}: {
+  snapshot: EngineSnapshot;
+  warehouse: string;
+  now: number;
+}) {
+  const minute = Math.floor(now / 60_000);
+  const rows = useMemo(() => {
+    const at = minute * 60_000;
+    const hour = soldInWindow(snapshot.views.sales, at, HOUR_MS, { warehouse });
+    const day = soldInWindow(snapshot.views.sales, at, DAY_MS, { warehouse });
+    return [...day.entries()]
+      .map(([product, sold]) => ({ product, day: sold, hour: hour.get(product) ?? 0 }))
+      .sort((a, b) => b.hour - a.hour || b.day - a.day || a.product.localeCompare(b.product))
+      .slice(0, ROWS);
+  }, [snapshot.views.sales, warehouse, minute]);
+  if (rows.length === 0) return <p className="display-muted">No sales in the last 24 hours.</p>;
+  return (
+    <table className="display-table">
+      <thead>
+        <tr>
+          <th>Product</th>
+          <th className="num">last hour</th>
+          <th className="num">24 h</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.product} data-row={row.product}>
+            <td>{row.product}</td>
+            <td className="num strong">{formatCount(row.hour)}</td>
+            <td className="num">{formatCount(row.day)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function LowStockPanel({ snapshot, warehouse }: { snapshot: EngineSnapshot; warehouse: string }) {
+  const rows = useMemo(() => {
+    const thresholds = new Map(Object.entries(snapshot.thresholds));
+    const list: { product: string; quantity: number; threshold: number; status: StockStatus }[] = [];
+    for (const level of Object.values(snapshot.kvLevels)) {
+      if (!level.value.ok || level.value.warehouse !== warehouse) continue;
+      const threshold = thresholdFor(thresholds, level.key);
+      const s = status(level.value.quantity, threshold);
+      if (s !== 'ok')
+        list.push({
+          product: level.value.product_name,
+          quantity: level.value.quantity,
+          threshold,
+          status: s,
+        });
+    }
+    return list.sort((a, b) => a.quantity - b.quantity || a.product.localeCompare(b.product));
+  }, [snapshot.kvLevels, snapshot.thresholds, warehouse]);
+  if (!snapshot.kvReady) return <p className="display-muted">Loading stock levels…</p>;
+  const known = Object.values(snapshot.kvLevels).some((l) => l.value.ok && l.value.warehouse === warehouse);
+  if (!known)
+    return <p className="display-muted">No stock levels for this warehouse yet: is the projector running?</p>;
+  if (rows.length === 0) return <p className="display-ok">Everything is above its threshold.</p>;
+  return (
+    <table className="display-table">
+      <tbody>
+        {rows.slice(0, ROWS).map((row) => (
+          <tr key={row.product} className={`display-${row.status}`} data-row={row.product}>
+            <td>{row.product}</td>
+            <td className="num strong">{formatCount(row.quantity)}</td>
+            <td className="num display-muted">/ {formatCount(row.threshold)}</td>
+          </tr>
+        ))}
+        {rows.length > ROWS && (
+          <tr>
+            <td colSpan={3} className="display-muted">
+              and {rows.length - ROWS} more
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+function StockPanel({ snapshot, warehouse }: { snapshot: EngineSnapshot; warehouse: string }) {
+  const tiles = useMemo(() => {
+    const thresholds = new Map(Object.entries(snapshot.thresholds));
+    return [...productTotals(snapshot.views.stock, { warehouse })]
+      .map(([product, total]) => ({
+        product,
+        total,
+        status: status(total, thresholdFor(thresholds, `${warehouse}.${product}`)),
+      }))
+      .sort((a, b) => a.product.localeCompare(b.product));
+  }, [snapshot.views.stock, snapshot.thresholds, warehouse]);
+  return (
+    <div className="display-tiles">
+      {tiles.map((tile) => (
+        <div key={tile.product} className={`display-tile display-${tile.status}`} data-row={tile.product}>
+          <span>{tile.product}</span>
+          <strong>{formatCount(tile.total)}</strong>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseDisplayParams } from './display-params';
+
+describe('parseDisplayParams', () => {
+  it('reads panels, warehouse, rotation and the credential', () => {
+    expect(parseDisplayParams('?panels=sales,stock&warehouse=46&rotate=30&user=display&password=pw')).toEqual(
+      {
+        servers: null,
+        user: 'display',
+        password: 'pw',
+        panels: ['sales', 'stock'],
+        warehouse: '46',
+        rotateSeconds: 30,
+        problems: [],
+      },
+    );
+  });
+
+  it('shows every panel tiled by default and reports what it could not use', () => {
+    const params = parseDisplayParams('?panels=sales,weather&rotate=soon');
+    expect(params.panels).toEqual(['sales']);
+    expect(params.rotateSeconds).toBe(0);
+    expect(params.problems).toEqual([
+      'unknown panel(s) weather; choose from sales, low-stock, stock',
+      'rotate=soon is not a number of seconds',
+    ]);
+    expect(parseDisplayParams('').panels).toEqual(['sales', 'low-stock', 'stock']);
+  });
+});
