@@ -1,0 +1,48 @@
+/**
+ * Options shared by the Node and browser connect functions, and the connection type other layers pass
+ * around without importing @nats-io/* themselves.
+ */
+import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { inboxPrefixFor } from './names';
+
+export type { NatsConnection };
+
+export interface ConnectOptions {
+  servers: string | string[];
+  user?: string;
+  password?: string;
+  /** Shown in the server's /connz, e.g. "projector" or "display-hall-2". */
+  name?: string;
+  /**
+   * Keep trying when the server is down at start-up (wall displays, workers). When false, the first
+   * attempt fails with an error the caller can show.
+   */
+  waitOnFirstConnect?: boolean;
+  /** -1 (default) = never give up after a disconnect. */
+  maxReconnectAttempts?: number;
+  /** Time allowed for the first connection, ms. */
+  timeoutMs?: number;
+}
+
+/** Options common to both transports: reconnect forever, notice a dead link within about a minute. */
+export function connectionOptions(options: ConnectOptions): ConnectionOptions {
+  const { servers, user, password, name, waitOnFirstConnect = false, maxReconnectAttempts = -1 } = options;
+  return {
+    servers,
+    ...(user !== undefined ? { user, inboxPrefix: inboxPrefixFor(user) } : {}),
+    ...(password !== undefined ? { pass: password } : {}),
+    ...(name !== undefined ? { name } : {}),
+    waitOnFirstConnect,
+    maxReconnectAttempts,
+    // The defaults (2 s, 10 attempts, 2-minute pings) leave a wall display dead after ~30 s and notice
+    // a silent link only after minutes (PLATFORM-NOTES).
+    reconnectTimeWait: 1000,
+    reconnectJitter: 500,
+    reconnectJitterTLS: 500,
+    pingInterval: 20_000,
+    maxPingOut: 3,
+    // A wrong password must fail fast instead of retrying forever.
+    ignoreAuthErrorAbort: false,
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Turning nats.js errors into one plain sentence a person can act on, and into a small set of kinds
+ * that callers branch on.
+ */
+import { errors as coreErrors } from '@nats-io/nats-core';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+
+/** A stream or bucket that readers expect is missing: provisioning has not run against this server. */
+export class MissingResourceError extends Error {
+  readonly resource: string;
+  constructor(kind: 'stream' | 'KV bucket', name: string) {
+    super(`${kind} ${name} does not exist — run \`npm run provision\``);
+    this.name = 'MissingResourceError';
+    this.resource = name;
+  }
+}
+
+export type NatsErrorKind =
+  'auth' | 'unreachable' | 'permission' | 'no_stream' | 'conflict' | 'timeout' | 'closed' | 'other';
+
+export interface ClassifiedError {
+  kind: NatsErrorKind;
+  message: string;
+  /** The subject a permission was refused for. */
+  subject?: string;
+  /** For `conflict`: the subject's actual last sequence, when the server said it. */
+  actualSeq?: number;
+}
+
+/** The error itself and its causes, most specific first is not guaranteed: callers test each. */
+function chain(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  let current: unknown = err;
+  while (current !== undefined && current !== null && out.length < 8 && !out.includes(current)) {
+    out.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return out;
+}
+
+function is<T extends Error>(e: unknown, type: abstract new (...args: never[]) => T, name: string): e is T {
+  return e instanceof type || (e instanceof Error && e.name === name);
+}
+
+/** For classes the package does not export (the name is all we can test). */
+function named(e: unknown, name: string): boolean {
+  return e instanceof Error && e.name === name;
+}
+
+/** Describes a refused subject in domain words where we know the subject's meaning. */
+export function describeSubject(operation: 'publish' | 'subscription', subject: string): string {
+  const api = /^\$JS\.API\.CONSUMER\.(?:DURABLE\.)?CREATE\.([^.]+)(?:\.([^.]+))?/.exec(subject);
+  if (api) {
+    return api[2]
+      ? `create the consumer "${api[2]}" on stream ${api[1]}`
+      : `create a consumer on stream ${api[1]}`;
+  }
+  const next = /^\$JS\.API\.CONSUMER\.MSG\.NEXT\.([^.]+)\.([^.]+)$/.exec(subject);
+  if (next) return `read from the consumer "${next[2]}" of stream ${next[1]}`;
+  const streamApi = /^\$JS\.API\.STREAM\.([A-Z]+)\.([^.]+)/.exec(subject);
+  if (streamApi) return `${streamApi[1]!.toLowerCase()} stream ${streamApi[2]}`;
+  const kv = /^\$KV\.([^.]+)\.(.+)$/.exec(subject);
+  if (kv) return `write key "${kv[2]}" of bucket ${kv[1]}`;
+  return operation === 'publish' ? `publish to ${subject}` : `subscribe to ${subject}`;
+}
+
+export function classifyNatsError(err: unknown): ClassifiedError {
+  const all = chain(err);
+  for (const e of all) {
+    if (e instanceof MissingResourceError) return { kind: 'no_stream', message: e.message };
+  }
+  for (const e of all) {
+    if (is(e, coreErrors.PermissionViolationError, 'PermissionViolationError')) {
+      return {
+        kind: 'permission',
+        message: `Permission denied: this user may not ${describeSubject(e.operation, e.subject)}.`,
+        subject: e.subject,
+      };
+    }
+  }
+  for (const e of all) {
+    if (is(e, coreErrors.AuthorizationError, 'AuthorizationError')) {
+      return {
+        kind: 'auth',
+        message:
+          'The server refused the sign-in: wrong user or password, or this user may not connect this way ' +
+          '(browser roles use the WebSocket port, admin and services the NATS port).',
+      };
+    }
+    if (is(e, coreErrors.UserAuthenticationExpiredError, 'UserAuthenticationExpiredError')) {
+      return { kind: 'auth', message: 'The server refused the sign-in: the credentials have expired.' };
+    }
+  }
+  for (const e of all) {
+    if (
+      named(e, 'StreamNotFoundError') ||
+      (e instanceof JetStreamApiError && e.code === JetStreamApiCodes.StreamNotFound)
+    ) {
+      return { kind: 'no_stream', message: 'The stream does not exist — run `npm run provision`.' };
+    }
+    if (e instanceof JetStreamApiError) {
+      if (e.code === JetStreamApiCodes.StreamWrongLastSequence) {
+        const actual = /wrong last sequence: (\d+)/.exec(e.message);
+        const actualSeq = actual ? Number(actual[1]) : undefined;
+        return {
+          kind: 'conflict',
+          message:
+            actualSeq === undefined
+              ? 'The product changed since it was read: reload and try again.'
+              : `The product changed since it was read (it is now at sequence ${actualSeq}): reload and try again.`,
+          ...(actualSeq === undefined ? {} : { actualSeq }),
+        };
+      }
+      return { kind: 'other', message: `The server refused the request: ${e.message}.` };
+    }
+    if (named(e, 'JetStreamNotEnabled') || is(e, coreErrors.NoRespondersError, 'NoRespondersError')) {
+      return {
+        kind: 'no_stream',
+        message: 'No stream stores this subject (or JetStream is off) — run `npm run provision`.',
+      };
+    }
+  }
+  for (const e of all) {
+    if (is(e, coreErrors.TimeoutError, 'TimeoutError')) {
+      return { kind: 'timeout', message: 'The NATS server did not answer in time.' };
+    }
+    if (
+      is(e, coreErrors.ClosedConnectionError, 'ClosedConnectionError') ||
+      is(e, coreErrors.DrainingConnectionError, 'DrainingConnectionError')
+    ) {
+      return { kind: 'closed', message: 'The connection to the NATS server is closed.' };
+    }
+  }
+  for (const e of all) {
+    if (is(e, coreErrors.ConnectionError, 'ConnectionError') || isSocketError(e)) {
+      const detail = e instanceof Error ? e.message : String(e);
+      return {
+        kind: 'unreachable',
+        message: `The NATS server is unreachable (${detail}): is it running, and is the address right?`,
+      };
+    }
+  }
+  const first = all[0];
+  const text = first instanceof Error ? first.message : String(first);
+  return { kind: 'other', message: text.endsWith('.') ? text : `${text}.` };
+}
+
+function isSocketError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|ETIMEDOUT)$/.test(code)
+  );
+}
+
+/** One plain sentence for a person: what went wrong and, where we know it, what to do. */
+export function describeNatsError(err: unknown): string {
+  return classifyNatsError(err).message;
+}
+
+export type SignInErrorKind = 'auth' | 'unreachable' | 'no_stream' | 'other';
+
+/** For a failed connect or start-up check: what a sign-in form shows. */
+export function classifySignInError(err: unknown): { kind: SignInErrorKind; message: string } {
+  const c = classifyNatsError(err);
+  const kind: SignInErrorKind =
+    c.kind === 'auth' || c.kind === 'unreachable' || c.kind === 'no_stream' ? c.kind : 'other';
+  return { kind, message: c.message };
+}

@@ -1,0 +1,147 @@
+/**
+ * Watching a KV bucket (initial values, then updates) and writing thresholds.
+ */
+import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { tokenProblem } from '../core/events';
+import { DEFAULT_THRESHOLD_KEY, STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
+
+export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
+
+export interface KvChange {
+  key: string;
+  /** The entry's stream sequence: increases with every write to the bucket. */
+  revision: number;
+  operation: KvOperation;
+  /** Empty for DEL and PURGE. */
+  value: Uint8Array;
+  createdMs: number;
+}
+
+export interface KvWatchBatch {
+  entries: KvChange[];
+  /** True from the batch that completes the initial values on; also for an empty bucket. */
+  initialDone: boolean;
+}
+
+export interface WatchBucketOptions {
+  bucket: string;
+  /** A key or a wildcard key (`46.*`, `>`); several keys need 2.10. */
+  key?: string;
+  signal: AbortSignal;
+  /**
+   * Deliver every change from this revision on (the last revision you hold + 1) instead of the
+   * latest value per key. Only for callers that kept the full state: keys not changed since are not
+   * delivered again.
+   */
+  resumeFromRevision?: number;
+}
+
+const OPERATION_HEADER = 'KV-Operation';
+
+function toChange(m: JsMsg, prefixLength: number): KvChange {
+  const op = m.headers?.get(OPERATION_HEADER);
+  const operation: KvOperation = op === 'DEL' || op === 'PURGE' ? op : 'PUT';
+  return {
+    key: m.subject.substring(prefixLength),
+    revision: m.seq,
+    operation,
+    value: operation === 'PUT' ? m.data : new Uint8Array(0),
+    // Typed bigint but a plain number at runtime in nats.js 3.4; Number() is right for both.
+    createdMs: Math.floor(Number(m.info.timestampNanos) / 1e6),
+  };
+}
+
+/**
+ * Watches a bucket with an ordered push consumer, the same one `kv.watch()` creates (and the server
+ * permissions allow), but taken directly so that its initial pending count is known: `kv.watch()` gives
+ * no signal at all for an empty bucket since `initializedFn` was removed.
+ */
+export async function* watchBucket(
+  nc: NatsConnection,
+  options: WatchBucketOptions,
+): AsyncGenerator<KvWatchBatch> {
+  const { bucket, signal } = options;
+  const key = options.key ?? '>';
+  if (signal.aborted) return;
+  const prefix = kvSubjectPrefix(bucket);
+  const resume = options.resumeFromRevision;
+  const consumer = await jetstream(nc).consumers.getPushConsumer(kvStreamName(bucket), {
+    filter_subjects: `${prefix}${key}`,
+    ...(resume !== undefined && resume > 0
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resume }
+      : { deliver_policy: DeliverPolicy.LastPerSubject }),
+  });
+  const initialCount = (await consumer.info(true)).num_pending;
+
+  const buffer: KvChange[] = [];
+  let delivered = 0;
+  let initialDone = initialCount === 0;
+  let doneAt = initialDone ? 0 : -1; // index in the delivered sequence where the initial values end
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const messages = await consumer.consume({
+    callback: (m) => {
+      buffer.push(toChange(m, prefix.length));
+      delivered++;
+      if (doneAt < 0 && (delivered >= initialCount || m.info.pending === 0)) doneAt = delivered;
+      notify();
+    },
+  });
+  let finished = false;
+  let failure: Error | undefined;
+  void messages.closed().then((err) => {
+    finished = true;
+    if (err instanceof Error) failure = err;
+    notify();
+  });
+  const onAbort = () => {
+    void messages.close();
+    notify();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  let handedOut = 0;
+  try {
+    if (initialDone) yield { entries: [], initialDone: true };
+    while (!signal.aborted) {
+      if (buffer.length === 0) {
+        if (finished) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const entries = buffer.splice(0, buffer.length);
+      handedOut += entries.length;
+      if (!initialDone && doneAt >= 0 && handedOut >= doneAt) initialDone = true;
+      yield { entries, initialDone };
+    }
+    if (!signal.aborted) throw failure ?? new Error(`the watch of bucket ${bucket} stopped`);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await messages.close().catch(() => undefined);
+  }
+}
+
+/** Sets a threshold: key `<warehouse>.<product>` or `default`; value `{"threshold": n}`. Returns the revision. */
+export async function putThreshold(nc: NatsConnection, key: string, threshold: number): Promise<number> {
+  if (!Number.isSafeInteger(threshold) || threshold < 0) {
+    throw new RangeError(`threshold ${threshold} must be a whole number, zero or more`);
+  }
+  if (key !== DEFAULT_THRESHOLD_KEY) {
+    const [warehouse = '', product = '', ...rest] = key.split('.');
+    const problem =
+      rest.length > 0
+        ? `key "${key}" must be <warehouse>.<product> or ${DEFAULT_THRESHOLD_KEY}`
+        : (tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product));
+    if (problem) throw new RangeError(problem);
+  }
+  const kv = await new Kvm(nc).open(STOCK_THRESHOLDS_BUCKET);
+  return kv.put(key, JSON.stringify({ threshold }));
+}

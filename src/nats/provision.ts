@@ -1,0 +1,182 @@
+/**
+ * Creating the streams and buckets of ARCHITECTURE §2 (idempotent, reports differences instead of
+ * rewriting them) and checking that they exist before a reader starts.
+ */
+import {
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstreamManager,
+  type JetStreamManager,
+  type StreamConfig,
+  type StreamInfo,
+} from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { MissingResourceError } from './errors';
+import {
+  DEFAULT_THRESHOLD,
+  DEFAULT_THRESHOLD_KEY,
+  EXPECTED_BUCKETS,
+  EXPECTED_STREAMS,
+  PROCUREMENT_STREAM,
+  STOCK_LEVELS_BUCKET,
+  STOCK_THRESHOLDS_BUCKET,
+  WAREHOUSE_STREAM,
+  kvStreamName,
+  type ExpectedBucket,
+  type ExpectedStream,
+} from './names';
+
+export interface Drift {
+  resource: string;
+  field: string;
+  expected: string | number | boolean;
+  actual: string | number | boolean;
+}
+
+export interface ProvisionReport {
+  created: string[];
+  unchanged: string[];
+  drift: Drift[];
+}
+
+const NANOS_PER_MS = 1_000_000;
+
+/** Stream info, or null when the stream does not exist; other errors (permission, timeout) propagate. */
+async function infoOrNull(jsm: JetStreamManager, stream: string): Promise<StreamInfo | null> {
+  try {
+    return await jsm.streams.info(stream);
+  } catch (err) {
+    if (isStreamNotFound(err)) return null;
+    throw err;
+  }
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return (
+    err instanceof Error && (err.name === 'StreamNotFoundError' || (err as { code?: unknown }).code === 10059)
+  );
+}
+
+function streamConfig(s: ExpectedStream): Partial<StreamConfig> & { name: string } {
+  return {
+    name: s.name,
+    subjects: [...s.subjects],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: s.maxAgeMs * NANOS_PER_MS,
+    duplicate_window: s.duplicateWindowMs * NANOS_PER_MS,
+    num_replicas: 1,
+    allow_direct: s.allowDirect,
+    deny_delete: s.denyDelete,
+    deny_purge: s.denyPurge,
+  };
+}
+
+function streamDrift(s: ExpectedStream, info: StreamInfo): Drift[] {
+  const c = info.config;
+  const fields: [string, string | number | boolean, string | number | boolean][] = [
+    ['subjects', [...s.subjects].sort().join(' '), [...(c.subjects ?? [])].sort().join(' ')],
+    ['storage', s.storage, c.storage],
+    ['retention', s.retention, c.retention],
+    ['max_age_ms', s.maxAgeMs, Math.round((c.max_age ?? 0) / NANOS_PER_MS)],
+    ['duplicate_window_ms', s.duplicateWindowMs, Math.round((c.duplicate_window ?? 0) / NANOS_PER_MS)],
+    ['allow_direct', s.allowDirect, c.allow_direct ?? false],
+    ['deny_delete', s.denyDelete, c.deny_delete ?? false],
+    ['deny_purge', s.denyPurge, c.deny_purge ?? false],
+  ];
+  return fields
+    .filter(([, expected, actual]) => expected !== actual)
+    .map(([field, expected, actual]) => ({ resource: s.name, field, expected, actual }));
+}
+
+function bucketDrift(b: ExpectedBucket, info: StreamInfo): Drift[] {
+  const c = info.config;
+  const resource = `KV ${b.bucket}`;
+  const out: Drift[] = [];
+  if (c.storage !== b.storage)
+    out.push({ resource, field: 'storage', expected: b.storage, actual: c.storage });
+  const history = c.max_msgs_per_subject ?? 0;
+  if (history !== b.history) out.push({ resource, field: 'history', expected: b.history, actual: history });
+  return out;
+}
+
+/**
+ * Creates what is missing, leaves what exists alone and reports where it differs from the expected
+ * configuration (changing a live stream is a decision for a person, not for a start-up script).
+ * Needs a user allowed to create streams (`admin`).
+ */
+export async function provision(nc: NatsConnection): Promise<ProvisionReport> {
+  const report: ProvisionReport = { created: [], unchanged: [], drift: [] };
+  const jsm = await jetstreamManager(nc);
+
+  for (const s of EXPECTED_STREAMS) {
+    const info = await infoOrNull(jsm, s.name);
+    if (!info) {
+      await jsm.streams.add(streamConfig(s));
+      report.created.push(s.name);
+      continue;
+    }
+    const drift = streamDrift(s, info);
+    if (drift.length === 0) report.unchanged.push(s.name);
+    report.drift.push(...drift);
+  }
+
+  const kvm = new Kvm(nc);
+  for (const b of EXPECTED_BUCKETS) {
+    const resource = `KV ${b.bucket}`;
+    const info = await infoOrNull(jsm, kvStreamName(b.bucket));
+    if (!info) {
+      await kvm.create(b.bucket, { history: b.history, storage: StorageType.File });
+      report.created.push(resource);
+      continue;
+    }
+    const drift = bucketDrift(b, info);
+    if (drift.length === 0) report.unchanged.push(resource);
+    report.drift.push(...drift);
+  }
+
+  const thresholds = await kvm.open(STOCK_THRESHOLDS_BUCKET);
+  const defaultResource = `KV ${STOCK_THRESHOLDS_BUCKET}/${DEFAULT_THRESHOLD_KEY}`;
+  const existing = await thresholds.get(DEFAULT_THRESHOLD_KEY);
+  if (existing && existing.operation === 'PUT') {
+    report.unchanged.push(defaultResource);
+  } else {
+    try {
+      // create() refuses when someone wrote the key in the meantime: their value wins.
+      await thresholds.create(DEFAULT_THRESHOLD_KEY, JSON.stringify({ threshold: DEFAULT_THRESHOLD }));
+      report.created.push(defaultResource);
+    } catch (err) {
+      const again = await thresholds.get(DEFAULT_THRESHOLD_KEY);
+      if (!again || again.operation !== 'PUT') throw err;
+      report.unchanged.push(defaultResource);
+    }
+  }
+  return report;
+}
+
+export type ResourceName = 'warehouse' | 'procurement' | 'stockLevels' | 'stockThresholds';
+
+/**
+ * Checks that the resources a reader needs exist, so that a server that was never provisioned gives a
+ * clear error instead of a replay that waits forever. Needs only `$JS.API.STREAM.INFO.<stream>`.
+ */
+export async function checkResources(
+  nc: NatsConnection,
+  which: readonly ResourceName[] = ['warehouse', 'procurement', 'stockLevels', 'stockThresholds'],
+): Promise<void> {
+  // checkAPI: false — readers are not granted $JS.API.INFO (account information).
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const targets: Record<ResourceName, ['stream' | 'KV bucket', string, string]> = {
+    warehouse: ['stream', WAREHOUSE_STREAM, WAREHOUSE_STREAM],
+    procurement: ['stream', PROCUREMENT_STREAM, PROCUREMENT_STREAM],
+    stockLevels: ['KV bucket', STOCK_LEVELS_BUCKET, kvStreamName(STOCK_LEVELS_BUCKET)],
+    stockThresholds: ['KV bucket', STOCK_THRESHOLDS_BUCKET, kvStreamName(STOCK_THRESHOLDS_BUCKET)],
+  };
+  for (const key of which) {
+    const [kind, name, stream] = targets[key];
+    if (!(await infoOrNull(jsm, stream))) throw new MissingResourceError(kind, name);
+  }
+}

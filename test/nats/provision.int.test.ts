@@ -1,0 +1,111 @@
+import { rmSync } from 'node:fs';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startNatsServer, type NatsServerHandle } from '../../scripts/lib/nats-server.mjs';
+import type { NatsConnection } from '../../src/nats/connection';
+import { MissingResourceError, describeNatsError } from '../../src/nats/errors';
+import { checkResources, provision } from '../../src/nats/provision';
+import { publishStockEvent } from '../../src/nats/publish';
+import { streamState } from '../../src/nats/replay';
+import { connectTcp } from '../support/node-nats';
+
+// A server of its own: these tests need one that was never provisioned, and they change stream configs.
+let server: NatsServerHandle;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  nc = await connectTcp(server.clientUrl, 'admin');
+});
+afterAll(async () => {
+  await nc?.close();
+  await server?.stop();
+  if (server) rmSync(server.storeDir, { recursive: true, force: true });
+});
+
+const ALL = [
+  'WAREHOUSE_EVENTS',
+  'PROCUREMENT_EVENTS',
+  'KV stock_levels',
+  'KV stock_thresholds',
+  'KV stock_thresholds/default',
+];
+
+describe('before provisioning', () => {
+  test('readers get a clear error instead of a hang', async () => {
+    const err = await checkResources(nc).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingResourceError);
+    expect(describeNatsError(err)).toBe('stream WAREHOUSE_EVENTS does not exist — run `npm run provision`');
+    await expect(checkResources(nc, ['stockLevels'])).rejects.toThrow(
+      'KV bucket stock_levels does not exist — run `npm run provision`',
+    );
+    await expect(streamState(nc, 'WAREHOUSE_EVENTS')).rejects.toThrow('run `npm run provision`');
+  });
+
+  test('a publish says that no stream stores the subject', async () => {
+    const result = await publishStockEvent(
+      nc,
+      '46',
+      { type: 'stock.sold', product_name: 'Apples', location: 'A1', quantity: 1 },
+      { id: 'before-provision', timestampMs: 1_700_000_000_000, timeoutMs: 2000 },
+    );
+    expect(result).toMatchObject({ ok: false, kind: 'no_stream' });
+    expect(result.ok ? '' : result.message).toContain('npm run provision');
+  });
+});
+
+describe('provision', () => {
+  test('creates every resource once, then reports them unchanged', async () => {
+    const first = await provision(nc);
+    expect(first).toEqual({ created: ALL, unchanged: [], drift: [] });
+    const second = await provision(nc);
+    expect(second).toEqual({ created: [], unchanged: ALL, drift: [] });
+    await expect(checkResources(nc)).resolves.toBeUndefined();
+  });
+
+  test('the resources have the configuration of ARCHITECTURE §2', async () => {
+    const jsm = await jetstreamManager(nc);
+    const events = (await jsm.streams.info('WAREHOUSE_EVENTS')).config;
+    expect(events).toMatchObject({
+      subjects: ['warehouse.*.product.>'],
+      storage: 'file',
+      retention: 'limits',
+      max_age: 0,
+      duplicate_window: 120_000_000_000,
+    });
+    const procurement = (await jsm.streams.info('PROCUREMENT_EVENTS')).config;
+    expect(procurement).toMatchObject({
+      subjects: ['procurement.*.product.>'],
+      storage: 'file',
+      max_age: 30 * 24 * 3600 * 1e9,
+    });
+    const thresholds = await new Kvm(nc).open('stock_thresholds');
+    const entry = await thresholds.get('default');
+    expect(entry?.json()).toEqual({ threshold: 10 });
+  });
+
+  test('reports drift without rewriting it', async () => {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info('WAREHOUSE_EVENTS');
+    await jsm.streams.update('WAREHOUSE_EVENTS', { ...info.config, duplicate_window: 60_000_000_000 });
+
+    const report = await provision(nc);
+    expect(report.drift).toEqual([
+      { resource: 'WAREHOUSE_EVENTS', field: 'duplicate_window_ms', expected: 120_000, actual: 60_000 },
+    ]);
+    expect(report.unchanged).not.toContain('WAREHOUSE_EVENTS');
+    expect((await jsm.streams.info('WAREHOUSE_EVENTS')).config.duplicate_window).toBe(60_000_000_000);
+
+    await jsm.streams.update('WAREHOUSE_EVENTS', { ...info.config });
+    expect((await provision(nc)).drift).toEqual([]);
+  });
+
+  test('keeps a default threshold someone already changed', async () => {
+    const thresholds = await new Kvm(nc).open('stock_thresholds');
+    await thresholds.put('default', JSON.stringify({ threshold: 7 }));
+    const report = await provision(nc);
+    expect(report.unchanged).toContain('KV stock_thresholds/default');
+    expect((await thresholds.get('default'))?.json()).toEqual({ threshold: 7 });
+  });
+});
