@@ -1,0 +1,260 @@
+/**
+ * Demo data for a local Stockwire (started by `npm start`; TCP, user admin by default).
+ *
+ *   tsx src/workers/demo.ts --seed-if-empty   a week of history, back-dated, if WAREHOUSE_EVENTS is empty
+ *   tsx src/workers/demo.ts --simulate        one event every 1–3 s until stopped
+ *
+ * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD.
+ */
+import { randomUUID } from 'node:crypto';
+import { UsageError, parseArgs, single, wholeNumber } from '../cli/args';
+import { connectionTarget } from '../cli/connection';
+import { decodeStockMessage } from '../core/codec';
+import {
+  createRng,
+  demoHistory,
+  simulatorObserve,
+  simulatorState,
+  simulatorStep,
+  type DemoEvent,
+  type SimulatorState,
+} from '../core/demo-history';
+import { connectNode } from '../nats/connect-node';
+import type { NatsConnection } from '../nats/connection';
+import { describeNatsError } from '../nats/errors';
+import { WAREHOUSE_STREAM } from '../nats/names';
+import { publishStockEvent, type PublishResult } from '../nats/publish';
+import { replayStream, streamState } from '../nats/replay';
+
+const USAGE = `Usage: tsx src/workers/demo.ts (--seed-if-empty | --simulate) [options]
+  --seed-if-empty      publish a week of demo history if ${WAREHOUSE_STREAM} holds no events
+  --simulate           publish a live event every 1–3 s (sales mostly), until SIGINT/SIGTERM
+  --seed N             random seed (default 1)
+  --days N             days of history (default 7)
+  --server URL         nats://host:port (default nats://127.0.0.1:4222, or STOCKWIRE_NATS_URL)
+  --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)`;
+
+/** Publishes in flight at once while seeding: enough to hide round trips, few enough to keep acks timely. */
+const WINDOW = 500;
+const SUMMARY_EVERY_MS = 60_000;
+
+const log = (line: string): void => console.log(line);
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function publishDemo(nc: NatsConnection, item: DemoEvent, id: string): Promise<PublishResult> {
+  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs });
+}
+
+async function seedIfEmpty(
+  nc: NatsConnection,
+  seed: number,
+  days: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const state = await streamState(nc, WAREHOUSE_STREAM);
+  if (state.messages > 0) {
+    log(`${WAREHOUSE_STREAM} already holds ${state.messages} events: no demo history added`);
+    return;
+  }
+  const history = demoHistory({
+    seed,
+    endMs: Date.now(),
+    days,
+    utcOffsetMinutes: -new Date().getTimezoneOffset(),
+  });
+  log(`publishing ${history.length} demo events (${days} days, 2 warehouses, seed ${seed})`);
+  const started = Date.now();
+  let next = 0;
+  let done = 0;
+  let duplicates = 0;
+  let failure: string | undefined;
+  let reported = 0;
+  // A sliding window: each finished publish starts the next one, so ~WINDOW acks are always pending.
+  const lane = async (): Promise<void> => {
+    while (next < history.length && failure === undefined && !signal.aborted) {
+      const item = history[next++]!;
+      const result = await publishDemo(nc, item, randomUUID());
+      if (!result.ok) {
+        failure ??= `${result.kind}: ${result.message}`;
+        return;
+      }
+      if (result.duplicate) duplicates++;
+      done++;
+      if (done - reported >= 2000 || done === history.length) {
+        reported = done;
+        const rate = Math.round(done / Math.max(0.001, (Date.now() - started) / 1000));
+        log(`  ${done}/${history.length} published (${rate}/s)`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WINDOW, history.length) }, lane));
+  if (failure !== undefined) throw new Error(`seeding stopped after ${done} events: ${failure}`);
+  if (signal.aborted) throw new Error(`seeding interrupted after ${done} of ${history.length} events`);
+  log(
+    `demo history published in ${((Date.now() - started) / 1000).toFixed(1)} s` +
+      (duplicates ? ` (${duplicates} duplicates ignored by the server)` : ''),
+  );
+}
+
+/**
+ * Folds the stream as it stands and follows it, so the simulator knows the real stock (including what
+ * people publish from the dashboard) and never sells what is not there.
+ */
+class StockTracker {
+  state: SimulatorState = simulatorState([]);
+  /** Why following the stream stopped, if it did; the simulator then stops too (npm start restarts it). */
+  failure: unknown;
+  /** Our own events, already folded locally, not to be folded again when they come back. */
+  private readonly pending = new Set<string>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly stop: AbortController,
+  ) {}
+
+  /** Resolves once everything stored so far is folded, and keeps following until stopped. */
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      let folded = 0;
+      const follow = async (): Promise<void> => {
+        const replay = replayStream(this.nc, {
+          stream: WAREHOUSE_STREAM,
+          fromSeq: 1,
+          signal: this.stop.signal,
+        });
+        for await (const batch of replay) {
+          for (const msg of batch.messages) {
+            const decoded = decodeStockMessage(msg);
+            if (decoded.kind !== 'stock' || this.pending.delete(decoded.meta.id)) continue;
+            this.state = simulatorObserve(this.state, {
+              warehouse: decoded.meta.warehouse,
+              event: decoded.event,
+            });
+            folded++;
+          }
+          if (batch.caughtUp && !ready) {
+            ready = true;
+            log(`folded ${folded} stored events`);
+            resolve();
+          }
+        }
+      };
+      follow().catch((err: unknown) => {
+        if (this.stop.signal.aborted) return;
+        this.failure = err;
+        this.stop.abort();
+        if (!ready) reject(err);
+      });
+    });
+  }
+
+  /** Records an event we are about to publish, folded now so the next step sees it at once. */
+  ownEvent(id: string, next: SimulatorState): void {
+    this.pending.add(id);
+    this.state = next;
+  }
+}
+
+async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): Promise<void> {
+  const stop = new AbortController();
+  signal.addEventListener('abort', () => stop.abort(), { once: true });
+  const tracker = new StockTracker(nc, stop);
+  await tracker.start();
+  const rng = createRng(seed ^ Date.now());
+  const counts = new Map<string, number>();
+  let since = Date.now();
+  log('publishing an event every 1–3 s');
+  while (!stop.signal.aborted) {
+    await sleep(1000 + rng() * 2000, stop.signal);
+    if (stop.signal.aborted) break;
+    const step = simulatorStep(tracker.state, rng, Date.now());
+    const id = randomUUID();
+    tracker.ownEvent(id, step.state);
+    // Retry with the same id until stored: the server drops a re-sent duplicate.
+    for (let attempt = 1; !stop.signal.aborted; attempt++) {
+      const result = await publishDemo(nc, step.event, id);
+      if (result.ok) break;
+      if (result.kind === 'invalid' || result.kind === 'permission' || result.kind === 'no_stream') {
+        throw new Error(`publishing was refused: ${result.message}`);
+      }
+      if (attempt === 1 || attempt % 10 === 0) log(`publish failed (${result.message}); retrying`);
+      await sleep(Math.min(10_000, 500 * attempt), stop.signal);
+    }
+    const type = step.event.event.type.replace('stock.', '');
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+    if (Date.now() - since >= SUMMARY_EVERY_MS) {
+      log(`last minute ${[...counts].map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      counts.clear();
+      since = Date.now();
+    }
+  }
+  if (tracker.failure !== undefined) {
+    throw new Error(`following ${WAREHOUSE_STREAM} stopped: ${describeNatsError(tracker.failure)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  // The two modes are switches; the shared parser knows only options with values.
+  const argv = process.argv.slice(2);
+  const modes: string[] = argv.filter((a) => a === '--seed-if-empty' || a === '--simulate');
+  const args = parseArgs(
+    argv.filter((a) => !modes.includes(a)),
+    ['server', 'user', 'password', 'seed', 'days'],
+  );
+  if (args.positionals.length > 0) throw new UsageError(`unexpected ${args.positionals.join(' ')}`);
+  if (modes.length !== 1) throw new UsageError('give exactly one of --seed-if-empty and --simulate');
+  const seedText = single(args, 'seed');
+  const daysText = single(args, 'days');
+  const seed = seedText === undefined ? 1 : wholeNumber('seed', seedText, 0);
+  const days = daysText === undefined ? 7 : wholeNumber('days', daysText, 1);
+  const target = connectionTarget(args, 'admin');
+  if (target.transport !== 'tcp')
+    throw new UsageError('the demo worker connects over TCP: use a nats:// URL');
+
+  const controller = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => controller.abort());
+  }
+  const simulating = modes[0] === '--simulate';
+  const nc = await connectNode({
+    servers: target.servers,
+    user: target.user,
+    password: target.password,
+    name: simulating ? 'stockwire-demo-simulator' : 'stockwire-demo-seed',
+    // The simulator waits for a server that is not up yet and follows it through restarts.
+    waitOnFirstConnect: simulating,
+    maxReconnectAttempts: simulating ? -1 : 0,
+    timeoutMs: 5000,
+  });
+  try {
+    if (simulating) await simulate(nc, seed, controller.signal);
+    else await seedIfEmpty(nc, seed, days, controller.signal);
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`demo: ${describeNatsError(err)}`);
+    process.exit(1);
+  },
+);
