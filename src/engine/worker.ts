@@ -159,6 +159,7 @@ async function supervise(
 }
 
 async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+  let previous: string | null = null;
   for await (const change of watchConnection(nc, signal)) {
     post({
       type: 'connection',
@@ -169,7 +170,8 @@ async function followConnection(nc: NatsConnection, signal: AbortSignal): Promis
       },
     });
     // A reconnect may follow a server restart with a wiped or recreated stream: re-check from the top.
-    if (change.state === 'connected') restartReplay?.();
+    if (change.state === 'connected' && previous !== null && previous !== 'connected') restartReplay?.();
+    previous = change.state;
   }
 }
 

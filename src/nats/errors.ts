@@ -133,10 +133,11 @@ export function classifyNatsError(err: unknown): ClassifiedError {
   }
   for (const e of all) {
     if (is(e, coreErrors.ConnectionError, 'ConnectionError') || isSocketError(e)) {
-      const detail = e instanceof Error ? e.message : String(e);
+      // A browser WebSocket failure carries no text (and neither does a refused origin); say nothing then.
+      const detail = (e instanceof Error ? e.message : String(e)).trim();
       return {
         kind: 'unreachable',
-        message: `The NATS server is unreachable (${detail}): is it running, and is the address right?`,
+        message: `The NATS server is unreachable${detail ? ` (${detail})` : ''}: is it running, is the address right, and does it allow this page's origin?`,
       };
     }
   }

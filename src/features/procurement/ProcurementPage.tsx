@@ -128,7 +128,7 @@ export function ProcurementPage({ role }: { role: Role }) {
           onDone={() => setEditing(null)}
         />
       )}
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(0, 1fr)' }}>
+      <div className="procurement-grid">
         <section className="panel" aria-label="Stock levels">
           <header>
             <h3>Stock levels</h3>
@@ -137,14 +137,16 @@ export function ProcurementPage({ role }: { role: Role }) {
               {snapshot && !snapshot.kvReady ? ' · loading bucket…' : ''}
             </span>
           </header>
-          <SortableTable
-            label="Stock levels"
-            columns={cols}
-            rows={rows}
-            rowKey={(r) => r.key}
-            initialSort={{ key: 'status', descending: false }}
-            empty="The bucket is empty: is the projector running?"
-          />
+          <div className="table-scroll">
+            <SortableTable
+              label="Stock levels"
+              columns={cols}
+              rows={rows}
+              rowKey={(r) => r.key}
+              initialSort={{ key: 'status', descending: false }}
+              empty="The bucket is empty: is the projector running?"
+            />
+          </div>
         </section>
         <section className="panel" aria-label="Low-stock alerts">
           <header>

@@ -1,0 +1,63 @@
+/**
+ * Sign-in failures, each with its own plain message: wrong password, a server that is not there, a
+ * server without the streams. And the server's origin check: the same app served from another origin
+ * cannot open a connection.
+ */
+import { rmSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { freePort, startNatsServer } from '../scripts/lib/nats-server.mjs';
+import { PASSWORDS } from '../test/support/users';
+import { e2eEnv } from './support/env';
+
+const { appUrl } = e2eEnv();
+
+async function trySignIn(page: Page, url: string, user: string, password: string, server?: string) {
+  await page.goto(url);
+  if (server !== undefined) await page.getByLabel('Server URL').fill(server);
+  await page.getByLabel('User', { exact: true }).fill(user);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function expectRefused(page: Page, message: RegExp): Promise<void> {
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).toHaveText(message);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByTestId('connection-state')).toHaveCount(0);
+}
+
+test('a wrong password is refused with a message that says so', async ({ page }) => {
+  await trySignIn(page, appUrl, 'manager', `${PASSWORDS.manager}-typo`);
+  await expectRefused(page, /^The server refused the sign-in: wrong user or password/);
+});
+
+test('a server that is not running is reported as unreachable', async ({ page }) => {
+  const nobody = `ws://127.0.0.1:${await freePort()}`;
+  await trySignIn(page, appUrl, 'manager', PASSWORDS.manager, nobody);
+  await expectRefused(
+    page,
+    /^The NATS server is unreachable: is it running, is the address right, and does it allow this page's origin\?$/,
+  );
+  // The reason in brackets must say something ("()" is what an empty error detail looks like).
+  await expect(page.getByRole('form', { name: 'Sign in' }).getByRole('alert')).not.toContainText('()');
+});
+
+test('a server without the streams says to provision it', async ({ page }) => {
+  const bare = await startNatsServer({ allowedOrigins: [appUrl] });
+  try {
+    await trySignIn(page, appUrl, 'display', PASSWORDS.display, bare.wsUrl);
+    await expectRefused(page, /^stream WAREHOUSE_EVENTS does not exist — run `npm run provision`$/);
+  } finally {
+    await bare.stop();
+    rmSync(bare.storeDir, { recursive: true, force: true });
+  }
+});
+
+test('the app served from an origin the server does not allow cannot connect', async ({ page }) => {
+  // Same files, same port, but http://localhost is another origin than the allowed http://127.0.0.1.
+  const otherOrigin = appUrl.replace('127.0.0.1', 'localhost');
+  await trySignIn(page, otherOrigin, 'manager', PASSWORDS.manager);
+  const alert = page.getByRole('form', { name: 'Sign in' }).getByRole('alert');
+  await expect(alert).toBeVisible();
+  console.log(`[e2e] sign-in from another origin: ${await alert.textContent()}`);
+  await expect(page.getByTestId('connection-state')).toHaveCount(0);
+});
