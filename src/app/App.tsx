@@ -7,6 +7,7 @@ import { QualityPage } from '../features/quality/QualityPage';
 import { DisplayPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
 import { ReplayBanner } from '../components/ReplayBanner';
+import { TimeTravelBar } from '../components/TimeTravelBar';
 import { useEngine } from './engine-context';
 import { Header } from './Header';
 import { pagesFor, type Page } from './roles';
@@ -53,6 +54,7 @@ export function App() {
     <>
       <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
       <ReplayBanner />
+      {page !== 'quality' && <TimeTravelBar />}
       <main>
         {page === 'warehouse' && <WarehousePage role={session.role} />}
         {page === 'marketing' && (

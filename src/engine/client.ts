@@ -58,6 +58,16 @@ export class EngineClient {
     return result;
   }
 
+  /** Views as of a moment (null: back to live). */
+  timeTravel(atMs: number | null): void {
+    this.send({ type: 'time-travel', atMs });
+  }
+
+  /** Plays the past forward at `speed` × real time; 0 pauses. */
+  play(speed: number): void {
+    this.send({ type: 'play', speed });
+  }
+
   private send(message: ToEngine): void {
     this.worker.postMessage(message);
   }

@@ -53,8 +53,18 @@ export interface LowStockAlert {
   low: StockLow;
 }
 
+export interface PastView {
+  /** The moment shown, ms since epoch. */
+  atMs: number;
+  /** Playback speed (1 = real time), 0 when paused. */
+  speed: number;
+  views: LedgerViews;
+}
+
 export interface EngineSnapshot {
   views: LedgerViews;
+  /** Set while the user looks at the past; `views` stays live underneath. */
+  past: PastView | null;
   /** Event time of the newest event applied, for "last event … ago". */
   lastEventMs: number | null;
   kvLevels: Record<string, KvLevel>;
@@ -85,7 +95,10 @@ export type ToEngine =
   | { type: 'connect'; credentials: Credentials }
   | { type: 'disconnect' }
   | { type: 'publish'; requestId: number; command: PublishCommand }
-  | { type: 'set-threshold'; requestId: number; key: string; threshold: number };
+  | { type: 'set-threshold'; requestId: number; key: string; threshold: number }
+  /** Show the views as of a moment, or live again with null. */
+  | { type: 'time-travel'; atMs: number | null }
+  | { type: 'play'; speed: number };
 
 export type FromEngine =
   | { type: 'connection'; info: ConnectionInfo }

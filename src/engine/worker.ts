@@ -16,6 +16,8 @@ import { watchConnection } from '../nats/status';
 import { STREAMS, BUCKETS } from '../nats/names';
 import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
+import { Checkpoints } from './checkpoints';
+import { eventTime, TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
 import { ProgressMeter } from './progress-meter';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
@@ -39,6 +41,9 @@ let kvLevels = new KvMirror();
 let thresholds = new KvMirror();
 let alerts = new AlertFeed();
 let lastEventMs: number | null = null;
+let checkpoints = new Checkpoints();
+let timeMachine: TimeMachine | null = null;
+let past: PastState | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 let restartReplay: (() => void) | null = null;
 const progress = new ProgressMeter();
@@ -56,6 +61,13 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
       void publish(message.command).then((outcome) =>
         post({ type: 'publish-result', requestId: message.requestId, outcome }),
       );
+      break;
+    case 'time-travel':
+      if (message.atMs === null) timeMachine?.live();
+      else timeMachine?.jump(message.atMs);
+      break;
+    case 'play':
+      timeMachine?.play(message.speed);
       break;
     case 'set-threshold':
       void setThreshold(message.key, message.threshold).then((outcome) =>
@@ -91,6 +103,18 @@ async function connect(credentials: Credentials): Promise<void> {
   }
   const abort = new AbortController();
   session = { nc, abort };
+  timeMachine = new TimeMachine(
+    (fromSeq, signal) => replayStream(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000 }),
+    (m) => decodeStockMessage(m, names),
+    (atMs) => checkpoints.before(atMs),
+    (state) => {
+      past = state;
+      scheduleSnapshot();
+    },
+    (error) =>
+      post({ type: 'notice', level: 'warning', message: `time travel: ${describeNatsError(error)}` }),
+    () => Date.now(),
+  );
   post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown' });
   post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
   void followConnection(nc, abort.signal);
@@ -116,8 +140,12 @@ async function disconnect(): Promise<void> {
   session = null;
   if (!current) return;
   current.abort.abort();
+  timeMachine?.stop();
+  timeMachine = null;
+  past = null;
   await current.nc.close().catch(() => undefined);
   ledger = initialLedger();
+  checkpoints = new Checkpoints();
   lastEventMs = null;
   streamCreated = null;
   kvLevels = new KvMirror();
@@ -186,6 +214,7 @@ async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise
       message: 'The event stream was recreated or rewound on the server; rebuilding every view from it.',
     });
     ledger = initialLedger();
+    checkpoints = new Checkpoints();
   }
   streamCreated = state.created;
   progress.reset(ledger.lastSeq, state.lastSeq);
@@ -198,8 +227,10 @@ async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise
   })) {
     const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
     ledger = applyBatch(ledger, decoded);
-    for (const d of decoded)
-      if (d.kind !== 'malformed') lastEventMs = Math.max(lastEventMs ?? 0, d.meta.timestampMs);
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const d of decoded) newest = Math.max(newest, eventTime(d));
+    if (decoded.length > 0) lastEventMs = Math.max(lastEventMs ?? 0, newest);
+    checkpoints.afterBatch(ledger, newest);
     progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
     postProgress();
     scheduleSnapshot();
@@ -242,6 +273,7 @@ function scheduleSnapshot(): void {
       type: 'snapshot',
       snapshot: {
         views: ledgerViews(ledger),
+        past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
         lastEventMs,
         kvLevels: kvLevels.levels(),
         kvReady: kvLevels.ready,

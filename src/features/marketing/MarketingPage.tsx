@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'react';
 import { DAY_MS, HOUR_MS, WEEK_MS, hourlySeries, soldInWindow, soldProducts } from '../../core/sales';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useSnapshot } from '../../app/engine-queries';
+import { useViews } from '../../app/use-views';
 import { SortableTable, type Column } from '../../components/SortableTable';
 import { formatCount } from '../../components/format';
-import { useNow } from '../../components/useNow';
 import { HourlySalesChart, TopMoversChart, type HourlyPoint } from './charts';
 
 const WINDOWS = [
@@ -49,10 +48,10 @@ const COLUMNS: Column<SalesRow>[] = [
 const TOP_N = 10;
 
 export default function MarketingPage() {
-  const snapshot = useSnapshot();
-  const now = useNow(5000);
-  const sales = snapshot?.views.sales;
-  const stock = snapshot?.views.stock;
+  const shown = useViews();
+  const now = shown?.nowMs ?? 0;
+  const sales = shown?.views.sales;
+  const stock = shown?.views.stock;
   const [warehouse, setWarehouse] = useState('');
   const [topWindow, setTopWindow] = useState<WindowKey>('day');
   const [selected, setSelected] = useState<string[] | null>(null);
@@ -120,7 +119,9 @@ export default function MarketingPage() {
           </select>
         </label>
         <div className="spacer" />
-        <span className="muted">Windows end now and slide with the clock; times are event times.</span>
+        <span className="muted">
+          Windows end at the moment shown (now when live) and slide with the clock; times are event times.
+        </span>
       </div>
       <div className="grid-2">
         <section className="panel" aria-label="Top movers">

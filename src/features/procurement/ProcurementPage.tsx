@@ -4,6 +4,7 @@ import { stockLevels } from '../../core/procurement-stock';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
 import { useEngine } from '../../app/engine-context';
 import { useSnapshot } from '../../app/engine-queries';
+import { useViews } from '../../app/use-views';
 import { canEditThresholds, type Role } from '../../app/roles';
 import { SortableTable, type Column } from '../../components/SortableTable';
 import { formatCount, formatTime } from '../../components/format';
@@ -77,15 +78,18 @@ function columns(onEdit: ((row: LevelRow) => void) | null): Column<LevelRow>[] {
 
 export function ProcurementPage({ role }: { role: Role }) {
   const snapshot = useSnapshot();
+  const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
   const rows = useMemo(() => {
     if (!snapshot) return [];
     const thresholds = new Map(Object.entries(snapshot.thresholds));
-    return levelRows(snapshot.kvLevels, stockLevels(snapshot.views.procurement), (key, quantity) => {
+    // The bucket only knows the present: in the past, show the replay alone.
+    const kvLevels = shown?.past ? {} : snapshot.kvLevels;
+    return levelRows(kvLevels, stockLevels((shown?.views ?? snapshot.views).procurement), (key, quantity) => {
       const threshold = thresholdFor(thresholds, key);
       return { threshold, status: status(quantity, threshold) };
     });
-  }, [snapshot]);
+  }, [snapshot, shown]);
   const editable = canEditThresholds(role);
   const cols = useMemo(() => columns(editable ? (row) => setEditing(row.key) : null), [editable]);
   const counts = { out: 0, low: 0, mismatch: 0 };

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useSnapshot } from '../../app/engine-queries';
+import { useViews } from '../../app/use-views';
 import { canPublishStock, type Role } from '../../app/roles';
 import { formatCount } from '../../components/format';
 import { StockForms, type Prefill } from './StockForms';
@@ -8,8 +8,8 @@ import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
 
 export function WarehousePage({ role }: { role: Role }) {
-  const snapshot = useSnapshot();
-  const stock = snapshot?.views.stock;
+  const shown = useViews();
+  const stock = shown?.views.stock;
   const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
   const [chosen, setChosen] = useState<string | null>(null);
   const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
@@ -83,8 +83,8 @@ export function WarehousePage({ role }: { role: Role }) {
           </div>
         )}
       </div>
-      {!snapshot && <div className="empty-state">Waiting for the first events…</div>}
-      {snapshot && warehouses.length === 0 && (
+      {!shown && <div className="empty-state">Waiting for the first events…</div>}
+      {shown && warehouses.length === 0 && (
         <div className="empty-state">
           No stock events yet. {canPublishStock(role) ? 'Record one below.' : ''}
         </div>
@@ -110,7 +110,12 @@ export function WarehousePage({ role }: { role: Role }) {
         <span className="cell-negative">−3</span> negative: the records disagree with the shelf, correct it ·
         “-” is the unassigned pool.
       </p>
-      {canPublishStock(role) && snapshot && <StockForms stock={snapshot.views.stock} prefill={prefill} />}
+      {canPublishStock(role) && shown && !shown.past && (
+        <StockForms stock={shown.views.stock} prefill={prefill} />
+      )}
+      {canPublishStock(role) && shown?.past && (
+        <p className="muted">The forms record what happens now: go back to live to use them.</p>
+      )}
     </section>
   );
 }

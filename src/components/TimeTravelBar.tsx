@@ -1,0 +1,79 @@
+import { useState } from 'react';
+import { useEngine } from '../app/engine-context';
+import { useSnapshot } from '../app/engine-queries';
+import { formatTime } from './format';
+
+const SPEEDS = [
+  { speed: 60, label: '60×', hint: 'a minute per second' },
+  { speed: 3600, label: '3600×', hint: 'an hour per second' },
+  { speed: 86_400, label: '1 day/s', hint: 'a day per second' },
+];
+
+function toLocalInput(ms: number): string {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+/** "As of": pick a moment and every view shows the warehouse as it was then; play it forward; back to live. */
+export function TimeTravelBar() {
+  const engine = useEngine();
+  const past = useSnapshot()?.past ?? null;
+  const [draft, setDraft] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const jump = () => {
+    const atMs = new Date(draft).getTime();
+    if (!Number.isFinite(atMs)) return setProblem('Pick a date and time');
+    if (atMs >= Date.now()) return setProblem('That moment has not happened yet; use “Live”');
+    setProblem(null);
+    engine.timeTravel(atMs);
+  };
+
+  return (
+    <div className={`time-travel ${past ? 'is-past' : ''}`} role="region" aria-label="Time travel">
+      {past ? (
+        <strong data-testid="as-of">
+          Viewing the past: as of {formatTime(past.atMs)}
+          {past.speed > 0 ? ` · playing at ${past.speed}×` : ' · paused'}
+        </strong>
+      ) : (
+        <span className="muted">Live</span>
+      )}
+      <label className="inline">
+        As of
+        <input
+          type="datetime-local"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          aria-label="As of"
+        />
+      </label>
+      <button onClick={jump}>Show that moment</button>
+      {past && (
+        <>
+          {SPEEDS.map(({ speed, label, hint }) => (
+            <button
+              key={speed}
+              title={hint}
+              aria-pressed={past.speed === speed}
+              onClick={() => engine.play(speed)}
+            >
+              ▶ {label}
+            </button>
+          ))}
+          <button onClick={() => engine.play(0)} disabled={past.speed === 0}>
+            Pause
+          </button>
+          <button className="primary" onClick={() => engine.timeTravel(null)}>
+            Back to live
+          </button>
+        </>
+      )}
+      {problem && (
+        <span className="mismatch" role="alert">
+          {problem}
+        </span>
+      )}
+    </div>
+  );
+}
