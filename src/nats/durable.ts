@@ -1,0 +1,244 @@
+/**
+ * A worker's durable pull consumer: created when missing, read in batches, acknowledged message by message. The
+ * server keeps its position across restarts of the worker; what a message did is the worker's business.
+ */
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type ConsumerInfo,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { toRawMessage, type StreamMessage } from './raw-message';
+import { streamSubjectFilter } from './names';
+
+const NANOS_PER_MS = 1_000_000;
+
+export interface DurableSpec {
+  stream: string;
+  name: string;
+  /** Defaults to the stream's own subjects, so the create request names its filter (see nats-server.conf). */
+  filterSubject?: string;
+  /** How long a delivered message may stay unacknowledged before the server delivers it again. */
+  ackWaitMs: number;
+  /** Delivered but unacknowledged messages the server allows before it stops delivering. */
+  maxAckPending: number;
+}
+
+/** Where a durable stands, in stream sequences. */
+export interface DurablePosition {
+  /** Highest stream sequence ever delivered from it (0 before the first delivery). */
+  deliveredSeq: number;
+  /** Every sequence up to this one is acknowledged. */
+  ackFloorSeq: number;
+  /** Messages not delivered yet. */
+  pending: number;
+  /** Delivered, not acknowledged yet. */
+  ackPending: number;
+  /** Deliveries that were repeats. */
+  redelivered: number;
+}
+
+function position(info: ConsumerInfo): DurablePosition {
+  return {
+    deliveredSeq: info.delivered.stream_seq,
+    ackFloorSeq: info.ack_floor.stream_seq,
+    pending: info.num_pending,
+    ackPending: info.num_ack_pending,
+    redelivered: info.num_redelivered,
+  };
+}
+
+function isConsumerNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound;
+}
+
+/** The durable's position, or null when it does not exist. */
+export async function durablePosition(
+  nc: NatsConnection,
+  stream: string,
+  name: string,
+): Promise<DurablePosition | null> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  try {
+    return position(await jsm.consumers.info(stream, name));
+  } catch (err) {
+    if (isConsumerNotFound(err)) return null;
+    throw err;
+  }
+}
+
+/**
+ * Creates the durable (delivering the whole stream, explicit acks) or, when it exists, brings its ack wait and
+ * ack-pending limit to the spec. Its position is never changed here.
+ */
+export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Promise<DurablePosition> {
+  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const ackWait = spec.ackWaitMs * NANOS_PER_MS;
+  let info: ConsumerInfo | null = null;
+  try {
+    info = await jsm.consumers.info(spec.stream, spec.name);
+  } catch (err) {
+    if (!isConsumerNotFound(err)) throw err;
+  }
+  if (info === null) {
+    const filter = spec.filterSubject ?? streamSubjectFilter(spec.stream);
+    const config: Partial<ConsumerConfig> = {
+      durable_name: spec.name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ackWait,
+      max_ack_pending: spec.maxAckPending,
+      max_deliver: -1,
+      ...(filter !== undefined ? { filter_subject: filter } : {}),
+    };
+    return position(await jsm.consumers.add(spec.stream, config));
+  }
+  if (info.config.ack_wait !== ackWait || info.config.max_ack_pending !== spec.maxAckPending) {
+    info = await jsm.consumers.update(spec.stream, spec.name, {
+      ack_wait: ackWait,
+      max_ack_pending: spec.maxAckPending,
+    });
+  }
+  return position(info);
+}
+
+/** A delivered message: the core's RawMessage plus what the delivery says about it. */
+export interface DeliveredMessage {
+  message: StreamMessage;
+  seq: number;
+  /** Messages left in the stream after this one, for this consumer. */
+  pending: number;
+  redelivered: boolean;
+  /** Acknowledges the message; fire and forget (a lost ack means one more delivery). */
+  ack(): void;
+}
+
+export interface ConsumeDurableOptions {
+  stream: string;
+  name: string;
+  signal: AbortSignal;
+  /** At most this many messages per batch (default 1000). */
+  batchSize?: number;
+  /** Pull request lifetime, ms (default 5000): bounds the silence after a server restart (PLATFORM-NOTES). */
+  expiresMs?: number;
+  /** A partial batch is handed over after this long without reaching batchSize (default 20 ms). */
+  lingerMs?: number;
+  /** Notable events of the client (missed heartbeats, consumer gone, …), for the worker's log. */
+  onNotice?(type: string, detail: Record<string, unknown>): void;
+}
+
+const NOTICES = new Set([
+  'heartbeats_missed',
+  'consumer_not_found',
+  'stream_not_found',
+  'consumer_deleted',
+  'exceeded_limits',
+  'no_responders',
+]);
+
+/**
+ * Delivers the durable's messages in batches until the signal aborts. Throws when the consumer or its stream
+ * disappears (the caller recreates it) or the subscription fails; it never acknowledges by itself.
+ */
+export async function* consumeDurable(
+  nc: NatsConnection,
+  options: ConsumeDurableOptions,
+): AsyncGenerator<DeliveredMessage[]> {
+  const { signal } = options;
+  const batchSize = Math.max(1, options.batchSize ?? 1000);
+  const lingerMs = options.lingerMs ?? 20;
+  if (signal.aborted) return;
+  const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
+
+  const buffer: JsMsg[] = [];
+  let wake: (() => void) | null = null;
+  // True while the reader waits on an empty buffer: then the first message wakes it (and it lingers for more);
+  // otherwise only a full batch or the end of the backlog does.
+  let idle = false;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const messages = await consumer.consume({
+    max_messages: batchSize,
+    expires: options.expiresMs ?? 5000,
+    // A deleted durable must be noticed and recreated by the worker, not waited for.
+    abort_on_missing_resource: true,
+    callback: (m) => {
+      buffer.push(m);
+      if (idle || buffer.length >= batchSize || m.info.pending === 0) notify();
+    },
+  });
+  let finished = false;
+  let failure: Error | undefined;
+  void messages.closed().then((err) => {
+    finished = true;
+    if (err instanceof Error) failure = err;
+    notify();
+  });
+  if (options.onNotice) {
+    const onNotice = options.onNotice;
+    void (async () => {
+      for await (const n of messages.status()) {
+        if (NOTICES.has(n.type)) {
+          const { type, ...detail } = n as { type: string } & Record<string, unknown>;
+          onNotice(type, detail);
+        }
+      }
+    })().catch(() => undefined);
+  }
+  const onAbort = () => {
+    void messages.close();
+    notify();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    while (!signal.aborted) {
+      if (buffer.length === 0) {
+        if (finished) break;
+        idle = true;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        idle = false;
+        continue;
+      }
+      const last = buffer[buffer.length - 1]!;
+      if (buffer.length < batchSize && last.info.pending > 0 && !finished) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, lingerMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+        if (signal.aborted) break;
+      }
+      yield buffer.splice(0, batchSize).map(delivered);
+    }
+    if (!signal.aborted)
+      throw failure ?? new Error(`the consumer ${options.name} of ${options.stream} stopped`);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    await messages.close().catch(() => undefined);
+  }
+}
+
+function delivered(m: JsMsg): DeliveredMessage {
+  return {
+    message: toRawMessage(m),
+    seq: m.seq,
+    pending: m.info.pending,
+    redelivered: m.redelivered,
+    ack: () => m.ack(),
+  };
+}

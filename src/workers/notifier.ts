@@ -1,0 +1,66 @@
+/**
+ * The notifier: watches `stock_levels` and `stock_thresholds` and publishes `stock.low` to
+ * `procurement.<warehouse>.product.<product>` once per crossing below the threshold (ARCHITECTURE §3). How it
+ * avoids repeating an alert: src/workers/lib/notification.ts.
+ *
+ *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
+ */
+import { UsageError } from '../cli/args';
+import { describeNatsError } from '../nats/errors';
+import { NOTIFIER_STATUS_KEY } from '../nats/worker-status';
+import { createLogger } from './lib/log';
+import { Notification } from './lib/notification';
+import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
+import { shutdownSignal } from './lib/shutdown';
+import { withStatusLoop } from './lib/status-loop';
+import { supervise } from './lib/supervise';
+
+const USAGE = `Usage: tsx src/workers/notifier.ts [options]
+  --status-interval-ms N    how often the status is published (default 2000)
+${CONNECTION_USAGE}`;
+
+const log = createLogger('notifier');
+
+async function main(): Promise<void> {
+  const args = parseWorkerArgs(process.argv.slice(2), {
+    switches: [],
+    numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
+  });
+  const signal = shutdownSignal(log);
+  const notification = new Notification(log);
+  log.info('starting', { servers: args.target.servers, user: args.target.user });
+
+  await supervise({
+    target: args.target,
+    name: 'stockwire-notifier',
+    signal,
+    log,
+    onError: () => notification.countError(),
+    cycle: (nc, cycleSignal) =>
+      withStatusLoop(
+        {
+          nc,
+          key: NOTIFIER_STATUS_KEY,
+          intervalMs: args.numbers['status-interval-ms']!,
+          logEveryMs: 30_000,
+          signal: cycleSignal,
+          log,
+          snapshot: () => notification.status(),
+        },
+        () => notification.run(nc, cycleSignal),
+      ),
+  });
+  log.info('stopped', { ...notification.status() });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    log.error('failed', { reason: describeNatsError(err) });
+    process.exit(1);
+  },
+);
