@@ -2,6 +2,7 @@
  * The page's handle on the engine worker: one per page, created outside React so StrictMode's double
  * effects cannot open two connections.
  */
+import type { AuditOutcome, AuditQuery } from './audit-port';
 import type {
   Credentials,
   FromEngine,
@@ -12,11 +13,12 @@ import type {
 } from './protocol';
 
 type Listener = (message: FromEngine) => void;
+type Outcome = PublishOutcome | ThresholdOutcome | AuditOutcome;
 
 export class EngineClient {
   private readonly worker: Worker;
   private readonly listeners = new Set<Listener>();
-  private readonly pending = new Map<number, (outcome: PublishOutcome | ThresholdOutcome) => void>();
+  private readonly pending = new Map<number, (outcome: Outcome) => void>();
   private nextRequestId = 1;
 
   constructor() {
@@ -43,7 +45,7 @@ export class EngineClient {
   publish(command: PublishCommand): Promise<PublishOutcome> {
     const requestId = this.nextRequestId++;
     const result = new Promise<PublishOutcome>((resolve) =>
-      this.pending.set(requestId, resolve as (o: PublishOutcome | ThresholdOutcome) => void),
+      this.pending.set(requestId, resolve as (o: Outcome) => void),
     );
     this.send({ type: 'publish', requestId, command });
     return result;
@@ -52,7 +54,7 @@ export class EngineClient {
   setThreshold(key: string, threshold: number): Promise<ThresholdOutcome> {
     const requestId = this.nextRequestId++;
     const result = new Promise<ThresholdOutcome>((resolve) =>
-      this.pending.set(requestId, resolve as (o: PublishOutcome | ThresholdOutcome) => void),
+      this.pending.set(requestId, resolve as (o: Outcome) => void),
     );
     this.send({ type: 'set-threshold', requestId, key, threshold });
     return result;
@@ -68,12 +70,26 @@ export class EngineClient {
     this.send({ type: 'play', speed });
   }
 
+  /** The stored messages of one product subject from `query.fromSeq` on, read from the stream. */
+  auditTrail(query: AuditQuery): Promise<AuditOutcome> {
+    const requestId = this.nextRequestId++;
+    const result = new Promise<AuditOutcome>((resolve) =>
+      this.pending.set(requestId, resolve as (o: Outcome) => void),
+    );
+    this.send({ type: 'audit-trail', requestId, query });
+    return result;
+  }
+
   private send(message: ToEngine): void {
     this.worker.postMessage(message);
   }
 
   private dispatch(message: FromEngine): void {
-    if (message.type === 'publish-result' || message.type === 'threshold-result') {
+    if (
+      message.type === 'publish-result' ||
+      message.type === 'threshold-result' ||
+      message.type === 'audit-trail-result'
+    ) {
       const resolve = this.pending.get(message.requestId);
       this.pending.delete(message.requestId);
       resolve?.(message.outcome);

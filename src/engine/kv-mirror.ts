@@ -32,6 +32,19 @@ export class KvMirror {
     return out;
   }
 
+  /** Each value parsed as JSON; a value that is not JSON is left out (the page says when a status is missing). */
+  json(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, entry] of this.entries) {
+      try {
+        out[key] = JSON.parse(new TextDecoder().decode(entry.value));
+      } catch {
+        // an unreadable status is the same as none to the reader
+      }
+    }
+    return out;
+  }
+
   thresholds(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [key, entry] of this.entries) {

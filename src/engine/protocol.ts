@@ -4,6 +4,7 @@
  */
 import type { StockEvent, StockLow } from '../core/events';
 import type { LedgerViews } from '../core/ledger';
+import type { AuditRequest, AuditResult } from './audit-port';
 
 export interface Credentials {
   servers: string;
@@ -72,6 +73,8 @@ export interface EngineSnapshot {
   thresholds: Record<string, number>;
   alerts: LowStockAlert[];
   alertProblems: number;
+  /** What the Node workers last reported (bucket `worker_status`), by worker name, as they wrote it. */
+  workers: Record<string, unknown>;
 }
 
 export interface PublishCommand {
@@ -92,6 +95,7 @@ export type PublishOutcome =
 export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
 
 export type ToEngine =
+  | AuditRequest
   | { type: 'connect'; credentials: Credentials }
   | { type: 'disconnect' }
   | { type: 'publish'; requestId: number; command: PublishCommand }
@@ -101,6 +105,7 @@ export type ToEngine =
   | { type: 'play'; speed: number };
 
 export type FromEngine =
+  | AuditResult
   | { type: 'connection'; info: ConnectionInfo }
   | { type: 'signed-in'; user: string; serverVersion: string }
   | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }

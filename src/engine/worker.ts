@@ -16,6 +16,7 @@ import { watchConnection } from '../nats/status';
 import { STREAMS, BUCKETS } from '../nats/names';
 import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
+import { handleAuditRequest } from './audit-port';
 import { Checkpoints } from './checkpoints';
 import { eventTime, TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
@@ -39,6 +40,7 @@ let ledger: LedgerState = initialLedger();
 let streamCreated: string | null = null;
 let kvLevels = new KvMirror();
 let thresholds = new KvMirror();
+let workers = new KvMirror();
 let alerts = new AlertFeed();
 let lastEventMs: number | null = null;
 let checkpoints = new Checkpoints();
@@ -51,6 +53,9 @@ const progress = new ProgressMeter();
 scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
   switch (message.type) {
+    case 'audit-trail':
+      void handleAuditRequest(session?.nc ?? null, message, post);
+      break;
     case 'connect':
       void connect(message.credentials);
       break;
@@ -132,6 +137,9 @@ async function connect(credentials: Credentials): Promise<void> {
   void supervise('thresholds', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.stockThresholds, thresholds, signal),
   );
+  void supervise('worker status', abort.signal, (signal) =>
+    followBucket(nc, BUCKETS.workerStatus, workers, signal),
+  );
   void supervise('low-stock alerts', abort.signal, (signal) => followAlerts(nc, signal));
 }
 
@@ -150,6 +158,7 @@ async function disconnect(): Promise<void> {
   streamCreated = null;
   kvLevels = new KvMirror();
   thresholds = new KvMirror();
+  workers = new KvMirror();
   alerts = new AlertFeed();
   progress.reset(0, 0);
   post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
@@ -280,6 +289,7 @@ function scheduleSnapshot(): void {
         thresholds: thresholds.thresholds(),
         alerts: alerts.newest(),
         alertProblems: alerts.problems,
+        workers: workers.json(),
       },
     });
   }, SNAPSHOT_INTERVAL_MS);

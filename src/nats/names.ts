@@ -7,11 +7,14 @@ export const WAREHOUSE_STREAM = 'WAREHOUSE_EVENTS';
 export const PROCUREMENT_STREAM = 'PROCUREMENT_EVENTS';
 export const STOCK_LEVELS_BUCKET = 'stock_levels';
 export const STOCK_THRESHOLDS_BUCKET = 'stock_thresholds';
+/** One key per Node worker with its latest status (see worker-status.ts). */
+export const WORKER_STATUS_BUCKET = 'worker_status';
 
 export const STREAMS = { warehouse: WAREHOUSE_STREAM, procurement: PROCUREMENT_STREAM } as const;
 export const BUCKETS = {
   stockLevels: STOCK_LEVELS_BUCKET,
   stockThresholds: STOCK_THRESHOLDS_BUCKET,
+  workerStatus: WORKER_STATUS_BUCKET,
 } as const;
 
 /** Durable consumer names reserved for the Node workers (denied to every other user by the server). */
@@ -88,6 +91,7 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
 export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
   { bucket: STOCK_LEVELS_BUCKET, storage: 'file', history: 1 },
   { bucket: STOCK_THRESHOLDS_BUCKET, storage: 'file', history: 1 },
+  { bucket: WORKER_STATUS_BUCKET, storage: 'file', history: 1 },
 ];
 
 /** A filter equal to a stream's own subjects, so every consumer create names its filter (see the conf). */

@@ -29,6 +29,7 @@ const ALL = [
   'PROCUREMENT_EVENTS',
   'KV stock_levels',
   'KV stock_thresholds',
+  'KV worker_status',
   'KV stock_thresholds/default',
 ];
 

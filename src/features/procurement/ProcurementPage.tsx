@@ -9,6 +9,7 @@ import { canEditThresholds, type Role } from '../../app/roles';
 import { SortableTable, type Column } from '../../components/SortableTable';
 import { formatCount, formatTime } from '../../components/format';
 import { levelRows, type LevelRow } from './level-rows';
+import { WorkerStatusPanel } from './WorkerStatusPanel';
 
 const AGREEMENT_TEXT: Record<LevelRow['agreement'], string> = {
   agrees: 'agrees',
@@ -125,6 +126,7 @@ export function ProcurementPage({ role }: { role: Role }) {
           </div>
         </div>
       </div>
+      <WorkerStatusPanel />
       {editable && (
         <ThresholdEditor
           target={editing ?? DEFAULT_THRESHOLD_KEY}
