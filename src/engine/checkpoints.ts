@@ -4,8 +4,10 @@ import { initialLedger, type LedgerState } from '../core/ledger';
 export interface Checkpoint {
   /** The ledger after applying every message up to this sequence. */
   seq: number;
-  /** Newest event time folded so far (event order may differ from stream order for imports). */
+  /** Newest event time among the messages up to `seq`. */
   maxEventMs: number;
+  /** Oldest event time among the messages after `seq` seen so far (event time need not follow the stream). */
+  minEventMsAfter: number;
   ledger: LedgerState;
 }
 
@@ -16,21 +18,36 @@ export interface Checkpoint {
 export const CHECKPOINT_EVERY = 10_000;
 
 export class Checkpoints {
-  private list: Checkpoint[] = [{ seq: 0, maxEventMs: Number.NEGATIVE_INFINITY, ledger: initialLedger() }];
+  private readonly list: Checkpoint[] = [
+    {
+      seq: 0,
+      maxEventMs: Number.NEGATIVE_INFINITY,
+      minEventMsAfter: Number.POSITIVE_INFINITY,
+      ledger: initialLedger(),
+    },
+  ];
   private maxEventMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly every = CHECKPOINT_EVERY) {}
 
-  /** Records the fold after a batch; takes a checkpoint when enough sequences have passed. */
-  afterBatch(ledger: LedgerState, newestEventMsInBatch: number): void {
-    this.maxEventMs = Math.max(this.maxEventMs, newestEventMsInBatch);
+  /** Records the fold after a batch whose event times span [oldestMs, newestMs]. */
+  afterBatch(ledger: LedgerState, oldestMs: number, newestMs: number): void {
+    for (const checkpoint of this.list) {
+      checkpoint.minEventMsAfter = Math.min(checkpoint.minEventMsAfter, oldestMs);
+    }
+    this.maxEventMs = Math.max(this.maxEventMs, newestMs);
     const last = this.list[this.list.length - 1];
     if (last && ledger.lastSeq - last.seq >= this.every) {
-      this.list.push({ seq: ledger.lastSeq, maxEventMs: this.maxEventMs, ledger });
+      this.list.push({
+        seq: ledger.lastSeq,
+        maxEventMs: this.maxEventMs,
+        minEventMsAfter: Number.POSITIVE_INFINITY,
+        ledger,
+      });
     }
   }
 
-  /** The latest checkpoint that holds nothing that happened after `atMs`. */
+  /** The latest checkpoint holding nothing that happened after `atMs`. */
   before(atMs: number): Checkpoint {
     let found = this.list[0] as Checkpoint;
     for (const checkpoint of this.list) {
@@ -38,6 +55,18 @@ export class Checkpoints {
       found = checkpoint;
     }
     return found;
+  }
+
+  /**
+   * Whether a reader that has read through `seq` has seen every event that happened at or before `atMs`:
+   * true when some checkpoint at or before `seq` has only later events after it.
+   */
+  complete(seq: number, atMs: number): boolean {
+    for (const checkpoint of this.list) {
+      if (checkpoint.seq > seq) break;
+      if (checkpoint.minEventMsAfter > atMs) return true;
+    }
+    return false;
   }
 
   get count(): number {

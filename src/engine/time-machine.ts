@@ -14,16 +14,25 @@ export interface PastState {
   speed: number;
 }
 
+/** What the time machine needs to know about the live fold's checkpoints. */
+export interface CheckpointIndex {
+  before(atMs: number): Checkpoint;
+  complete(seq: number, atMs: number): boolean;
+}
+
 type OpenReader = (fromSeq: number, signal: AbortSignal) => AsyncGenerator<Batch>;
 
 const TICK_MS = 250;
-const APPLY_EVERY = 5000;
 
 export function eventTime(decoded: Decoded): number {
   return decoded.kind === 'malformed' ? decoded.timestampMs : decoded.meta.timestampMs;
 }
 
-/** Reads the stream forward from a sequence, one decoded message at a time, without blocking at the end. */
+function seqOf(decoded: Decoded): number {
+  return decoded.kind === 'malformed' ? decoded.seq : decoded.meta.seq;
+}
+
+/** Reads the stream forward from a sequence, one decoded message at a time, without waiting at the end. */
 class Reader {
   private readonly abort = new AbortController();
   private readonly batches: AsyncGenerator<Batch>;
@@ -40,21 +49,17 @@ class Reader {
   }
 
   /** The next message, or null once everything stored when it was last asked has been read. */
-  async peek(): Promise<Decoded | null> {
+  async next(): Promise<Decoded | null> {
     while (this.index >= this.pending.length) {
       // The replay follows live after catching up; asking again would wait for a new event.
       if (this.caughtUp) return null;
-      const next = await this.batches.next();
-      if (next.done) return null;
-      this.pending = next.value.messages.map(this.decode);
+      const batch = await this.batches.next();
+      if (batch.done) return null;
+      this.pending = batch.value.messages.map(this.decode);
       this.index = 0;
-      this.caughtUp = next.value.caughtUp;
+      this.caughtUp = batch.value.caughtUp;
     }
-    return this.pending[this.index] ?? null;
-  }
-
-  take(): void {
-    this.index += 1;
+    return this.pending[this.index++] ?? null;
   }
 
   close(): void {
@@ -64,11 +69,16 @@ class Reader {
 }
 
 /**
- * The views as they were at a moment: the nearest checkpoint before it, then the stream read forward in
- * stream order until the first event that happened after the moment. Playing moves the moment forward and
- * reads on from where it stopped; reaching the present hands back to live.
+ * The views as they were at a moment: every event that happened at or before it (event time), folded in
+ * stream order, nothing after. It starts from the newest checkpoint holding nothing later than the moment and
+ * reads the stream on only as far as an event at or before the moment may still be found, keeping what it
+ * read so that playing forward refolds from memory instead of from the server.
  */
 export class TimeMachine {
+  private base: Checkpoint | null = null;
+  /** Messages after `base.seq`, in stream order, as read so far. */
+  private read: Decoded[] = [];
+  private readThrough = 0;
   private reader: Reader | null = null;
   private state: PastState | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -77,43 +87,39 @@ export class TimeMachine {
   constructor(
     private readonly open: OpenReader,
     private readonly decode: (m: RawMessage) => Decoded,
-    private readonly checkpointBefore: (atMs: number) => Checkpoint,
+    private readonly checkpoints: CheckpointIndex,
     private readonly onChange: (state: PastState | null) => void,
     private readonly onError: (error: unknown) => void,
     private readonly clock: () => number,
   ) {}
 
   jump(atMs: number): void {
-    this.enqueue(async () => {
-      const speed = this.state?.speed ?? 0;
-      this.reader?.close();
-      const checkpoint = this.checkpointBefore(atMs);
-      this.reader = new Reader(this.open, checkpoint.seq + 1, this.decode);
-      this.state = { atMs, ledger: checkpoint.ledger, speed };
-      await this.advance();
-    });
+    this.enqueue(() => this.show(atMs, this.state?.speed ?? 0));
   }
 
   play(speed: number): void {
-    if (!this.state) this.jump(this.clock());
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = speed > 0 ? setInterval(() => this.tick(), TICK_MS) : null;
     this.enqueue(async () => {
       if (!this.state) return;
       this.state = { ...this.state, speed };
       this.onChange(this.state);
     });
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = speed > 0 ? setInterval(() => this.tick(), TICK_MS) : null;
   }
 
   live(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     this.enqueue(async () => {
-      this.reader?.close();
-      this.reader = null;
-      this.state = null;
+      this.forget();
       this.onChange(null);
     });
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.forget();
   }
 
   private tick(): void {
@@ -124,40 +130,48 @@ export class TimeMachine {
         this.live();
         return;
       }
-      this.state = { ...this.state, atMs };
-      await this.advance();
+      await this.show(atMs, this.state.speed);
     });
   }
 
-  private async advance(): Promise<void> {
-    const reader = this.reader;
-    const state = this.state;
-    if (!reader || !state) return;
-    let ledger = state.ledger;
-    let ready: Decoded[] = [];
-    for (let next = await reader.peek(); next && eventTime(next) <= state.atMs; next = await reader.peek()) {
-      ready.push(next);
-      reader.take();
-      if (ready.length >= APPLY_EVERY) {
-        ledger = applyBatch(ledger, ready);
-        ready = [];
-      }
+  private async show(atMs: number, speed: number): Promise<void> {
+    const base = this.checkpoints.before(atMs);
+    if (this.base?.seq !== base.seq) this.rebase(base);
+    while (!this.checkpoints.complete(this.readThrough, atMs)) {
+      const next = await this.reader?.next();
+      if (!next) break;
+      this.read.push(next);
+      this.readThrough = seqOf(next);
     }
-    ledger = applyBatch(ledger, ready);
-    if (this.reader !== reader) return;
-    this.state = { ...state, ledger };
+    const happened = this.read.filter((d) => eventTime(d) <= atMs);
+    this.state = { atMs, speed, ledger: applyBatch(base.ledger, happened) };
     this.onChange(this.state);
+  }
+
+  /** Moves the starting point, keeping what was already read after it. */
+  private rebase(base: Checkpoint): void {
+    const keep = this.base !== null && base.seq >= this.base.seq && base.seq <= this.readThrough;
+    this.base = base;
+    if (keep) {
+      this.read = this.read.filter((d) => seqOf(d) > base.seq);
+      return;
+    }
+    this.reader?.close();
+    this.read = [];
+    this.readThrough = base.seq;
+    this.reader = new Reader(this.open, base.seq + 1, this.decode);
+  }
+
+  private forget(): void {
+    this.reader?.close();
+    this.reader = null;
+    this.base = null;
+    this.read = [];
+    this.readThrough = 0;
+    this.state = null;
   }
 
   private enqueue(step: () => Promise<void>): void {
     this.queue = this.queue.then(step).catch((error: unknown) => this.onError(error));
-  }
-
-  stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    this.reader?.close();
-    this.reader = null;
-    this.state = null;
   }
 }

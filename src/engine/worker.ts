@@ -17,6 +17,7 @@ import { STREAMS, BUCKETS } from '../nats/names';
 import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
 import { handleAuditRequest } from './audit-port';
+import { handleEventLogRequest } from './event-log-port';
 import { Checkpoints } from './checkpoints';
 import { eventTime, TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
@@ -55,6 +56,9 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
   switch (message.type) {
     case 'audit-trail':
       void handleAuditRequest(session?.nc ?? null, message, post);
+      break;
+    case 'event-log':
+      void handleEventLogRequest(session?.nc ?? null, message, post);
       break;
     case 'connect':
       void connect(message.credentials);
@@ -111,7 +115,7 @@ async function connect(credentials: Credentials): Promise<void> {
   timeMachine = new TimeMachine(
     (fromSeq, signal) => replayStream(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000 }),
     (m) => decodeStockMessage(m, names),
-    (atMs) => checkpoints.before(atMs),
+    { before: (atMs) => checkpoints.before(atMs), complete: (seq, atMs) => checkpoints.complete(seq, atMs) },
     (state) => {
       past = state;
       scheduleSnapshot();
@@ -237,9 +241,14 @@ async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise
     const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
     ledger = applyBatch(ledger, decoded);
     let newest = Number.NEGATIVE_INFINITY;
-    for (const d of decoded) newest = Math.max(newest, eventTime(d));
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const d of decoded) {
+      const at = eventTime(d);
+      newest = Math.max(newest, at);
+      oldest = Math.min(oldest, at);
+    }
     if (decoded.length > 0) lastEventMs = Math.max(lastEventMs ?? 0, newest);
-    checkpoints.afterBatch(ledger, newest);
+    checkpoints.afterBatch(ledger, oldest, newest);
     progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
     postProgress();
     scheduleSnapshot();
