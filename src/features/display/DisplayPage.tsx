@@ -152,7 +152,8 @@ function SalesPanel({
   warehouse: string;
   now: number;
 }) {
-  const minute = Math.floor(now / 60_000);
+  // Sales are counted per minute; recomputing once a minute (rounded up, so the current minute counts) is enough.
+  const minute = Math.ceil(now / 60_000);
   const rows = useMemo(() => {
     const at = minute * 60_000;
     const hour = soldInWindow(snapshot.views.sales, at, HOUR_MS, { warehouse });
