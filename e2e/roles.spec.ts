@@ -54,8 +54,8 @@ function handCraftedSale(page: Page, user: keyof typeof PASSWORDS, warehouse: st
 }
 
 const READ_ONLY: { user: 'display' | 'marketing'; pages: PageName[] }[] = [
-  { user: 'display', pages: ['Warehouse', 'Marketing', 'Procurement', 'Data quality'] },
-  { user: 'marketing', pages: ['Marketing', 'Warehouse', 'Data quality'] },
+  { user: 'display', pages: ['Warehouse', 'Marketing', 'Procurement', 'Data quality', 'Event log'] },
+  { user: 'marketing', pages: ['Marketing', 'Warehouse', 'Data quality', 'Event log'] },
 ];
 
 for (const { user, pages } of READ_ONLY) {
@@ -121,6 +121,7 @@ test('procurement gets the threshold editor but no stock forms', async ({ page }
     'Warehouse',
     'Marketing',
     'Data quality',
+    'Event log',
   ]);
   await expect(page.getByRole('form', { name: 'Threshold editor' })).toBeVisible();
   await openPage(page, 'Warehouse');

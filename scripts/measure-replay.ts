@@ -80,6 +80,26 @@ try {
         `${days} days: ${history.length} events folded in ${seconds.toFixed(2)} s from "Sign in" ` +
           `= ${Math.round(history.length / seconds)} events/s (Chromium, incl. connect and first paint)`,
       );
+      // Time travel: jump to moments across the history and time the answer (the "as of" banner appearing).
+      await page.getByRole('navigation').getByRole('button', { name: 'Warehouse' }).click();
+      const first = history[0]?.timestampMs ?? Date.now();
+      const last = history[history.length - 1]?.timestampMs ?? Date.now();
+      for (const fraction of [0.25, 0.5, 0.9, 0.1]) {
+        const atMs = first + (last - first) * fraction;
+        const local = new Date(atMs - new Date(atMs).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+        await page
+          .getByRole('button', { name: 'Back to live' })
+          .click({ timeout: 1000 })
+          .catch(() => undefined);
+        await page.getByTestId('as-of').waitFor({ state: 'detached' });
+        await page.getByLabel('As of', { exact: true }).fill(local);
+        const jumpStarted = Date.now();
+        await page.getByRole('button', { name: 'Show that moment' }).click();
+        await page.getByTestId('as-of').waitFor({ timeout: 60_000 });
+        console.log(
+          `  time travel to ${Math.round(fraction * 100)} % of the history: ${Date.now() - jumpStarted} ms`,
+        );
+      }
       await page.close();
     } finally {
       await server.stop();

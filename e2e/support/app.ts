@@ -2,7 +2,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { PASSWORDS, type User } from '../../test/support/users';
 
-export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality';
+export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality' | 'Event log';
 
 /** Opens the app, signs in and waits for the connection badge to say so. */
 export async function signIn(

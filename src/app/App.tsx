@@ -4,6 +4,7 @@ import { SignInPage } from '../features/signin/SignInPage';
 import { WarehousePage } from '../features/warehouse/WarehousePage';
 import { ProcurementPage } from '../features/procurement/ProcurementPage';
 import { QualityPage } from '../features/quality/QualityPage';
+import { EventLogPage } from '../features/events/EventLogPage';
 import { DisplayPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
 import { ReplayBanner } from '../components/ReplayBanner';
@@ -64,6 +65,7 @@ export function App() {
         )}
         {page === 'procurement' && <ProcurementPage role={session.role} />}
         {page === 'quality' && <QualityPage />}
+        {page === 'events' && <EventLogPage />}
       </main>
     </>
   );

@@ -3,21 +3,22 @@
  * keeps users from seeing forms that would be refused anyway.
  */
 export type Role = 'manager' | 'marketing' | 'procurement' | 'display' | 'viewer';
-export type Page = 'warehouse' | 'marketing' | 'procurement' | 'quality';
+export type Page = 'warehouse' | 'marketing' | 'procurement' | 'quality' | 'events';
 
 export const PAGE_TITLES: Record<Page, string> = {
   warehouse: 'Warehouse',
   marketing: 'Marketing',
   procurement: 'Procurement',
   quality: 'Data quality',
+  events: 'Event log',
 };
 
 const PAGES: Record<Role, Page[]> = {
-  manager: ['warehouse', 'marketing', 'procurement', 'quality'],
-  marketing: ['marketing', 'warehouse', 'quality'],
-  procurement: ['procurement', 'warehouse', 'marketing', 'quality'],
-  display: ['warehouse', 'marketing', 'procurement', 'quality'],
-  viewer: ['warehouse', 'marketing', 'procurement', 'quality'],
+  manager: ['warehouse', 'marketing', 'procurement', 'quality', 'events'],
+  marketing: ['marketing', 'warehouse', 'quality', 'events'],
+  procurement: ['procurement', 'warehouse', 'marketing', 'quality', 'events'],
+  display: ['warehouse', 'marketing', 'procurement', 'quality', 'events'],
+  viewer: ['warehouse', 'marketing', 'procurement', 'quality', 'events'],
 };
 
 export function roleOf(user: string): Role {

@@ -3,6 +3,12 @@
  * effects cannot open two connections.
  */
 import type { AuditOutcome, AuditQuery } from './audit-port';
+import {
+  EventLogRequests,
+  type EventLogCallOptions,
+  type EventLogReply,
+  type EventLogRequest,
+} from './event-log-protocol';
 import type {
   Credentials,
   FromEngine,
@@ -20,6 +26,7 @@ export class EngineClient {
   private readonly listeners = new Set<Listener>();
   private readonly pending = new Map<number, (outcome: Outcome) => void>();
   private nextRequestId = 1;
+  private readonly eventLogs = new EventLogRequests((call) => this.send(call));
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
@@ -80,11 +87,20 @@ export class EngineClient {
     return result;
   }
 
+  /** Reads the stream for the event log page: a page, one message whole, or an export. */
+  eventLog(request: EventLogRequest, options?: EventLogCallOptions): Promise<EventLogReply> {
+    return this.eventLogs.request(request, options);
+  }
+
   private send(message: ToEngine): void {
     this.worker.postMessage(message);
   }
 
   private dispatch(message: FromEngine): void {
+    if (message.type === 'event-log') {
+      this.eventLogs.receive(message);
+      return;
+    }
     if (
       message.type === 'publish-result' ||
       message.type === 'threshold-result' ||

@@ -5,6 +5,7 @@
 import type { StockEvent, StockLow } from '../core/events';
 import type { LedgerViews } from '../core/ledger';
 import type { AuditRequest, AuditResult } from './audit-port';
+import type { EventLogCall, EventLogMessage } from './event-log-protocol';
 
 export interface Credentials {
   servers: string;
@@ -96,6 +97,7 @@ export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
 
 export type ToEngine =
   | AuditRequest
+  | EventLogCall
   | { type: 'connect'; credentials: Credentials }
   | { type: 'disconnect' }
   | { type: 'publish'; requestId: number; command: PublishCommand }
@@ -106,6 +108,7 @@ export type ToEngine =
 
 export type FromEngine =
   | AuditResult
+  | EventLogMessage
   | { type: 'connection'; info: ConnectionInfo }
   | { type: 'signed-in'; user: string; serverVersion: string }
   | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }

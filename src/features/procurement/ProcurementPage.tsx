@@ -1,13 +1,15 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
+import type { AuditScope } from '../../core/audit';
 import { stockLevels } from '../../core/procurement-stock';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
 import { useEngine } from '../../app/engine-context';
 import { useSnapshot } from '../../app/engine-queries';
 import { useViews } from '../../app/use-views';
-import { canEditThresholds, type Role } from '../../app/roles';
+import { canEditThresholds, canPublishStock, type Role } from '../../app/roles';
 import { SortableTable, type Column } from '../../components/SortableTable';
 import { formatCount, formatTime } from '../../components/format';
+import { AuditDrawer } from '../../components/audit/AuditDrawer';
 import { levelRows, type LevelRow } from './level-rows';
 import { WorkerStatusPanel } from './WorkerStatusPanel';
 
@@ -21,7 +23,10 @@ const AGREEMENT_TEXT: Record<LevelRow['agreement'], string> = {
   unreadable: 'unreadable value',
 };
 
-function columns(onEdit: ((row: LevelRow) => void) | null): Column<LevelRow>[] {
+function columns(
+  onEdit: ((row: LevelRow) => void) | null,
+  onWhy: (row: LevelRow) => void,
+): Column<LevelRow>[] {
   const list: Column<LevelRow>[] = [
     { key: 'warehouse', title: 'Warehouse', value: (r) => r.warehouse },
     { key: 'product', title: 'Product', value: (r) => r.product },
@@ -66,6 +71,20 @@ function columns(onEdit: ((row: LevelRow) => void) | null): Column<LevelRow>[] {
       },
     },
   ];
+  list.push({
+    key: 'why',
+    title: '',
+    value: () => 0,
+    render: (r) => (
+      <button
+        onClick={() => onWhy(r)}
+        aria-label={`Why is ${r.product} in warehouse ${r.warehouse} at ${r.kvQuantity ?? r.replayQuantity ?? 0}?`}
+        data-testid={`why-${r.key}`}
+      >
+        Why?
+      </button>
+    ),
+  });
   if (onEdit) {
     list.push({
       key: 'edit',
@@ -81,6 +100,8 @@ export function ProcurementPage({ role }: { role: Role }) {
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
+  const [trail, setTrail] = useState<AuditScope | null>(null);
+  const closeTrail = useCallback(() => setTrail(null), []);
   const rows = useMemo(() => {
     if (!snapshot) return [];
     const thresholds = new Map(Object.entries(snapshot.thresholds));
@@ -92,7 +113,16 @@ export function ProcurementPage({ role }: { role: Role }) {
     });
   }, [snapshot, shown]);
   const editable = canEditThresholds(role);
-  const cols = useMemo(() => columns(editable ? (row) => setEditing(row.key) : null), [editable]);
+  const cols = useMemo(
+    () =>
+      columns(editable ? (row) => setEditing(row.key) : null, (row) =>
+        setTrail({ warehouse: row.warehouse, product: row.product, location: null }),
+      ),
+    [editable],
+  );
+  const trailRow = trail
+    ? rows.find((r) => r.warehouse === trail.warehouse && r.product === trail.product)
+    : undefined;
   const counts = { out: 0, low: 0, mismatch: 0 };
   for (const row of rows) {
     if (row.status === 'out') counts.out += 1;
@@ -176,6 +206,15 @@ export function ProcurementPage({ role }: { role: Role }) {
           )}
         </section>
       </div>
+      {trail && (
+        <AuditDrawer
+          key={`${trail.warehouse}/${trail.product}`}
+          scope={trail}
+          canCorrect={canPublishStock(role)}
+          bucket={{ quantity: trailRow?.kvQuantity ?? null, seq: trailRow?.kvSeq ?? null }}
+          onClose={closeTrail}
+        />
+      )}
     </section>
   );
 }

@@ -15,11 +15,19 @@ interface Props {
   grandTotal: number;
   /** When given, cells are buttons (e.g. to fill in the form for that product and location). */
   onCellClick?: (product: string, location: string) => void;
+  /** When given, a product's total opens what it is made of. */
+  onTotalClick?: (product: string) => void;
+  /** The number whose audit trail is open (location null: the product's total), marked in the grid. */
+  selected?: { product: string; location: string | null } | null;
 }
 
 const ROW_HEIGHT = 32;
 const NAME_WIDTH = 180;
 const CELL_WIDTH = 76;
+
+function isSelected(selected: Props['selected'], product: string, location: string | null): boolean {
+  return selected != null && selected.product === product && selected.location === location;
+}
 
 function cellClass(value: number | undefined): string {
   if (value === undefined) return 'cell-empty';
@@ -32,7 +40,15 @@ function cellClass(value: number | undefined): string {
  * Product × location stock, virtualised in both directions so 100 products × 200 locations stay smooth:
  * only the rows and columns in view are in the DOM.
  */
-export function StockGrid({ locations, rows, locationTotals, grandTotal, onCellClick }: Props) {
+export function StockGrid({
+  locations,
+  rows,
+  locationTotals,
+  grandTotal,
+  onCellClick,
+  onTotalClick,
+  selected,
+}: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change identity on every scroll by design; the compiler must not memoise them.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -98,9 +114,11 @@ export function StockGrid({ locations, rows, locationTotals, grandTotal, onCellC
                   {row.product}
                 </div>
                 <div
-                  className={`total ${cellClass(row.total)}`}
+                  className={`total ${cellClass(row.total)}${isSelected(selected, row.product, null) ? ' cell-selected' : ''}`}
                   role="cell"
                   data-testid={`total-${row.product}`}
+                  onClick={onTotalClick ? () => onTotalClick(row.product) : undefined}
+                  style={onTotalClick ? { cursor: 'pointer' } : undefined}
                 >
                   {formatCount(row.total)}
                 </div>
@@ -112,7 +130,7 @@ export function StockGrid({ locations, rows, locationTotals, grandTotal, onCellC
                     <div
                       key={column.key}
                       role="cell"
-                      className={cellClass(value)}
+                      className={`${cellClass(value)}${isSelected(selected, row.product, location) ? ' cell-selected' : ''}`}
                       data-testid={`cell-${row.product}-${location}`}
                       title={`${row.product} at ${location}: ${value === undefined ? 'never stocked' : value}`}
                       onClick={onCellClick ? () => onCellClick(row.product, location) : undefined}

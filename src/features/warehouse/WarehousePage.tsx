@@ -1,8 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import type { AuditScope } from '../../core/audit';
 import { warehouseNames } from '../../core/warehouse-stock';
 import { useViews } from '../../app/use-views';
 import { canPublishStock, type Role } from '../../app/roles';
 import { formatCount } from '../../components/format';
+import { AuditDrawer } from '../../components/audit/AuditDrawer';
 import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
@@ -16,6 +18,8 @@ export function WarehousePage({ role }: { role: Role }) {
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
   const [picked, setPicked] = useState<Prefill | null>(null);
+  const [trail, setTrail] = useState<AuditScope | null>(null);
+  const closeTrail = useCallback(() => setTrail(null), []);
   const prefill = useMemo<Prefill>(
     () =>
       picked && picked.warehouse === warehouse
@@ -99,17 +103,33 @@ export function WarehousePage({ role }: { role: Role }) {
           locationTotals={table.locationTotals}
           grandTotal={table.grandTotal}
           onCellClick={
-            canPublishStock(role) && warehouse !== null
-              ? (product, location) => setPicked({ warehouse, product, location })
+            warehouse !== null
+              ? (product, location) => {
+                  // Opens the trail for everyone; a manager also gets the form filled in below.
+                  setTrail({ warehouse, product, location });
+                  if (canPublishStock(role)) setPicked({ warehouse, product, location });
+                }
               : undefined
           }
+          onTotalClick={
+            warehouse !== null ? (product) => setTrail({ warehouse, product, location: null }) : undefined
+          }
+          selected={trail !== null && trail.warehouse === warehouse ? trail : null}
         />
       )}
       <p className="legend-note">
         “·” never stocked at that location · <span className="cell-zero">0</span> empty ·{' '}
         <span className="cell-negative">−3</span> negative: the records disagree with the shelf, correct it ·
-        “-” is the unassigned pool.
+        “-” is the unassigned pool. Click a number to see why it is what it is.
       </p>
+      {trail && (
+        <AuditDrawer
+          key={`${trail.warehouse}/${trail.product}/${trail.location ?? ''}`}
+          scope={trail}
+          canCorrect={canPublishStock(role)}
+          onClose={closeTrail}
+        />
+      )}
       {canPublishStock(role) && shown && !shown.past && (
         <StockForms stock={shown.views.stock} prefill={prefill} />
       )}

@@ -1,0 +1,28 @@
+/** The trail of the views the page shows: live, or cut where the past moment's fold stopped. */
+import { auditTrail, type AuditScope, type AuditTrail } from '../../core/audit';
+import type { DataQualityState } from '../../core/data-quality';
+import { stockSubject } from '../../core/events';
+import { seqOf } from '../../core/view';
+import type { AuditRecord } from '../../engine/audit-port';
+
+/**
+ * `untilSeq` is the last sequence the shown views folded (a past moment), or Infinity when live.
+ * `quality` supplies the ledger's own duplicates: an id first counted on another subject is one of them,
+ * and only the ledger, which sees every subject, can know it.
+ */
+export function trailAsShown(
+  records: readonly AuditRecord[],
+  scope: AuditScope,
+  quality: DataQualityState | undefined,
+  untilSeq: number,
+): AuditTrail {
+  const subject = stockSubject(scope.warehouse, scope.product);
+  const skippedSeqs = new Set(
+    (quality?.recent ?? []).filter((i) => i.kind === 'duplicate' && i.subject === subject).map((i) => i.seq),
+  );
+  return auditTrail(
+    records.filter((r) => seqOf(r.decoded) <= untilSeq).map((r) => r.decoded),
+    scope,
+    { skippedSeqs },
+  );
+}

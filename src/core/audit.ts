@@ -1,0 +1,181 @@
+/**
+ * Why a stock number is what it is: the messages of one product subject, oldest first, each with its effect on
+ * one location (or on the product's total over all locations) and the balance after it. The rules are the
+ * ledger's (ledger.ts over warehouse-stock.ts), restated line by line, so that the last balance is the number
+ * the views show for the same messages: a sequence already handled is ignored, an event id already applied
+ * is a duplicate that changes nothing, a malformed message is listed and changes nothing.
+ */
+import type { Decoded, DecodeError } from './codec';
+import { stockSubject, type StockEvent } from './events';
+import { seqOf, subjectOf } from './view';
+
+export interface AuditScope {
+  warehouse: string;
+  product: string;
+  /** One location (a stock cell), or null for the product's total over its locations (a stock level). */
+  location: string | null;
+}
+
+/** What one message did to the number under audit; `delta` is the change of the balance. */
+export type AuditEffect =
+  /** Replenished (+), sold or destroyed (−) at `location`. */
+  | { kind: 'change'; location: string; delta: number }
+  /** A count replaced what the records said. */
+  | { kind: 'set'; location: string; quantity: number; was: number; delta: number }
+  | { kind: 'move'; from: string; to: string; quantity: number; delta: number }
+  /** A counted event that touched only other locations of the product. */
+  | { kind: 'elsewhere'; locations: readonly string[]; delta: 0 }
+  /** Not counted: a duplicate, an unknown type or a malformed message. */
+  | { kind: 'none'; delta: 0 };
+
+export type AuditStatus = 'counted' | 'duplicate' | 'unknown_type' | 'malformed';
+
+export interface AuditLine {
+  seq: number;
+  /** Event time (stream time when the publisher gave none). */
+  timestampMs: number;
+  status: AuditStatus;
+  /** The event type; null for a malformed message (its headers may still say what it claimed to be). */
+  type: string | null;
+  /** The event id (`seq:<n>` when the publisher gave none); null for a malformed message. */
+  id: string | null;
+  event: StockEvent | null;
+  effect: AuditEffect;
+  /** The number under audit after this line. */
+  balance: number;
+  /** For a duplicate: the sequence of the copy that counted, null when it is not on this subject. */
+  duplicateOf?: number | null;
+  /** For a malformed message: why it could not be used. */
+  error?: DecodeError;
+}
+
+export interface AuditTrail {
+  scope: AuditScope;
+  lines: AuditLine[];
+  /** The last line's balance: the number the views show once they have folded the same messages. */
+  balance: number;
+  /** Highest sequence handled, 0 when none. */
+  lastSeq: number;
+  counts: Record<AuditStatus, number>;
+}
+
+export interface AuditOptions {
+  /**
+   * Sequences the reader's ledger skipped as duplicates of an id first applied on another subject (the
+   * ledger's id set spans the stream; this trail sees one subject). Copies on the same subject need not be
+   * listed: the trail finds those itself.
+   */
+  skippedSeqs?: ReadonlySet<number>;
+}
+
+const NOT_COUNTED: AuditEffect = { kind: 'none', delta: 0 };
+
+/** The trail of `scope` over `decodeds` in stream order; messages on other subjects are ignored. */
+export function auditTrail(
+  decodeds: Iterable<Decoded>,
+  scope: AuditScope,
+  options: AuditOptions = {},
+): AuditTrail {
+  const subject = stockSubject(scope.warehouse, scope.product);
+  const skipped = options.skippedSeqs;
+  /** Event id → sequence of the copy that counted; null when it counted on another subject. */
+  const applied = new Map<string, number | null>();
+  const quantities = new Map<string, number>();
+  const lines: AuditLine[] = [];
+  const counts: Record<AuditStatus, number> = { counted: 0, duplicate: 0, unknown_type: 0, malformed: 0 };
+  let balance = 0;
+  let lastSeq = 0;
+
+  for (const decoded of decodeds) {
+    if (subjectOf(decoded) !== subject) continue;
+    const seq = seqOf(decoded);
+    if (seq <= lastSeq) continue;
+    lastSeq = seq;
+    if (decoded.kind === 'malformed') {
+      counts.malformed += 1;
+      lines.push({
+        seq,
+        timestampMs: decoded.timestampMs,
+        status: 'malformed',
+        type: null,
+        id: null,
+        event: null,
+        effect: NOT_COUNTED,
+        balance,
+        error: decoded.error,
+      });
+      continue;
+    }
+    const { meta } = decoded;
+    const type = decoded.kind === 'stock' ? decoded.event.type : decoded.type;
+    const event = decoded.kind === 'stock' ? decoded.event : null;
+    const common = { seq, timestampMs: meta.timestampMs, type, id: meta.id, event };
+    const first = applied.get(meta.id);
+    if (first !== undefined || skipped?.has(seq)) {
+      if (first === undefined) applied.set(meta.id, null);
+      counts.duplicate += 1;
+      lines.push({
+        ...common,
+        status: 'duplicate',
+        effect: NOT_COUNTED,
+        balance,
+        duplicateOf: first ?? null,
+      });
+      continue;
+    }
+    applied.set(meta.id, seq);
+    if (event === null) {
+      counts.unknown_type += 1;
+      lines.push({ ...common, status: 'unknown_type', effect: NOT_COUNTED, balance });
+      continue;
+    }
+    counts.counted += 1;
+    const effect = apply(quantities, event, scope.location);
+    balance += effect.delta;
+    lines.push({ ...common, status: 'counted', effect, balance });
+  }
+  return { scope, lines, balance, lastSeq, counts };
+}
+
+/** Applies `event` to the quantities per location and says what that did to the audited number. */
+function apply(quantities: Map<string, number>, event: StockEvent, location: string | null): AuditEffect {
+  const at = (where: string) => quantities.get(where) ?? 0;
+  const touches = (where: string) => location === null || location === where;
+  switch (event.type) {
+    case 'stock.corrected': {
+      const was = at(event.location);
+      quantities.set(event.location, event.quantity);
+      return touches(event.location)
+        ? {
+            kind: 'set',
+            location: event.location,
+            quantity: event.quantity,
+            was,
+            delta: event.quantity - was,
+          }
+        : { kind: 'elsewhere', locations: [event.location], delta: 0 };
+    }
+    case 'stock.replenished':
+    case 'stock.sold':
+    case 'stock.destroyed': {
+      const delta = event.type === 'stock.replenished' ? event.quantity : -event.quantity;
+      quantities.set(event.location, at(event.location) + delta);
+      return touches(event.location)
+        ? { kind: 'change', location: event.location, delta }
+        : { kind: 'elsewhere', locations: [event.location], delta: 0 };
+    }
+    case 'stock.moved': {
+      quantities.set(event.from, at(event.from) - event.quantity);
+      quantities.set(event.to, at(event.to) + event.quantity);
+      const move = { kind: 'move', from: event.from, to: event.to, quantity: event.quantity } as const;
+      if (location === null) return { ...move, delta: 0 };
+      if (location === event.from) return { ...move, delta: -event.quantity };
+      if (location === event.to) return { ...move, delta: event.quantity };
+      return { kind: 'elsewhere', locations: [event.from, event.to], delta: 0 };
+    }
+    default: {
+      const _unhandled: never = event;
+      return NOT_COUNTED;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import { useMemo, useState } from 'react';
+import { jsonLine, prettyPayload } from '../../core/event-log';
+import { formatCount, formatTime } from '../../components/format';
+import { useEventDetail } from './useEventDetail';
+
+interface Props {
+  seq: number;
+  onClose: () => void;
+}
+
+type Copied = { what: string; ok: boolean } | null;
+
+/** Every header and the whole payload of one event, pretty-printed, with copy buttons. All text. */
+export function EventDetailPanel({ seq, onClose }: Props) {
+  const { detail, error, loading } = useEventDetail(seq);
+  const [copied, setCopied] = useState<Copied>(null);
+  const pretty = useMemo(() => (detail ? prettyPayload(detail.payload) : null), [detail]);
+
+  const copy = (what: string, text: string) => {
+    const write = navigator.clipboard?.writeText(text) ?? Promise.reject(new Error('no clipboard'));
+    write.then(
+      () => setCopied({ what, ok: true }),
+      () => setCopied({ what, ok: false }),
+    );
+  };
+
+  return (
+    <aside className="panel event-detail" aria-label="Event detail">
+      <header>
+        <h3>Event #{formatCount(seq)}</h3>
+        <div className="spacer" />
+        <button onClick={onClose}>Close</button>
+      </header>
+      {loading && <div className="muted">Reading event #{formatCount(seq)}…</div>}
+      {error && (
+        <div className="alert" role="alert">
+          {error}
+        </div>
+      )}
+      {!loading && !error && detail === null && (
+        <div className="alert" role="alert">
+          The stream holds no event #{formatCount(seq)}.
+        </div>
+      )}
+      {detail && pretty && (
+        <>
+          {detail.row.problem && (
+            <div className="alert" role="alert" data-testid="detail-problem">
+              Malformed ({detail.row.problem.code}): {detail.row.problem.message}. Every reader skips this
+              event.
+            </div>
+          )}
+          <dl className="event-facts">
+            <dt>Summary</dt>
+            <dd>{detail.row.summary}</dd>
+            <dt>Subject</dt>
+            <dd className="mono">{detail.row.subject}</dd>
+            <dt>Happened</dt>
+            <dd>{formatTime(detail.row.timeMs)}</dd>
+            <dt>Recorded</dt>
+            <dd>{formatTime(detail.row.storedMs)}</dd>
+            <dt>Event id</dt>
+            <dd className="mono">{detail.row.id ?? '— (none sent)'}</dd>
+          </dl>
+          <h4>Headers ({detail.row.headers.length})</h4>
+          <table className="data" aria-label="Headers">
+            <tbody>
+              {detail.row.headers.map(([name, value], i) => (
+                <tr key={`${i}-${name}`}>
+                  <th scope="row" className="mono">
+                    {name}
+                  </th>
+                  <td className="mono">{value === '' ? <span className="muted">(empty)</span> : value}</td>
+                </tr>
+              ))}
+              {detail.row.headers.length === 0 && (
+                <tr>
+                  <td className="muted">No headers.</td>
+                </tr>
+              )}
+            </tbody>
+          </table>
+          <div className="event-payload-head">
+            <h4>
+              Payload ({formatCount(detail.row.payloadBytes)} bytes{pretty.json ? ', JSON' : ', not JSON'})
+            </h4>
+            <div className="spacer" />
+            <button onClick={() => copy('payload', pretty.text)}>Copy payload</button>
+            <button onClick={() => copy('event', jsonLine(detail.row, detail.payload).trimEnd())}>
+              Copy event as JSON
+            </button>
+          </div>
+          <div role="status" className="muted copy-status">
+            {copied &&
+              (copied.ok ? `Copied the ${copied.what}.` : `The browser refused to copy the ${copied.what}.`)}
+          </div>
+          <pre className="event-payload" data-testid="detail-payload">
+            {pretty.text}
+          </pre>
+        </>
+      )}
+    </aside>
+  );
+}
