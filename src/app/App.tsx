@@ -55,7 +55,7 @@ export function App() {
     <>
       <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
       <ReplayBanner />
-      {page !== 'quality' && <TimeTravelBar />}
+      {(page === 'warehouse' || page === 'marketing' || page === 'procurement') && <TimeTravelBar />}
       <main>
         {page === 'warehouse' && <WarehousePage role={session.role} />}
         {page === 'marketing' && (

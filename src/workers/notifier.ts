@@ -5,13 +5,11 @@
  *
  *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
  */
-import { UsageError } from '../cli/args';
-import { describeNatsError } from '../nats/errors';
 import { NOTIFIER_STATUS_KEY } from '../nats/worker-status';
 import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
-import { shutdownSignal } from './lib/shutdown';
+import { exitWhenDone, shutdownSignal } from './lib/shutdown';
 import { withStatusLoop } from './lib/status-loop';
 import { supervise } from './lib/supervise';
 
@@ -53,14 +51,4 @@ async function main(): Promise<void> {
   log.info('stopped', { ...notification.status() });
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    if (err instanceof UsageError) {
-      console.error(`${err.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    log.error('failed', { reason: describeNatsError(err) });
-    process.exit(1);
-  },
-);
+exitWhenDone(main(), log, USAGE);

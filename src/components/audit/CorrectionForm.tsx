@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { FormProblems } from '../FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import { validateCommand, type FieldError } from '../../core/commands';
 import type { AuditScope } from '../../core/audit';
@@ -102,18 +103,7 @@ export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
           Cancel
         </button>
       </div>
-      {errors.length > 0 && (
-        <ul className="form-errors" role="alert" aria-label="What to fix">
-          {errors.map((e) => (
-            <li key={`${e.field}:${e.message}`}>{e.message}</li>
-          ))}
-        </ul>
-      )}
-      {mutation.isError && (
-        <div className="form-result error" role="alert">
-          {mutation.error.message}
-        </div>
-      )}
+      <FormProblems errors={errors} failure={mutation.error} />
       {result && <Outcome outcome={result.outcome} counted={result.counted} trailSeq={trailSeq} />}
     </form>
   );

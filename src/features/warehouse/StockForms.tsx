@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { FormProblems } from '../../components/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import { validateCommand, type CommandField, type CommandInput, type FieldError } from '../../core/commands';
 import type { StockEventType } from '../../core/events';
@@ -169,18 +170,7 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
           </button>
         </div>
       </form>
-      {errors.length > 0 && (
-        <ul className="form-errors" role="alert" aria-label="What to fix">
-          {errors.map((e) => (
-            <li key={`${e.field}:${e.message}`}>{e.message}</li>
-          ))}
-        </ul>
-      )}
-      {mutation.isError && (
-        <div className="form-result error" role="alert">
-          {mutation.error.message}
-        </div>
-      )}
+      <FormProblems errors={errors} failure={mutation.error} />
       {result && <PublishResult submitted={result} appliedSeq={appliedSeq} stock={stock} />}
     </section>
   );
