@@ -7,6 +7,7 @@ import { QualityPage } from '../features/quality/QualityPage';
 import { EventLogPage } from '../features/events/EventLogPage';
 import { DisplayPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
+import { NoticeBar } from '../components/NoticeBar';
 import { ReplayBanner } from '../components/ReplayBanner';
 import { TimeTravelBar } from '../components/TimeTravelBar';
 import { useEngine } from './engine-context';
@@ -55,6 +56,7 @@ export function App() {
     <>
       <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
       <ReplayBanner />
+      <NoticeBar />
       {(page === 'warehouse' || page === 'marketing' || page === 'procurement') && <TimeTravelBar />}
       <main>
         {page === 'warehouse' && <WarehousePage role={session.role} />}

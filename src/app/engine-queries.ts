@@ -10,7 +10,14 @@ export const engineKeys = {
   snapshot: ['engine', 'snapshot'] as const,
   connection: ['engine', 'connection'] as const,
   progress: ['engine', 'progress'] as const,
+  notice: ['engine', 'notice'] as const,
 };
+
+export interface Notice {
+  level: 'info' | 'warning';
+  message: string;
+  atMs: number;
+}
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -32,6 +39,13 @@ export function bindEngineToQueries(engine: EngineClient, queryClient: QueryClie
       case 'progress':
         queryClient.setQueryData(engineKeys.progress, message.progress);
         break;
+      case 'notice':
+        queryClient.setQueryData<Notice>(engineKeys.notice, {
+          level: message.level,
+          message: message.message,
+          atMs: Date.now(),
+        });
+        break;
       default:
         break;
     }
@@ -49,3 +63,4 @@ function usePushed<T>(key: readonly string[]): T | undefined {
 export const useSnapshot = () => usePushed<EngineSnapshot>(engineKeys.snapshot);
 export const useConnection = () => usePushed<ConnectionInfo>(engineKeys.connection);
 export const useProgress = () => usePushed<ReplayProgress>(engineKeys.progress);
+export const useNotice = () => usePushed<Notice>(engineKeys.notice);
