@@ -14,6 +14,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { Handoff } from './handoff';
 import { toRawMessage, type StreamMessage } from './raw-message';
 import { streamSubjectFilter } from './names';
 
@@ -156,16 +157,11 @@ export async function* consumeDurable(
   if (signal.aborted) return;
   const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
 
-  const buffer: JsMsg[] = [];
-  let wake: (() => void) | null = null;
+  const handoff = new Handoff<JsMsg>();
+  const { buffer } = handoff;
   // True while the reader waits on an empty buffer: then the first message wakes it (and it lingers for more);
   // otherwise only a full batch or the end of the backlog does.
   let idle = false;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
   const messages = await consumer.consume({
     max_messages: batchSize,
     expires: options.expiresMs ?? 5000,
@@ -173,16 +169,10 @@ export async function* consumeDurable(
     abort_on_missing_resource: true,
     callback: (m) => {
       buffer.push(m);
-      if (idle || buffer.length >= batchSize || m.info.pending === 0) notify();
+      if (idle || buffer.length >= batchSize || m.info.pending === 0) handoff.notify();
     },
   });
-  let finished = false;
-  let failure: Error | undefined;
-  void messages.closed().then((err) => {
-    finished = true;
-    if (err instanceof Error) failure = err;
-    notify();
-  });
+  handoff.follow(messages.closed());
   if (options.onNotice) {
     const onNotice = options.onNotice;
     void (async () => {
@@ -194,41 +184,28 @@ export async function* consumeDurable(
       }
     })().catch(() => undefined);
   }
-  const onAbort = () => {
-    void messages.close();
-    notify();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  const removeAbortListener = handoff.stopOn(signal, () => messages.close());
 
   try {
     while (!signal.aborted) {
       if (buffer.length === 0) {
-        if (finished) break;
+        if (handoff.finished) break;
         idle = true;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await handoff.next();
         idle = false;
         continue;
       }
       const last = buffer[buffer.length - 1]!;
-      if (buffer.length < batchSize && last.info.pending > 0 && !finished) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, lingerMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+      if (buffer.length < batchSize && last.info.pending > 0 && !handoff.finished) {
+        await handoff.linger(lingerMs);
         if (signal.aborted) break;
       }
       yield buffer.splice(0, batchSize).map(delivered);
     }
     if (!signal.aborted)
-      throw failure ?? new Error(`the consumer ${options.name} of ${options.stream} stopped`);
+      throw handoff.failure ?? new Error(`the consumer ${options.name} of ${options.stream} stopped`);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    removeAbortListener();
     await messages.close().catch(() => undefined);
   }
 }

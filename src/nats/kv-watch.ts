@@ -5,6 +5,7 @@ import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { tokenProblem } from '../core/events';
+import { Handoff } from './handoff';
 import { DEFAULT_THRESHOLD_KEY, STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
@@ -75,46 +76,29 @@ export async function* watchBucket(
   });
   const initialCount = (await consumer.info(true)).num_pending;
 
-  const buffer: KvChange[] = [];
+  const handoff = new Handoff<KvChange>();
+  const { buffer } = handoff;
   let delivered = 0;
   let initialDone = initialCount === 0;
   let doneAt = initialDone ? 0 : -1; // index in the delivered sequence where the initial values end
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
   const messages = await consumer.consume({
     callback: (m) => {
       buffer.push(toChange(m, prefix.length));
       delivered++;
       if (doneAt < 0 && (delivered >= initialCount || m.info.pending === 0)) doneAt = delivered;
-      notify();
+      handoff.notify();
     },
   });
-  let finished = false;
-  let failure: Error | undefined;
-  void messages.closed().then((err) => {
-    finished = true;
-    if (err instanceof Error) failure = err;
-    notify();
-  });
-  const onAbort = () => {
-    void messages.close();
-    notify();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  handoff.follow(messages.closed());
+  const removeAbortListener = handoff.stopOn(signal, () => messages.close());
 
   let handedOut = 0;
   try {
     if (initialDone) yield { entries: [], initialDone: true };
     while (!signal.aborted) {
       if (buffer.length === 0) {
-        if (finished) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        if (handoff.finished) break;
+        await handoff.next();
         continue;
       }
       const entries = buffer.splice(0, buffer.length);
@@ -122,9 +106,9 @@ export async function* watchBucket(
       if (!initialDone && doneAt >= 0 && handedOut >= doneAt) initialDone = true;
       yield { entries, initialDone };
     }
-    if (!signal.aborted) throw failure ?? new Error(`the watch of bucket ${bucket} stopped`);
+    if (!signal.aborted) throw handoff.failure ?? new Error(`the watch of bucket ${bucket} stopped`);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    removeAbortListener();
     await messages.close().catch(() => undefined);
   }
 }

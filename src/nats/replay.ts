@@ -4,6 +4,7 @@
 import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, MissingResourceError } from './errors';
+import { Handoff } from './handoff';
 import { toRawMessage, type StreamMessage } from './raw-message';
 import { streamSubjectFilter } from './names';
 
@@ -91,13 +92,8 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
   });
   const created = await consumer.info(true);
 
-  const buffer: JsMsg[] = [];
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  const handoff = new Handoff<JsMsg>();
+  const { buffer } = handoff;
   const messages = await consumer.consume({
     expires: options.expiresMs ?? 5000,
     // Replays run at ~41k events/s with pulls of 1000 against ~33k with the default 100 (PLATFORM-NOTES).
@@ -106,43 +102,24 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
       buffer.push(m);
       // The first message wakes the reader, which then lingers for a full batch; a full batch or the
       // end of the backlog hands over at once.
-      if (buffer.length === 1 || buffer.length >= batchSize || m.info.pending === 0) notify();
+      if (buffer.length === 1 || buffer.length >= batchSize || m.info.pending === 0) handoff.notify();
     },
   });
-  let finished = false;
-  let failure: Error | undefined;
-  void messages.closed().then((err) => {
-    finished = true;
-    if (err instanceof Error) failure = err;
-    notify();
-  });
-  const onAbort = () => {
-    void messages.close();
-    notify();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
+  handoff.follow(messages.closed());
+  const removeAbortListener = handoff.stopOn(signal, () => messages.close());
 
   try {
     if (created.num_pending === 0) yield { messages: [], caughtUp: true, streamLastSeq };
     while (!signal.aborted) {
       if (buffer.length === 0) {
-        if (finished) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        if (handoff.finished) break;
+        await handoff.next();
         continue;
       }
       const last = buffer[buffer.length - 1]!;
-      if (buffer.length < batchSize && last.info.pending > 0 && !finished) {
+      if (buffer.length < batchSize && last.info.pending > 0 && !handoff.finished) {
         // More is on its way: wait for a full batch, but not forever (a server restart mid-replay).
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, lingerMs);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        wake = null;
+        await handoff.linger(lingerMs);
         if (signal.aborted) break;
       }
       const taken = buffer.splice(0, batchSize);
@@ -151,9 +128,9 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
       streamLastSeq = Math.max(streamLastSeq, tail.seq, unfiltered ? tail.seq + tail.info.pending : 0);
       yield { messages: taken.map(toRawMessage), caughtUp, streamLastSeq };
     }
-    if (!signal.aborted) throw failure ?? new Error(`the replay of ${stream} stopped`);
+    if (!signal.aborted) throw handoff.failure ?? new Error(`the replay of ${stream} stopped`);
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    removeAbortListener();
     await messages.close().catch(() => undefined);
   }
 }
