@@ -4,6 +4,7 @@ import { warehouseNames } from '../../core/warehouse-stock';
 import { useViews } from '../../app/use-views';
 import { canPublishStock, type Role } from '../../app/roles';
 import { formatCount } from '../../components/format';
+import { useSessionState } from '../../components/useSessionState';
 import { AuditDrawer } from '../../components/audit/AuditDrawer';
 import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
@@ -13,7 +14,7 @@ export function WarehousePage({ role }: { role: Role }) {
   const shown = useViews();
   const stock = shown?.views.stock;
   const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [chosen, setChosen] = useSessionState('stockwire.warehouse');
   const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
