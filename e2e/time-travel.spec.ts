@@ -3,6 +3,7 @@
  * this test published that had happened by then; playing forward reaches the present and hands back to live.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { toLocalInput } from '../src/components/local-time';
 import { DAY_MS, HOUR_MS } from '../src/core/sales';
 import { uniqueToken } from '../test/support/unique';
 import { cell, chooseWarehouse, openPage, salesCell, signIn } from './support/app';
@@ -21,14 +22,8 @@ test.afterAll(async () => {
   await nc?.close();
 });
 
-/** The "As of" field takes local time, minute precision. */
-function localInput(ms: number): string {
-  const d = new Date(ms);
-  return new Date(ms - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
 async function travelTo(page: Page, atMs: number): Promise<void> {
-  await page.getByLabel('As of', { exact: true }).fill(localInput(atMs));
+  await page.getByLabel('As of', { exact: true }).fill(toLocalInput(atMs));
   await page.getByRole('button', { name: 'Show that moment' }).click();
   await expect(page.getByTestId('as-of')).toContainText('Viewing the past');
 }

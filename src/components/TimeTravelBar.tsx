@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useEngine } from '../app/engine-context';
 import { useSnapshot } from '../app/engine-queries';
 import { formatTime } from './format';
+import { toLocalInput } from './local-time';
 
 const SPEEDS = [
   { speed: 60, label: '60×', hint: 'a minute per second' },
@@ -9,16 +10,13 @@ const SPEEDS = [
   { speed: 86_400, label: '1 day/s', hint: 'a day per second' },
 ];
 
-function toLocalInput(ms: number): string {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
-
 /** "As of": pick a moment and every view shows the warehouse as it was then; play it forward; back to live. */
 export function TimeTravelBar() {
   const engine = useEngine();
   const past = useSnapshot()?.past ?? null;
-  const [draft, setDraft] = useState(() => toLocalInput(Date.now() - 24 * 3600_000));
+  const [draft, setDraft] = useState(() =>
+    toLocalInput(Math.floor((Date.now() - 24 * 3600_000) / 60_000) * 60_000),
+  );
   const [problem, setProblem] = useState<string | null>(null);
 
   const jump = () => {

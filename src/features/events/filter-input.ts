@@ -33,15 +33,7 @@ export function parseLocal(value: string): number | null {
   return LOCAL_DATE_TIME.test(text) ? new Date(text).getTime() : Number.NaN;
 }
 
-/** ms since epoch as a datetime-local value with seconds, in the browser's time zone. */
-export function toLocalInput(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
-    `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
-  );
-}
+export { toLocalInput } from '../../components/local-time';
 
 export function filterFromDraft(draft: FilterDraft): { filter: EventLogFilter; problems: string[] } {
   const fromMs = parseLocal(draft.from);
