@@ -17,7 +17,7 @@ import {
   waitForBucketToMatch,
   type TestStack,
 } from '../workers/helpers';
-import { readWholeStream } from './support/read-stream';
+import { readWholeStream } from '../support/read-stream';
 import { superviseWorker } from './support/supervised-worker';
 
 const TOTAL = 10_000;

@@ -24,7 +24,7 @@ import {
   type WorkerProcess,
 } from '../workers/helpers';
 import { lowRuns, unmatchedAlerts, type AlertSeen } from './support/low-runs';
-import { readWholeStream } from './support/read-stream';
+import { readWholeStream } from '../support/read-stream';
 import { superviseWorker, type SupervisedWorker } from './support/supervised-worker';
 
 const KILLS_EACH = 6;

@@ -6,18 +6,18 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeProcurementMessage } from '../../src/core/codec';
 import { stockKey } from '../../src/core/events';
 import type { LedgerState } from '../../src/core/ledger';
 import { durablePosition } from '../../src/nats/durable';
-import { PROCUREMENT_STREAM, PROJECTOR_DURABLE, WAREHOUSE_STREAM } from '../../src/nats/names';
-import { replayStream, streamState } from '../../src/nats/replay';
+import { PROJECTOR_DURABLE, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { streamState } from '../../src/nats/replay';
 import { runProbe } from '../support/child-probe';
 import {
   compareWithFold,
   foldStream,
   killWorkers,
   publishEvent,
+  readAlerts,
   randomEvent,
   readBucket,
   seededRng,
@@ -56,28 +56,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function alertKeys(): Promise<string[]> {
-  const { lastSeq: end } = await streamState(stack.admin, PROCUREMENT_STREAM);
-  const keys: string[] = [];
-  if (end === 0) return keys;
-  const controller = new AbortController();
-  try {
-    for await (const batch of replayStream(stack.admin, {
-      stream: PROCUREMENT_STREAM,
-      fromSeq: 1,
-      signal: controller.signal,
-    })) {
-      for (const m of batch.messages) {
-        const d = decodeProcurementMessage(m);
-        if (d.kind === 'low') keys.push(stockKey(d.meta.warehouse, d.meta.product));
-      }
-      if (batch.messages.some((m) => m.seq >= end) || batch.caughtUp) break;
-    }
-  } finally {
-    controller.abort();
-  }
-  return keys;
-}
+const alertKeys = async () => (await readAlerts(stack.admin)).map((a) => a.key);
 
 /**
  * A new key published below its threshold, then its alert awaited: the notifier handles bucket changes in

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { REPO_ROOT, startNatsServer, type NatsServerHandle } from '../../scripts/lib/nats-server.mjs';
-import { decodeStockMessage } from '../../src/core/codec';
+import { decodeProcurementMessage, decodeStockMessage } from '../../src/core/codec';
 import { createRng, type Rng } from '../../src/core/demo-history';
 import { stockKey, type StockEvent } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
@@ -15,10 +15,11 @@ import { stockLevelJson } from '../../src/core/procurement-stock';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { watchBucket } from '../../src/nats/kv-watch';
-import { STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
-import { replayStream, streamState } from '../../src/nats/replay';
+import { streamState } from '../../src/nats/replay';
+import { readWholeStream } from '../support/read-stream';
 
 export const SERVICES = { user: 'services', password: 'stockwire-services' };
 export const ADMIN = { user: 'admin', password: 'stockwire-admin' };
@@ -204,27 +205,34 @@ export async function waitFor<T>(
 
 /** Folds WAREHOUSE_EVENTS from sequence 1 to its current end with the core ledger. */
 export async function foldStream(nc: NatsConnection): Promise<LedgerState> {
-  const { lastSeq } = await streamState(nc, WAREHOUSE_STREAM);
-  let state = initialLedger();
-  if (lastSeq === 0) return state;
-  const controller = new AbortController();
-  try {
-    for await (const batch of replayStream(nc, {
-      stream: WAREHOUSE_STREAM,
-      fromSeq: 1,
-      signal: controller.signal,
-      batchSize: 1000,
-    })) {
-      state = applyBatch(
-        state,
-        batch.messages.map((m) => decodeStockMessage(m)),
-      );
-      if (state.lastSeq >= lastSeq) break;
-    }
-  } finally {
-    controller.abort();
+  const messages = await readWholeStream(nc, WAREHOUSE_STREAM);
+  return applyBatch(
+    initialLedger(),
+    messages.map((m) => decodeStockMessage(m)),
+  );
+}
+
+export interface Alert {
+  key: string;
+  id: string;
+  quantity: number;
+  threshold: number;
+}
+
+/** Every `stock.low` in PROCUREMENT_EVENTS, oldest first. */
+export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
+  const alerts: Alert[] = [];
+  for (const m of await readWholeStream(nc, PROCUREMENT_STREAM)) {
+    const d = decodeProcurementMessage(m);
+    if (d.kind !== 'low') continue;
+    alerts.push({
+      key: stockKey(d.meta.warehouse, d.meta.product),
+      id: d.meta.id,
+      quantity: d.low.quantity,
+      threshold: d.low.threshold,
+    });
   }
-  return state;
+  return alerts;
 }
 
 /** Every key of a bucket with its value as text (deleted keys left out). */

@@ -1,18 +1,17 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeProcurementMessage } from '../../src/core/codec';
-import { stockKey } from '../../src/core/events';
 import { stockLevelJson } from '../../src/core/procurement-stock';
 import { openCasBucket, type CasBucket } from '../../src/nats/kv-cas';
 import { putThreshold } from '../../src/nats/kv-watch';
 import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET } from '../../src/nats/names';
-import { replayStream, streamState } from '../../src/nats/replay';
 import {
   killWorkers,
   publishEvent,
+  readAlerts,
   spawnWorker,
   startStack,
   waitFor,
+  type Alert,
   type TestStack,
   type WorkerProcess,
 } from './helpers';
@@ -51,42 +50,7 @@ async function setLevel(key: string, quantity: number): Promise<void> {
   if (!result.ok) throw new Error(`could not write ${key}`);
 }
 
-interface Alert {
-  key: string;
-  id: string;
-  quantity: number;
-  threshold: number;
-}
-
-async function alerts(): Promise<Alert[]> {
-  const { lastSeq: end } = await streamState(stack.admin, PROCUREMENT_STREAM);
-  const out: Alert[] = [];
-  if (end === 0) return out;
-  const controller = new AbortController();
-  try {
-    for await (const batch of replayStream(stack.admin, {
-      stream: PROCUREMENT_STREAM,
-      fromSeq: 1,
-      signal: controller.signal,
-    })) {
-      for (const m of batch.messages) {
-        const d = decodeProcurementMessage(m);
-        if (d.kind === 'low') {
-          out.push({
-            key: stockKey(d.meta.warehouse, d.meta.product),
-            id: d.meta.id,
-            quantity: d.low.quantity,
-            threshold: d.low.threshold,
-          });
-        }
-      }
-      if (batch.messages.some((m) => m.seq >= end) || batch.caughtUp) break;
-    }
-  } finally {
-    controller.abort();
-  }
-  return out;
-}
+const alerts = () => readAlerts(stack.admin);
 
 const alertsFor = async (key: string) => (await alerts()).filter((a) => a.key === key);
 

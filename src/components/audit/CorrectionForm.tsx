@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { FormProblems } from '../FormProblems';
 import { useMutation } from '@tanstack/react-query';
-import { validateCommand, type FieldError } from '../../core/commands';
 import type { AuditScope } from '../../core/audit';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useEngine } from '../../app/engine-context';
+import { useStockCommand } from '../useStockCommand';
 import { formatCount } from '../format';
 import type { PublishOutcome } from '../../engine/protocol';
 import { placeName } from './audit-text';
@@ -27,14 +26,13 @@ function countAt(stock: WarehouseStockState, scope: AuditScope, location: string
  * product total has no single count, so the location is chosen first.
  */
 export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
-  const engine = useEngine();
+  const { errors, record } = useStockCommand();
   const locations = [...(productStock(stock, scope.warehouse, scope.product)?.locations.keys() ?? [])].sort();
   const [location, setLocation] = useState(scope.location ?? locations[0] ?? '-');
   const [quantity, setQuantity] = useState(() => String(countAt(stock, scope, location)));
-  const [errors, setErrors] = useState<FieldError[]>([]);
   const mutation = useMutation({
     mutationFn: async (): Promise<{ outcome: PublishOutcome; counted: number } | null> => {
-      const decision = validateCommand(
+      const recorded = await record(
         {
           type: 'stock.corrected',
           warehouse: scope.warehouse,
@@ -44,17 +42,7 @@ export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
         },
         stock,
       );
-      if (!decision.ok) {
-        setErrors(decision.errors);
-        return null;
-      }
-      setErrors([]);
-      const outcome = await engine.publish({
-        warehouse: decision.warehouse,
-        event: decision.event,
-        expectedLastSubjectSeq: decision.expectedLastSubjectSeq,
-      });
-      return { outcome, counted: decision.event.quantity };
+      return recorded && { outcome: recorded.outcome, counted: recorded.event.quantity };
     },
   });
   const submit = (event: FormEvent) => {

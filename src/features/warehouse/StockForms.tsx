@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { FormProblems } from '../../components/FormProblems';
 import { useMutation } from '@tanstack/react-query';
-import { validateCommand, type CommandField, type CommandInput, type FieldError } from '../../core/commands';
+import type { CommandField, CommandInput } from '../../core/commands';
 import type { StockEventType } from '../../core/events';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useEngine } from '../../app/engine-context';
+import { useStockCommand } from '../../components/useStockCommand';
 import { useSnapshot } from '../../app/engine-queries';
 import type { PublishOutcome } from '../../engine/protocol';
 
@@ -62,7 +62,7 @@ export interface Prefill {
 }
 
 export function StockForms({ stock, prefill }: { stock: WarehouseStockState; prefill: Prefill }) {
-  const engine = useEngine();
+  const { errors, clearErrors, record } = useStockCommand();
   const appliedSeq = useSnapshot()?.views.lastSeq ?? 0;
   const [type, setType] = useState<StockEventType>('stock.sold');
   const [fields, setFields] = useState<Fields>({ ...EMPTY, ...prefill, from: prefill.location });
@@ -72,27 +72,20 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
     setLastPrefill(prefill);
     setFields((f) => ({ ...f, ...prefill, from: prefill.location }));
   }
-  const [errors, setErrors] = useState<FieldError[]>([]);
   const mutation = useMutation({
     mutationFn: async (input: CommandInput): Promise<Submitted | null> => {
-      const decision = validateCommand(input, stock);
-      if (!decision.ok) {
-        setErrors(decision.errors);
-        return null;
-      }
-      setErrors([]);
-      const outcome = await engine.publish({
-        warehouse: decision.warehouse,
-        event: decision.event,
-        expectedLastSubjectSeq: decision.expectedLastSubjectSeq,
-      });
-      const verb = OPERATIONS.find((o) => o.type === decision.event.type)?.verb ?? 'recorded';
+      // What the user saw, captured before publishing, to say what changed if the server refuses.
+      const seen = locationCounts(stock, input.warehouse.trim(), input.product.trim());
+      const recorded = await record(input, stock);
+      if (!recorded) return null;
+      const { event, warehouse, outcome } = recorded;
+      const verb = OPERATIONS.find((o) => o.type === event.type)?.verb ?? 'recorded';
       return {
         outcome,
-        summary: `${decision.event.quantity} ${decision.event.product_name} ${verb} in warehouse ${decision.warehouse}`,
-        seen: locationCounts(stock, decision.warehouse, decision.event.product_name),
-        warehouse: decision.warehouse,
-        product: decision.event.product_name,
+        summary: `${event.quantity} ${event.product_name} ${verb} in warehouse ${warehouse}`,
+        seen,
+        warehouse,
+        product: event.product_name,
       };
     },
   });
@@ -138,7 +131,7 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
             aria-pressed={op.type === type}
             onClick={() => {
               setType(op.type);
-              setErrors([]);
+              clearErrors();
               mutation.reset();
             }}
           >

@@ -1,7 +1,7 @@
 /** Every message of a stream from sequence 1 to the end it has now, for audits after a chaos run. */
-import type { NatsConnection } from '../../../src/nats/connection';
-import type { StreamMessage } from '../../../src/nats/raw-message';
-import { replayStream, streamState } from '../../../src/nats/replay';
+import type { NatsConnection } from '../../src/nats/connection';
+import type { StreamMessage } from '../../src/nats/raw-message';
+import { replayStream, streamState } from '../../src/nats/replay';
 
 export async function readWholeStream(nc: NatsConnection, stream: string): Promise<StreamMessage[]> {
   const { lastSeq } = await streamState(nc, stream);
