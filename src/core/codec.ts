@@ -137,7 +137,7 @@ export function decodeEnvelope(
   names: HeaderNames = headerNames(),
   root = 'warehouse',
 ): { ok: true; envelope: Envelope } | { ok: false; error: DecodeError } {
-  const subject = parseSubject(msg.subject, root);
+  const subject = parseSubjectRemembered(msg.subject, root);
   if (!subject.ok) return { ok: false, error: { code: 'bad_subject', message: subject.reason } };
   const type = msg.header(names.type);
   if (type === undefined || type === '') {
@@ -153,7 +153,7 @@ export function decodeEnvelope(
       error: { code: 'missing_header', message: `header ${names.format} is missing`, field: names.format },
     };
   }
-  if (format.split(';')[0]?.trim().toLowerCase() !== JSON_FORMAT) {
+  if (format !== JSON_FORMAT && format.split(';')[0]?.trim().toLowerCase() !== JSON_FORMAT) {
     return {
       ok: false,
       error: {
@@ -193,6 +193,24 @@ export function decodeEnvelope(
       },
     },
   };
+}
+
+/**
+ * Subjects repeat (a few hundred products per warehouse), so their parse is remembered; bounded so that a
+ * stream of unique junk subjects cannot grow it without limit.
+ */
+const subjectParses = new Map<string, ReturnType<typeof parseSubject>>();
+const SUBJECT_PARSES_KEPT = 10_000;
+
+function parseSubjectRemembered(subject: string, root: string): ReturnType<typeof parseSubject> {
+  const key = root === 'warehouse' ? subject : `${root} ${subject}`;
+  let parse = subjectParses.get(key);
+  if (parse === undefined) {
+    if (subjectParses.size >= SUBJECT_PARSES_KEPT) subjectParses.clear();
+    parse = parseSubject(subject, root);
+    subjectParses.set(key, parse);
+  }
+  return parse;
 }
 
 /** Full decode of a warehouse stream message. Never throws. */
