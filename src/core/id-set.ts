@@ -207,3 +207,54 @@ function insertSlot(store: IdStore, entry: number, h: number): void {
   while ((store.slots[slot] ?? 0) !== 0) slot = (slot + 1) & mask;
   store.slots[slot] = entry + 1;
 }
+
+/** The visible ids in a compact, structured-clone-friendly form (no hash slots, no spare capacity). */
+export interface IdSetExport {
+  readonly size: number;
+  /** Four words per entry. */
+  readonly words: Uint32Array;
+  readonly kinds: Uint8Array;
+  /** Ids without a compact form, with their entry index. */
+  readonly strings: readonly (readonly [string, number])[];
+}
+
+export function exportIdSet(set: IdSet): IdSetExport {
+  const store = set.store;
+  if (store === null) return { size: 0, words: new Uint32Array(0), kinds: new Uint8Array(0), strings: [] };
+  return {
+    size: set.size,
+    words: store.words.slice(0, set.size * 4),
+    kinds: store.kinds.slice(0, set.size),
+    strings: [...store.strings].filter(([, entry]) => entry < set.size),
+  };
+}
+
+/** The set an export was made from, or null when the export is inconsistent (never a half-right set). */
+export function importIdSet(data: IdSetExport): IdSet | null {
+  const { size, words, kinds, strings } = data;
+  if (!Number.isSafeInteger(size) || size < 0) return null;
+  if (!(words instanceof Uint32Array) || !(kinds instanceof Uint8Array) || !Array.isArray(strings)) return null;
+  if (words.length !== size * 4 || kinds.length !== size) return null;
+  if (size === 0) return emptyIdSet;
+  let capacity = 16;
+  while (capacity < size) capacity *= 2;
+  const store = createStore(capacity);
+  store.words.set(words);
+  store.kinds.set(kinds);
+  store.count = size;
+  let stringEntries = 0;
+  for (let entry = 0; entry < size; entry++) {
+    const kind = kinds[entry];
+    if (kind === STRING) stringEntries++;
+    else if (kind !== UUID_LOWER && kind !== UUID_UPPER && kind !== SEQ) return null;
+  }
+  for (const pair of strings) {
+    const [id, entry] = pair;
+    if (typeof id !== 'string' || !Number.isSafeInteger(entry) || entry < 0 || entry >= size) return null;
+    if (kinds[entry] !== STRING || store.strings.has(id)) return null;
+    store.strings.set(id, entry);
+  }
+  if (store.strings.size !== stringEntries) return null;
+  rehash(store);
+  return { size, store };
+}

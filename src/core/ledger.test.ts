@@ -4,7 +4,7 @@ import { hasId, type IdSet } from './id-set';
 import { applyBatch, applyDecoded, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { stockLevel } from './procurement-stock';
 import { HOUR_MS, soldInWindow } from './sales';
-import { TestStream } from './testing';
+import { TestStream, syntheticHistory } from './testing';
 import { lastSubjectSeq, locationQuantity } from './warehouse-stock';
 
 const NOW = 472_224 * HOUR_MS;
@@ -98,38 +98,9 @@ function sameIds(a: IdSet, b: IdSet): boolean {
   return [...a.store.strings].every(([id, entry]) => b.store?.strings.get(id) === entry);
 }
 
-/** A deterministic mixed history: several warehouses, products and locations, duplicates, junk. */
-function syntheticHistory(count: number): Decoded[] {
-  const s = new TestStream();
-  const events: Decoded[] = [];
-  let seed = 12345;
-  const next = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
-  for (let i = 0; i < count; i++) {
-    const warehouse = `W${next(5)}`;
-    const product = `P${next(20)}`;
-    const location = next(9) === 0 ? '-' : `L${next(8)}`;
-    const at = { at: NOW - 12 * 24 * HOUR_MS + i * 10_000 };
-    const quantity = 1 + next(5);
-    const pick = next(100);
-    if (pick < 2 && events.length > 0) events.push(s.again(events[next(events.length)] as Decoded));
-    else if (pick < 3) events.push(s.unknown(warehouse, product, 'stock.audited', at));
-    else if (pick < 4) events.push(s.malformed(`warehouse.${warehouse}.product.${product}`));
-    else if (pick < 10) events.push(s.corrected(warehouse, product, location, next(50), at));
-    else if (pick < 30) events.push(s.replenished(warehouse, product, quantity * 10, location, at));
-    else if (pick < 40)
-      events.push(s.moved(warehouse, product, location, location === 'L0' ? 'L1' : 'L0', quantity, at));
-    else if (pick < 45) events.push(s.destroyed(warehouse, product, location, quantity, 'damaged', at));
-    else events.push(s.sold(warehouse, product, quantity, location, at));
-  }
-  return events;
-}
-
 describe('ledger performance shape', () => {
   it('folds 100k events in batches to the same state as one by one', () => {
-    const events = syntheticHistory(100_000);
+    const events = syntheticHistory(100_000, NOW);
     let batched = initialLedger();
     for (let i = 0; i < events.length; i += 1000) batched = applyBatch(batched, events.slice(i, i + 1000));
     let single: LedgerState = initialLedger();

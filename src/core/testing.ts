@@ -4,6 +4,7 @@
  */
 import type { Decoded, DecodeErrorCode, EventMeta } from './codec';
 import { UNASSIGNED_LOCATION, stockSubject, type StockEvent } from './events';
+import { HOUR_MS } from './sales';
 
 /** A deterministic UUID v4-shaped id for the n-th event. */
 export function testId(n: number): string {
@@ -104,4 +105,36 @@ export class TestStream {
     if (decoded.kind === 'malformed') return { ...decoded, seq: ++this.seq };
     return { ...decoded, meta: { ...decoded.meta, seq: ++this.seq } };
   }
+}
+
+/**
+ * A deterministic mixed history ending about `endMs`: several warehouses, products and locations, duplicates,
+ * unknown types and junk.
+ */
+export function syntheticHistory(count: number, endMs: number): Decoded[] {
+  const s = new TestStream();
+  const events: Decoded[] = [];
+  let seed = 12345;
+  const next = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let i = 0; i < count; i++) {
+    const warehouse = `W${next(5)}`;
+    const product = `P${next(20)}`;
+    const location = next(9) === 0 ? '-' : `L${next(8)}`;
+    const at = { at: endMs - 12 * 24 * HOUR_MS + i * 10_000 };
+    const quantity = 1 + next(5);
+    const pick = next(100);
+    if (pick < 2 && events.length > 0) events.push(s.again(events[next(events.length)] as Decoded));
+    else if (pick < 3) events.push(s.unknown(warehouse, product, 'stock.audited', at));
+    else if (pick < 4) events.push(s.malformed(`warehouse.${warehouse}.product.${product}`));
+    else if (pick < 10) events.push(s.corrected(warehouse, product, location, next(50), at));
+    else if (pick < 30) events.push(s.replenished(warehouse, product, quantity * 10, location, at));
+    else if (pick < 40)
+      events.push(s.moved(warehouse, product, location, location === 'L0' ? 'L1' : 'L0', quantity, at));
+    else if (pick < 45) events.push(s.destroyed(warehouse, product, location, quantity, 'damaged', at));
+    else events.push(s.sold(warehouse, product, quantity, location, at));
+  }
+  return events;
 }

@@ -30,6 +30,17 @@ export class Checkpoints {
 
   constructor(private readonly every = CHECKPOINT_EVERY) {}
 
+  /**
+   * Starts from a fold restored from storage: moments after its newest event start from it; earlier moments
+   * replay from the beginning of the stream, since the checkpoints in between were not kept.
+   */
+  resumeFrom(ledger: LedgerState, minEventMs: number, maxEventMs: number): void {
+    const first = this.list[0] as Checkpoint;
+    first.minEventMsAfter = Math.min(first.minEventMsAfter, minEventMs);
+    this.maxEventMs = Math.max(this.maxEventMs, maxEventMs);
+    this.list.push({ seq: ledger.lastSeq, maxEventMs: this.maxEventMs, minEventMsAfter: Infinity, ledger });
+  }
+
   /** Records the fold after a batch whose event times span [oldestMs, newestMs]. */
   afterBatch(ledger: LedgerState, oldestMs: number, newestMs: number): void {
     for (const checkpoint of this.list) {
