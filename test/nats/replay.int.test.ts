@@ -6,7 +6,11 @@ import type { StockEvent } from '../../src/core/events';
 import type { NatsConnection } from '../../src/nats/connection';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
-import { replayStream, streamState, type ReplayBatch } from '../../src/nats/replay';
+import { inboxPrefixFor } from '../../src/nats/names';
+import { pushReplay } from '../../src/nats/push-replay';
+import { replayStream, streamState, type ReplayBatch, type ReplayOptions } from '../../src/nats/replay';
+import { rawTcpPublish } from '../support/raw-tcp-publish';
+import { PASSWORDS } from '../support/users';
 import { readUntil } from '../support/iterate';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
@@ -45,7 +49,18 @@ async function publishMany(
 
 const seqsOf = (batches: ReplayBatch[]) => batches.flatMap((b) => b.messages.map((m) => m.seq));
 
-describe('replayStream', () => {
+type Replay = (nc: NatsConnection, options: ReplayOptions) => AsyncGenerator<ReplayBatch>;
+
+// The engine's push path and the pull path the tools use keep one contract.
+const implementations: [string, Replay][] = [
+  ['replayStream (ordered pull consumer)', replayStream],
+  [
+    'pushReplay (push consumer on a plain subscription)',
+    (nc, options) => pushReplay(nc, { ...options, inboxPrefix: inboxPrefixFor('admin') }),
+  ],
+];
+
+describe.each(implementations)('%s', (_name, replayStream) => {
   test('delivers batches from a sequence, signals caught-up, follows live and stops on abort', async () => {
     const product = uniqueToken('Apples');
     const filterSubject = `warehouse.46.product.${product}`;
@@ -122,6 +137,39 @@ describe('replayStream', () => {
     expect(batches.at(-1)!.streamLastSeq).toBe(state.lastSeq);
     expect(seqsOf(batches)[0]).toBe(seq);
   });
+
+  test('a header block nats.js cannot parse does not stop the replay', async () => {
+    const product = uniqueToken('Limes');
+    const subject = `warehouse.5.product.${product}`;
+    const [before] = await publishMany(admin, '5', product, 1);
+    await rawTcpPublish({
+      clientUrl,
+      user: 'admin',
+      password: PASSWORDS.admin,
+      subject,
+      headerLines: ['myorg_type: stock.sold', 'bad name: x'],
+      payload: '{}',
+    });
+    const [after] = await publishMany(admin, '5', product, 1);
+    const abort = new AbortController();
+    const batches = await readUntil(
+      replayStream(admin, {
+        stream: 'WAREHOUSE_EVENTS',
+        filterSubject: subject,
+        fromSeq: before!,
+        signal: abort.signal,
+      }),
+      (b) => seqsOf(b).includes(after!),
+    );
+    abort.abort();
+    const messages = batches.flatMap((b) => b.messages);
+    expect(messages.map((m) => m.seq)).toEqual([before, after! - 1, after]);
+    expect(messages[1]!.header('myorg_type')).toBe('stock.sold');
+    expect(messages[1]!.headerEntries()).toEqual([
+      ['myorg_type', 'stock.sold'],
+      ['bad name', 'x'],
+    ]);
+  });
 });
 
 describe('against a restarting server', () => {
@@ -167,6 +215,59 @@ describe('against a restarting server', () => {
     expect(seqsOf(batches)).toEqual([seq]);
     expect(Date.now() - restartedAt).toBeLessThan(10_000);
     abort.abort();
+  });
+
+  test('the push replay reports a consumer deleted under it instead of waiting forever', async () => {
+    const product = uniqueToken('Dates');
+    const abort = new AbortController();
+    const replay = pushReplay(nc, {
+      stream: 'WAREHOUSE_EVENTS',
+      filterSubject: `warehouse.2.product.${product}`,
+      fromSeq: 1,
+      signal: abort.signal,
+      inboxPrefix: inboxPrefixFor('admin'),
+      heartbeatMs: 500,
+    });
+    await readUntil(replay, (b) => b.at(-1)?.caughtUp === true);
+    const jsm = await jetstreamManager(nc);
+    for await (const name of jsm.consumers.list('WAREHOUSE_EVENTS')) {
+      if (name.name.startsWith('sw_')) await jsm.consumers.delete('WAREHOUSE_EVENTS', name.name);
+    }
+    const outcome = await readUntil(replay, () => false, 10_000).catch((e: Error) => e);
+    expect(outcome).toBeInstanceOf(Error);
+    abort.abort();
+  });
+
+  test('the push replay gives up within three heartbeats when the server dies, so its caller restarts it', async () => {
+    const product = uniqueToken('Plums');
+    const abort = new AbortController();
+    const replay = pushReplay(nc, {
+      stream: 'WAREHOUSE_EVENTS',
+      filterSubject: `warehouse.1.product.${product}`,
+      fromSeq: 1,
+      signal: abort.signal,
+      inboxPrefix: inboxPrefixFor('admin'),
+      heartbeatMs: 500,
+    });
+    await readUntil(replay, (b) => b.at(-1)?.caughtUp === true);
+    await server.kill();
+    const killedAt = Date.now();
+    const outcome = await readUntil(replay, () => false, 10_000).catch((e: Error) => e);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toMatch(/heartbeat|lost its place/);
+    expect(Date.now() - killedAt).toBeLessThan(5_000);
+    await server.restart();
+    // Leave the connection usable for the next test.
+    await expect
+      .poll(
+        () =>
+          streamState(nc, 'WAREHOUSE_EVENTS').then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
   });
 
   test('streamState tells a recreated stream by its creation time', async () => {
