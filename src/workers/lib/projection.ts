@@ -12,6 +12,11 @@
  * Per batch: order the delivered messages (a hole is read from the stream, never skipped), fold them, write each
  * changed key once with compare-and-set on its revision, then acknowledge. A message is acknowledged only after
  * its key is in the bucket, so a crash at any point leaves work that the next start redoes with the same result.
+ *
+ * A stream deleted and provisioned again (or a wiped store) is told by its creation time, or by a last sequence
+ * below our fold: the old fold and the bucket then copy a history that no longer exists. The projector folds the
+ * new stream from the start to its current end and settles every key as `--rebuild` does, deleting the keys the
+ * new stream does not produce, before it takes messages from its (new) durable.
  */
 import { decodeStockMessage, type Decoded, type RawMessage } from '../../core/codec';
 import { applyDecoded, initialLedger, type LedgerState } from '../../core/ledger';
@@ -73,6 +78,10 @@ export class Projection {
   private appliedSeq = 0;
   private ready = false;
   private rebuildDone = false;
+  /** The stream was replaced since the last fold: the next start settles the bucket as a rebuild does. */
+  private replaced = false;
+  /** Stops taking messages from the durable, so that `run` starts over on a replaced stream. */
+  private following: AbortController | undefined;
   private errors = 0;
   private readonly rate = new RateMeter();
   readonly startedMs: number;
@@ -94,9 +103,18 @@ export class Projection {
     this.ready = false;
     await checkResources(nc, ['warehouse', 'stockLevels']);
     const stream = await streamState(nc, WAREHOUSE_STREAM);
-    if (this.streamCreated !== undefined && this.streamCreated !== stream.created) {
-      this.log.warn('the stream was recreated: folding it again from the start', { created: stream.created });
+    const recreated = this.streamCreated !== undefined && this.streamCreated !== stream.created;
+    // Sequences at or below our checkpoint would be taken as folded already and never applied.
+    const rewound = stream.lastSeq < this.ledger.lastSeq;
+    if (recreated || rewound) {
+      this.log.warn('the stream was recreated or rewound: folding it again from the start', {
+        created: stream.created,
+        previouslyCreated: this.streamCreated,
+        streamLastSeq: stream.lastSeq,
+        previouslyFoldedThrough: this.ledger.lastSeq,
+      });
       this.reset();
+      this.replaced = true;
     }
     this.streamCreated = stream.created;
     this.streamLastSeq = Math.max(this.streamLastSeq, stream.lastSeq);
@@ -110,13 +128,17 @@ export class Projection {
 
     const started = this.now();
     const before = this.ledger.lastSeq;
-    await this.fill(nc, before + 1, durable.deliveredSeq, signal, false);
+    // After a replacement the whole new stream is folded first, so that no key of the old history is judged
+    // against a partial fold (it would wait for, or be deleted before, the events that settle it).
+    const foldTo = this.replaced ? Math.max(durable.deliveredSeq, stream.lastSeq) : durable.deliveredSeq;
+    await this.fill(nc, before + 1, foldTo, signal, false);
     const foldMs = this.now() - started;
     await this.loadBucket(nc, signal);
-    const deleteStrays = this.settings.rebuild && !this.rebuildDone;
+    const deleteStrays = (this.settings.rebuild && !this.rebuildDone) || this.replaced;
     const keys = new Set([...this.ledger.procurement.levels.keys(), ...this.slots.keys()]);
     const outcomes = await this.sync(nc, bucket, keys, deleteStrays, signal);
     if (deleteStrays) this.rebuildDone = true;
+    this.replaced = false;
     this.appliedSeq = this.ledger.lastSeq;
     this.ready = true;
     this.log.info(deleteStrays ? 'rebuilt stock_levels from the stream' : 'ready', {
@@ -136,11 +158,15 @@ export class Projection {
     // acknowledged only after its own writes, and writes always carry the newest fold, so the overlap changes
     // nothing but the speed.
     let settling: Promise<void> = Promise.resolve();
+    const following = new AbortController();
+    const stopFollowing = () => following.abort();
+    signal.addEventListener('abort', stopFollowing, { once: true });
+    this.following = following;
     try {
       for await (const batch of consumeDurable(nc, {
         stream: WAREHOUSE_STREAM,
         name: PROJECTOR_DURABLE,
-        signal,
+        signal: following.signal,
         batchSize: this.settings.batchSize,
         onNotice: (type, detail) => this.log.warn('consumer notice', { type, ...detail }),
       })) {
@@ -151,8 +177,12 @@ export class Projection {
         settling.catch(() => undefined);
       }
     } finally {
+      this.following = undefined;
+      signal.removeEventListener('abort', stopFollowing);
       await settling;
     }
+    // Only a replaced stream stops the durable without shutdown (consumeDurable throws on anything else).
+    if (!signal.aborted) await this.run(nc, signal);
   }
 
   status(): ProjectorStatus {
@@ -173,10 +203,25 @@ export class Projection {
     };
   }
 
-  /** Keeps the lag exact while no message arrives (the durable says nothing then). */
+  /**
+   * Keeps the lag exact while no message arrives (the durable says nothing then), and notices a replaced stream
+   * that the durable does not report: a store restored from an earlier copy brings back an older durable on the
+   * same stream, which then delivers new events under sequences our fold has passed (they would be taken as done).
+   */
   async refreshStreamEnd(nc: NatsConnection): Promise<void> {
+    // Read before asking: everything folded was stored before the question, so a live stream cannot be behind it.
+    const folded = this.ledger.lastSeq;
     const state = await streamState(nc, WAREHOUSE_STREAM);
     this.streamLastSeq = Math.max(this.streamLastSeq, state.lastSeq);
+    const replaced = state.created !== this.streamCreated || state.lastSeq < folded;
+    if (replaced && this.following && !this.following.signal.aborted) {
+      this.log.warn('the stream changed under the durable consumer: starting over', {
+        created: state.created,
+        streamLastSeq: state.lastSeq,
+        foldedThrough: folded,
+      });
+      this.following.abort();
+    }
   }
 
   private reset(): void {
