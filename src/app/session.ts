@@ -4,11 +4,13 @@
  */
 import type { EngineClient } from '../engine/client';
 import type { Credentials, SignInErrorKind } from '../engine/protocol';
+import { formatServerList, parseServerList } from '../core/server-list';
 import { roleOf, type Role } from './roles';
 
 export interface Session {
   user: string;
   role: Role;
+  /** The servers signed in to, as one line (`ws://a:9222, ws://b:9222`). */
   servers: string;
   serverVersion: string;
 }
@@ -23,7 +25,15 @@ export class SignInError extends Error {
   }
 }
 
+/**
+ * `credentials.servers` is one WebSocket URL or a comma-separated list of them (the nodes of a cluster): a
+ * bad entry is refused here with a message that says which one and why, before any connection attempt.
+ */
 export function signIn(engine: EngineClient, credentials: Credentials): Promise<Session> {
+  const list = parseServerList(credentials.servers, 'websocket');
+  if (!list.ok) return Promise.reject(new SignInError('other', list.message));
+  // The engine's connect options take a comma-separated string; entries come back trimmed and checked.
+  const servers = list.servers.join(',');
   return new Promise((resolve, reject) => {
     const unsubscribe = engine.subscribe((message) => {
       if (message.type === 'signed-in') {
@@ -31,7 +41,7 @@ export function signIn(engine: EngineClient, credentials: Credentials): Promise<
         resolve({
           user: message.user,
           role: roleOf(message.user),
-          servers: credentials.servers,
+          servers: formatServerList(list.servers),
           serverVersion: message.serverVersion,
         });
       } else if (message.type === 'sign-in-failed') {
@@ -39,7 +49,7 @@ export function signIn(engine: EngineClient, credentials: Credentials): Promise<
         reject(new SignInError(message.kind, message.message));
       }
     });
-    engine.connect(credentials);
+    engine.connect({ ...credentials, servers });
   });
 }
 

@@ -35,6 +35,15 @@ export interface Drift {
   actual: string | number | boolean;
 }
 
+export interface ProvisionOptions {
+  /**
+   * Copies of every stream and bucket (1 to 5; JetStream keeps them on distinct servers of a cluster, so
+   * 3 survive the loss of one node). Default 1. When given, an existing resource with another count is
+   * reported as drift; when omitted, replicas are not compared, so one setup tool fits any deployment.
+   */
+  replicas?: number;
+}
+
 export interface ProvisionReport {
   created: string[];
   unchanged: string[];
@@ -42,6 +51,8 @@ export interface ProvisionReport {
 }
 
 const NANOS_PER_MS = 1_000_000;
+/** JetStream's upper bound for num_replicas. */
+const MAX_REPLICAS = 5;
 
 /** Stream info, or null when the stream does not exist; other errors (permission, timeout) propagate. */
 async function infoOrNull(jsm: JetStreamManager, stream: string): Promise<StreamInfo | null> {
@@ -59,7 +70,7 @@ function isStreamNotFound(err: unknown): boolean {
   );
 }
 
-function streamConfig(s: ExpectedStream): Partial<StreamConfig> & { name: string } {
+function streamConfig(s: ExpectedStream, replicas: number): Partial<StreamConfig> & { name: string } {
   return {
     name: s.name,
     subjects: [...s.subjects],
@@ -68,16 +79,16 @@ function streamConfig(s: ExpectedStream): Partial<StreamConfig> & { name: string
     discard: DiscardPolicy.Old,
     max_age: s.maxAgeMs * NANOS_PER_MS,
     duplicate_window: s.duplicateWindowMs * NANOS_PER_MS,
-    num_replicas: 1,
+    num_replicas: replicas,
     allow_direct: s.allowDirect,
     deny_delete: s.denyDelete,
     deny_purge: s.denyPurge,
   };
 }
 
-function streamDrift(s: ExpectedStream, info: StreamInfo): Drift[] {
+function streamDrift(s: ExpectedStream, info: StreamInfo, replicas: number | undefined): Drift[] {
   const c = info.config;
-  const fields: [string, string | number | boolean, string | number | boolean][] = [
+  const fields: DriftField[] = [
     ['subjects', [...s.subjects].sort().join(' '), [...(c.subjects ?? [])].sort().join(' ')],
     ['storage', s.storage, c.storage],
     ['retention', s.retention, c.retention],
@@ -86,13 +97,20 @@ function streamDrift(s: ExpectedStream, info: StreamInfo): Drift[] {
     ['allow_direct', s.allowDirect, c.allow_direct ?? false],
     ['deny_delete', s.denyDelete, c.deny_delete ?? false],
     ['deny_purge', s.denyPurge, c.deny_purge ?? false],
+    ...replicasField(replicas, info),
   ];
   return fields
     .filter(([, expected, actual]) => expected !== actual)
     .map(([field, expected, actual]) => ({ resource: s.name, field, expected, actual }));
 }
 
-function bucketDrift(b: ExpectedBucket, info: StreamInfo): Drift[] {
+type DriftField = [string, string | number | boolean, string | number | boolean];
+
+function replicasField(replicas: number | undefined, info: StreamInfo): DriftField[] {
+  return replicas === undefined ? [] : [['num_replicas', replicas, info.config.num_replicas ?? 1]];
+}
+
+function bucketDrift(b: ExpectedBucket, info: StreamInfo, replicas: number | undefined): Drift[] {
   const c = info.config;
   const resource = `KV ${b.bucket}`;
   const out: Drift[] = [];
@@ -100,6 +118,9 @@ function bucketDrift(b: ExpectedBucket, info: StreamInfo): Drift[] {
     out.push({ resource, field: 'storage', expected: b.storage, actual: c.storage });
   const history = c.max_msgs_per_subject ?? 0;
   if (history !== b.history) out.push({ resource, field: 'history', expected: b.history, actual: history });
+  for (const [field, expected, actual] of replicasField(replicas, info)) {
+    if (expected !== actual) out.push({ resource, field, expected, actual });
+  }
   return out;
 }
 
@@ -108,18 +129,25 @@ function bucketDrift(b: ExpectedBucket, info: StreamInfo): Drift[] {
  * configuration (changing a live stream is a decision for a person, not for a start-up script).
  * Needs a user allowed to create streams (`admin`).
  */
-export async function provision(nc: NatsConnection): Promise<ProvisionReport> {
+export async function provision(
+  nc: NatsConnection,
+  options: ProvisionOptions = {},
+): Promise<ProvisionReport> {
+  const { replicas } = options;
+  if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 1 && replicas <= MAX_REPLICAS)) {
+    throw new RangeError(`replicas must be a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`);
+  }
   const report: ProvisionReport = { created: [], unchanged: [], drift: [] };
   const jsm = await jetstreamManager(nc);
 
   for (const s of EXPECTED_STREAMS) {
     const info = await infoOrNull(jsm, s.name);
     if (!info) {
-      await jsm.streams.add(streamConfig(s));
+      await jsm.streams.add(streamConfig(s, replicas ?? 1));
       report.created.push(s.name);
       continue;
     }
-    const drift = streamDrift(s, info);
+    const drift = streamDrift(s, info, replicas);
     if (drift.length === 0) report.unchanged.push(s.name);
     report.drift.push(...drift);
   }
@@ -129,11 +157,11 @@ export async function provision(nc: NatsConnection): Promise<ProvisionReport> {
     const resource = `KV ${b.bucket}`;
     const info = await infoOrNull(jsm, kvStreamName(b.bucket));
     if (!info) {
-      await kvm.create(b.bucket, { history: b.history, storage: StorageType.File });
+      await kvm.create(b.bucket, { history: b.history, storage: StorageType.File, replicas: replicas ?? 1 });
       report.created.push(resource);
       continue;
     }
-    const drift = bucketDrift(b, info);
+    const drift = bucketDrift(b, info, replicas);
     if (drift.length === 0) report.unchanged.push(resource);
     report.drift.push(...drift);
   }

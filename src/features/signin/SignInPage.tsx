@@ -42,8 +42,15 @@ export function SignInPage({ defaultServer, onSignedIn }: Props) {
             onChange={(e) => setServers(e.target.value)}
             required
             placeholder="ws://host:9222"
+            aria-describedby="server-url-hint"
+            spellCheck={false}
+            autoCapitalize="off"
           />
         </label>
+        <small id="server-url-hint" style={{ color: 'var(--muted)', marginTop: -6 }}>
+          For a cluster, list several URLs separated by commas: any node that is up will do, and the others
+          take over if it goes away.
+        </small>
         <label>
           User
           <input
