@@ -10,8 +10,29 @@ export interface RenderConfigOptions {
   /** Replaces the WebSocket origins of the conf file when given. */
   allowedOrigins?: string[];
   serverName?: string;
+  /**
+   * Serve TLS with this certificate on both the WebSocket listener (instead of `no_tls: true`) and the
+   * client port.
+   */
+  tls?: NatsServerTls;
   /** Interface to listen on; loopback unless given. */
   host?: string;
+  /** Appends a `cluster {}` block: this node joins a JetStream cluster through these routes. */
+  cluster?: ClusterRoutes;
+}
+export interface ClusterRoutes {
+  /** Cluster name, the same on every node. */
+  name: string;
+  /** This node's route port. */
+  port: number;
+  /** The other nodes, `nats-route://host:port`. */
+  routes: string[];
+}
+export declare function clusterBlock(cluster: ClusterRoutes, host?: string): string;
+/** PEM files readable by nats-server; the certificate should name 127.0.0.1 and localhost. */
+export interface NatsServerTls {
+  certFile: string;
+  keyFile: string;
 }
 export declare function renderConfig(options: RenderConfigOptions): string;
 
@@ -26,12 +47,16 @@ export interface StartNatsServerOptions {
   allowedOrigins?: string[];
   /** Unique by default: start-up checks that the server answering on the port is this one. */
   serverName?: string;
+  /** Joins a JetStream cluster (see startNatsCluster in nats-cluster.mjs). */
+  cluster?: ClusterRoutes;
+  /** wss:// and TLS on the client port (clientUrl and wsUrl then use the tls:// and wss:// schemes). */
+  tls?: NatsServerTls;
 }
 
 export interface NatsServerHandle {
-  /** `nats://127.0.0.1:<port>` */
+  /** `nats://127.0.0.1:<port>` (`tls://` with the tls option) */
   clientUrl: string;
-  /** `ws://127.0.0.1:<port>` */
+  /** `ws://127.0.0.1:<port>` (`wss://` with the tls option) */
   wsUrl: string;
   clientPort: number;
   wsPort: number;

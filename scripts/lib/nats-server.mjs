@@ -33,7 +33,9 @@ export function renderConfig({
   storeDir,
   allowedOrigins,
   serverName,
+  tls,
   host = '127.0.0.1',
+  cluster,
 }) {
   let text = readFileSync(CONFIG_PATH, 'utf8');
   const rewrite = (pattern, replacement, what) => {
@@ -57,7 +59,50 @@ export function renderConfig({
   if (serverName !== undefined) {
     rewrite(/^server_name: .*$/m, `server_name: ${JSON.stringify(serverName)}`, 'server_name');
   }
+  if (tls !== undefined) {
+    // The same certificate on the WebSocket listener (wss://) and the client port (TLS for the workers).
+    const tlsBlock = (indent) =>
+      [
+        `${indent}tls {`,
+        `${indent}  cert_file: ${JSON.stringify(tls.certFile)}`,
+        `${indent}  key_file: ${JSON.stringify(tls.keyFile)}`,
+        `${indent}}`,
+      ].join('\n');
+    rewrite(/^(\s*)no_tls: true$/m, (_, indent) => tlsBlock(indent), 'websocket.no_tls');
+    rewrite(/^listen: .*$/m, (line) => `${line}\n${tlsBlock('')}`, 'the top-level "listen:" line');
+  }
+  if (cluster !== undefined) text = `${text.trimEnd()}\n\n${clusterBlock(cluster, host)}`;
   return text;
+}
+
+/**
+ * A `cluster {}` block that routes this node to its peers. Appended to the rendered file rather than kept
+ * in nats-server.conf, so the single-server setup stays one file and the accounts are never copied.
+ */
+export function clusterBlock({ name, port, routes }, host = '127.0.0.1') {
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new Error(`cluster name "${name}" may only contain letters, digits, "_" and "-"`);
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`cluster port ${port} is not a port`);
+  if (routes.length === 0) throw new Error(`cluster ${name} needs at least one route to a peer`);
+  for (const route of routes) {
+    if (!/^nats-route:\/\/[^\s"]+:\d+$/.test(route)) {
+      throw new Error(`route "${route}" must look like nats-route://host:port`);
+    }
+  }
+  return [
+    '# Routes between the nodes of one JetStream cluster (rendered by scripts/lib/nats-server.mjs).',
+    '# Streams and buckets with 3 replicas survive the loss of one node; their leaders move on their own.',
+    'cluster {',
+    `  name: ${JSON.stringify(name)}`,
+    `  listen: ${JSON.stringify(`${host}:${port}`)}`,
+    '  routes: [',
+    ...routes.map((r) => `    ${JSON.stringify(r)}`),
+    '  ]',
+    '}',
+    '',
+  ].join('\n');
 }
 
 /**
@@ -148,7 +193,7 @@ export async function startNatsServer(options = {}) {
   }
 }
 
-async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenName }) {
+async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenName, tls, cluster }) {
   // Unique per server, so that a health check answered by another server on the same port is not ours.
   const serverName = givenName ?? `stockwire-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const binary = findNatsServer();
@@ -164,7 +209,16 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
   const logPath = join(baseDir, 'nats-server.log');
   writeFileSync(
     confPath,
-    renderConfig({ clientPort, wsPort, httpPort, storeDir: baseDir, allowedOrigins, serverName }),
+    renderConfig({
+      clientPort,
+      wsPort,
+      httpPort,
+      storeDir: baseDir,
+      allowedOrigins,
+      serverName,
+      tls,
+      cluster,
+    }),
   );
 
   let child = null;
@@ -213,8 +267,8 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
   }
 
   return {
-    clientUrl: `nats://127.0.0.1:${clientPort}`,
-    wsUrl: `ws://127.0.0.1:${wsPort}`,
+    clientUrl: `${tls ? 'tls' : 'nats'}://127.0.0.1:${clientPort}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${wsPort}`,
     clientPort,
     wsPort,
     httpPort,

@@ -3,11 +3,13 @@
  * around without importing @nats-io/* themselves.
  */
 import type { ConnectionOptions, NatsConnection } from '@nats-io/nats-core';
+import { splitServerList } from '../core/server-list';
 import { inboxPrefixFor } from './names';
 
 export type { NatsConnection };
 
 export interface ConnectOptions {
+  /** One URL, a comma-separated list, or an array: a cluster is reached through any node that is up. */
   servers: string | string[];
   user?: string;
   password?: string;
@@ -22,13 +24,19 @@ export interface ConnectOptions {
   maxReconnectAttempts?: number;
   /** Time allowed for the first connection, ms. */
   timeoutMs?: number;
+  /**
+   * TCP (Node) only: trust the CA in this PEM file for the server's certificate, and refuse a server that
+   * does not offer TLS. The browser's WebSocket uses the system's trust store; wsconnect refuses this option.
+   */
+  tls?: { caFile?: string };
 }
 
 /** Options common to both transports: reconnect forever, notice a dead link within about a minute. */
 export function connectionOptions(options: ConnectOptions): ConnectionOptions {
   const { servers, user, password, name, waitOnFirstConnect = false, maxReconnectAttempts = -1 } = options;
   return {
-    servers,
+    // nats.js takes a string as one URL; a comma-separated list (sign-in form, config.json) names a cluster.
+    servers: typeof servers === 'string' ? splitServerList(servers) : servers,
     ...(user !== undefined ? { user, inboxPrefix: inboxPrefixFor(user) } : {}),
     ...(password !== undefined ? { pass: password } : {}),
     ...(name !== undefined ? { name } : {}),
@@ -44,5 +52,8 @@ export function connectionOptions(options: ConnectOptions): ConnectionOptions {
     // A wrong password must fail fast instead of retrying forever.
     ignoreAuthErrorAbort: false,
     ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    ...(options.tls !== undefined
+      ? { tls: options.tls.caFile !== undefined ? { caFile: options.tls.caFile } : {} }
+      : {}),
   };
 }

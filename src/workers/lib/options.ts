@@ -1,10 +1,12 @@
 /**
  * Command line of a worker: the connection flags every Stockwire command takes, on/off switches, and whole-number
  * tunables. `npm start` passes NATS_URL / NATS_USER / NATS_PASSWORD; the command-line tools use STOCKWIRE_*; both
- * are accepted, STOCKWIRE_* first.
+ * are accepted, STOCKWIRE_* first. NATS_CA names the CA of a server with TLS on its client port (docs/tls.md).
  */
-import { UsageError, parseArgs, single, wholeNumber } from '../../cli/args';
+import { existsSync } from 'node:fs';
+import { UsageError, parseArgs, single, wholeNumber, type ParsedArgs } from '../../cli/args';
 import { CONNECTION_FLAGS, connectionTarget, type ConnectionTarget } from '../../cli/connection';
+import { parseServerList } from '../../core/server-list';
 
 export interface NumberOption {
   default: number;
@@ -16,8 +18,13 @@ export interface WorkerArgsSpec {
   numbers: Readonly<Record<string, NumberOption>>;
 }
 
+/** Where a worker connects; `caFile` when the server's certificate is signed by a private CA. */
+export interface WorkerTarget extends ConnectionTarget {
+  caFile?: string;
+}
+
 export interface WorkerArgs {
-  target: ConnectionTarget;
+  target: WorkerTarget;
   switches: ReadonlySet<string>;
   numbers: Readonly<Record<string, number>>;
 }
@@ -41,6 +48,7 @@ export function parseWorkerArgs(
     const text = single(args, name);
     numbers[name] = text === undefined ? option.default : wholeNumber(name, text, option.min);
   }
+  checkServerList(args, env);
   const target = connectionTarget(args, 'services', {
     ...env,
     STOCKWIRE_NATS_URL: env.STOCKWIRE_NATS_URL ?? env.NATS_URL,
@@ -48,9 +56,30 @@ export function parseWorkerArgs(
     STOCKWIRE_PASSWORD: env.STOCKWIRE_PASSWORD ?? env.NATS_PASSWORD,
   });
   if (target.transport !== 'tcp') throw new UsageError('workers connect over TCP: use a nats:// URL');
-  return { target, switches, numbers };
+  const caFile = env.STOCKWIRE_NATS_CA || env.NATS_CA || undefined;
+  // Checked here: a missing file would otherwise show up only as a connect failure retried forever.
+  if (caFile !== undefined && !existsSync(caFile)) throw new UsageError(`NATS_CA: no file at ${caFile}`);
+  return { target: caFile === undefined ? target : { ...target, caFile }, switches, numbers };
 }
 
-export const CONNECTION_USAGE = `  --server URL         nats://host:port (default nats://127.0.0.1:4222; env STOCKWIRE_NATS_URL or NATS_URL)
+/**
+ * A cluster is given as a comma-separated list (`nats://n1:4222,nats://n2:4223`). A bad entry is refused
+ * here, with which setting it came from, instead of surfacing as a connect failure retried forever.
+ */
+function checkServerList(args: ParsedArgs, env: NodeJS.ProcessEnv): void {
+  const sources: [string, string | undefined][] = [
+    ['--server', single(args, 'server')],
+    ['STOCKWIRE_NATS_URL', env.STOCKWIRE_NATS_URL],
+    ['NATS_URL', env.NATS_URL],
+  ];
+  const given = sources.find(([, value]) => value !== undefined);
+  if (!given) return;
+  const list = parseServerList(given[1]!, 'tcp');
+  if (!list.ok) throw new UsageError(`${given[0]}: ${list.message}`);
+}
+
+export const CONNECTION_USAGE = `  --server URL[,URL…]  nats://host:port, several for a cluster (default nats://127.0.0.1:4222; env STOCKWIRE_NATS_URL or NATS_URL)
   --user U             default services (env STOCKWIRE_USER or NATS_USER)
-  --password P         default the demo password of the user (env STOCKWIRE_PASSWORD or NATS_PASSWORD)`;
+  --password P         default the demo password of the user (env STOCKWIRE_PASSWORD or NATS_PASSWORD)
+  env NATS_CA=FILE     PEM of the CA that signed the server's TLS certificate (or STOCKWIRE_NATS_CA); with it the
+                       worker trusts only that CA and refuses a server without TLS`;

@@ -3,16 +3,16 @@
  * cycle fails or the connection is lost for good, backs off and starts again. Only shutdown ends it; the
  * connection is drained on the way out.
  */
-import type { ConnectionTarget } from '../../cli/connection';
 import { connectNode } from '../../nats/connect-node';
 import type { NatsConnection } from '../../nats/connection';
 import { classifyNatsError } from '../../nats/errors';
 import { watchConnection } from '../../nats/status';
 import { AbortedError, backoffDelay, sleep } from './backoff';
 import type { Logger } from './log';
+import type { WorkerTarget } from './options';
 
 export interface SuperviseOptions {
-  target: ConnectionTarget;
+  target: WorkerTarget;
   /** Connection name shown in the server's /connz. */
   name: string;
   signal: AbortSignal;
@@ -40,6 +40,7 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
         waitOnFirstConnect: true,
         maxReconnectAttempts: -1,
         timeoutMs: 5000,
+        ...(target.caFile !== undefined ? { tls: { caFile: target.caFile } } : {}),
       });
     } catch (err) {
       options.onError?.();
