@@ -1,9 +1,9 @@
-import { useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { validateCommand, type CommandInput, type FieldError } from '../core/commands';
 import type { StockEvent } from '../core/events';
 import type { WarehouseStockState } from '../core/warehouse-stock';
 import { useEngine } from '../app/engine-context';
-import type { PublishOutcome } from '../engine/protocol';
+import type { PublishOutcome, QueuedCommand } from '../engine/protocol';
 
 export interface Recorded {
   warehouse: string;
@@ -33,4 +33,30 @@ export function useStockCommand() {
     return { warehouse: decision.warehouse, event: decision.event, outcome };
   };
   return { errors, clearErrors: () => setErrors([]), record };
+}
+
+/** The outcome to show for a publish: a queued command's final outcome once the engine has one. */
+export function useFinalOutcome(outcome: PublishOutcome): PublishOutcome {
+  const engine = useEngine();
+  const [final, setFinal] = useState<{ of: PublishOutcome; outcome: PublishOutcome } | null>(null);
+  useEffect(() => {
+    if (outcome.ok || outcome.kind !== 'queued') return;
+    let current = true;
+    void engine.settled(outcome.id).then((settled) => {
+      if (current) setFinal({ of: outcome, outcome: settled });
+    });
+    return () => {
+      current = false;
+    };
+  }, [engine, outcome]);
+  return final?.of === outcome ? final.outcome : outcome;
+}
+
+/** The commands waiting in the engine's outbox, oldest first. */
+export function useQueuedCommands(): QueuedCommand[] {
+  const engine = useEngine();
+  return useSyncExternalStore(
+    (onChange) => engine.subscribeQueued(onChange),
+    () => engine.queued(),
+  );
 }

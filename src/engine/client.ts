@@ -14,6 +14,7 @@ import type {
   FromEngine,
   PublishCommand,
   PublishOutcome,
+  QueuedCommand,
   ThresholdOutcome,
   ToEngine,
 } from './protocol';
@@ -27,6 +28,11 @@ export class EngineClient {
   private readonly pending = new Map<number, (outcome: Outcome) => void>();
   private nextRequestId = 1;
   private readonly eventLogs = new EventLogRequests((call) => this.send(call));
+  /** Final outcomes of queued commands by event id, kept: a result shown again must still find its own. */
+  private readonly settledOutcomes = new Map<string, PublishOutcome>();
+  private readonly settleWaiters = new Map<string, ((outcome: PublishOutcome) => void)[]>();
+  private queue: QueuedCommand[] = [];
+  private readonly queueListeners = new Set<() => void>();
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
@@ -34,6 +40,10 @@ export class EngineClient {
       name: 'stockwire-engine',
     });
     this.worker.onmessage = (event: MessageEvent<FromEngine>) => this.dispatch(event.data);
+    // The outbox lives in the worker: leaving the page loses what it still holds.
+    window.addEventListener('beforeunload', (event) => {
+      if (this.queue.length > 0) event.preventDefault();
+    });
   }
 
   subscribe(listener: Listener): () => void {
@@ -56,6 +66,25 @@ export class EngineClient {
     );
     this.send({ type: 'publish', requestId, command });
     return result;
+  }
+
+  /** The final outcome of a command whose first answer was `queued`, by its event id. */
+  settled(id: string): Promise<PublishOutcome> {
+    const known = this.settledOutcomes.get(id);
+    if (known) return Promise.resolve(known);
+    return new Promise((resolve) =>
+      this.settleWaiters.set(id, [...(this.settleWaiters.get(id) ?? []), resolve]),
+    );
+  }
+
+  /** Commands waiting in the engine's outbox, oldest first. */
+  queued(): QueuedCommand[] {
+    return this.queue;
+  }
+
+  subscribeQueued(listener: () => void): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
   }
 
   setThreshold(key: string, threshold: number): Promise<ThresholdOutcome> {
@@ -99,6 +128,17 @@ export class EngineClient {
   private dispatch(message: FromEngine): void {
     if (message.type === 'event-log') {
       this.eventLogs.receive(message);
+      return;
+    }
+    if (message.type === 'publish-settled') {
+      this.settledOutcomes.set(message.id, message.outcome);
+      for (const resolve of this.settleWaiters.get(message.id) ?? []) resolve(message.outcome);
+      this.settleWaiters.delete(message.id);
+      return;
+    }
+    if (message.type === 'outbox') {
+      this.queue = message.queued;
+      for (const listener of this.queueListeners) listener();
       return;
     }
     if (

@@ -85,13 +85,52 @@ export interface PublishCommand {
 }
 
 export type PublishOutcome =
-  | { ok: true; seq: number; duplicate: boolean }
+  | {
+      ok: true;
+      /** The event id (`Nats-Msg-Id`). */
+      id: string;
+      /**
+       * The event's stream sequence; null when a re-sent command was found already applied by the replay
+       * (the server had forgotten the id, so no acknowledgement says where it is).
+       */
+      seq: number | null;
+      duplicate: boolean;
+    }
   | {
       ok: false;
-      kind: 'conflict' | 'permission' | 'no_stream' | 'timeout' | 'invalid' | 'offline' | 'other';
+      /** Not answered yet: kept in the engine's outbox; the final outcome follows as `publish-settled`. */
+      kind: 'queued';
+      id: string;
+      reason: QueuedCommand['reason'];
+      message: string;
+    }
+  | {
+      ok: false;
+      /**
+       * `timeout`: it may or may not be stored. `busy`: refused because an earlier command for the same
+       * product is still queued.
+       */
+      kind: 'conflict' | 'permission' | 'no_stream' | 'timeout' | 'invalid' | 'offline' | 'busy' | 'other';
       message: string;
       actualSeq?: number;
+      /** The event id, once one was given (to look for it in the event log). */
+      id?: string;
     };
+
+/** A command waiting in the engine's outbox (worker memory: closing the tab drops it). */
+export interface QueuedCommand {
+  id: string;
+  warehouse: string;
+  event: StockEvent;
+  /**
+   * `offline`: never sent; `unacknowledged`: sent without an answer, so a copy may be stored; `behind`:
+   * waiting for earlier queued commands.
+   */
+  reason: 'offline' | 'unacknowledged' | 'behind';
+  attempts: number;
+  /** When it was first reported queued, ms since epoch. */
+  sinceMs: number;
+}
 
 export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
 
@@ -115,5 +154,9 @@ export type FromEngine =
   | { type: 'progress'; progress: ReplayProgress }
   | { type: 'snapshot'; snapshot: EngineSnapshot }
   | { type: 'publish-result'; requestId: number; outcome: PublishOutcome }
+  /** The final outcome of a command whose `publish-result` was `queued`. */
+  | { type: 'publish-settled'; id: string; outcome: PublishOutcome }
+  /** The outbox's queued commands, oldest first, each time that list changes. */
+  | { type: 'outbox'; queued: QueuedCommand[] }
   | { type: 'threshold-result'; requestId: number; outcome: ThresholdOutcome }
   | { type: 'notice'; level: 'info' | 'warning'; message: string };

@@ -5,26 +5,36 @@
  */
 import { decodeStockMessage } from '../core/codec';
 import { headerNames } from '../core/events';
+import { hasId } from '../core/id-set';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
 import { connectBrowser } from '../nats/connect-browser';
 import { describeNatsError, classifySignInError } from '../nats/errors';
 import { checkResources } from '../nats/provision';
-import { publishStockEvent } from '../nats/publish';
+import { pushReplay } from '../nats/push-replay';
 import { replayStream, streamState } from '../nats/replay';
 import { watchBucket, putThreshold } from '../nats/kv-watch';
 import { watchConnection } from '../nats/status';
-import { STREAMS, BUCKETS } from '../nats/names';
+import { STREAMS, BUCKETS, inboxPrefixFor } from '../nats/names';
 import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
 import { handleAuditRequest } from './audit-port';
 import { handleEventLogRequest } from './event-log-port';
 import { Checkpoints } from './checkpoints';
+import { FoldPersistence } from './fold-persistence';
+import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { eventTime, TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
 import { ProgressMeter } from './progress-meter';
+import { Outbox } from './outbox';
+import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
 
 const SNAPSHOT_INTERVAL_MS = 50;
+/**
+ * While a long replay catches up, the page gains nothing from 20 full snapshots a second (the figures are not
+ * final yet) and each costs a structured clone here and a render there.
+ */
+const CATCH_UP_SNAPSHOT_INTERVAL_MS = 250;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -44,11 +54,15 @@ let thresholds = new KvMirror();
 let workers = new KvMirror();
 let alerts = new AlertFeed();
 let lastEventMs: number | null = null;
+let oldestEventMs: number | null = null;
+let persistence: FoldPersistence | null = null;
 let checkpoints = new Checkpoints();
 let timeMachine: TimeMachine | null = null;
 let past: PastState | null = null;
 let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 let restartReplay: (() => void) | null = null;
+/** The session's unsent commands; it lives and ends with the connection follower. */
+let outbox: Outbox | null = null;
 const progress = new ProgressMeter();
 
 scope.onmessage = (event: MessageEvent<ToEngine>) => {
@@ -64,7 +78,7 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
       void connect(message.credentials);
       break;
     case 'disconnect':
-      void disconnect();
+      void signOut();
       break;
     case 'publish':
       void publish(message.command).then((outcome) =>
@@ -112,8 +126,12 @@ async function connect(credentials: Credentials): Promise<void> {
   }
   const abort = new AbortController();
   session = { nc, abort };
+  const inboxPrefix = inboxPrefixFor(credentials.user);
+  persistence = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
+  await resumeSavedFold(nc, persistence);
   timeMachine = new TimeMachine(
-    (fromSeq, signal) => replayStream(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000 }),
+    (fromSeq, signal) =>
+      pushReplay(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000, inboxPrefix }),
     (m) => decodeStockMessage(m, names),
     { before: (atMs) => checkpoints.before(atMs), complete: (seq, atMs) => checkpoints.complete(seq, atMs) },
     (state) => {
@@ -130,7 +148,7 @@ async function connect(credentials: Credentials): Promise<void> {
   void supervise(
     'warehouse replay',
     abort.signal,
-    (signal) => followWarehouse(nc, signal),
+    (signal) => followWarehouse(nc, inboxPrefix, signal),
     (restart) => {
       restartReplay = restart;
     },
@@ -147,6 +165,12 @@ async function connect(credentials: Credentials): Promise<void> {
   void supervise('low-stock alerts', abort.signal, (signal) => followAlerts(nc, signal));
 }
 
+/** Signing out also removes the saved views: the next person at this browser must sign in to see them. */
+async function signOut(): Promise<void> {
+  await persistence?.forget().catch(() => undefined);
+  await disconnect();
+}
+
 async function disconnect(): Promise<void> {
   const current = session;
   session = null;
@@ -159,6 +183,8 @@ async function disconnect(): Promise<void> {
   ledger = initialLedger();
   checkpoints = new Checkpoints();
   lastEventMs = null;
+  oldestEventMs = null;
+  persistence = null;
   streamCreated = null;
   kvLevels = new KvMirror();
   thresholds = new KvMirror();
@@ -201,7 +227,17 @@ async function supervise(
 
 async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
   let previous: string | null = null;
+  const box = new Outbox(
+    natsOutboxPort(nc, () => ({ lastSeq: ledger.lastSeq, has: (id) => hasId(ledger.seenIds, id) })),
+    { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
+    {
+      settled: (id, outcome) => post({ type: 'publish-settled', id, outcome }),
+      changed: (queued) => post({ type: 'outbox', queued }),
+    },
+  );
+  outbox = box;
   for await (const change of watchConnection(nc, signal)) {
+    box.setConnected(change.state === 'connected');
     post({
       type: 'connection',
       info: {
@@ -214,9 +250,11 @@ async function followConnection(nc: NatsConnection, signal: AbortSignal): Promis
     if (change.state === 'connected' && previous !== null && previous !== 'connected') restartReplay?.();
     previous = change.state;
   }
+  box.close(signal.aborted ? 'You signed out' : 'The connection closed');
+  if (outbox === box) outbox = null;
 }
 
-async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise<void> {
+async function followWarehouse(nc: NatsConnection, inboxPrefix: string, signal: AbortSignal): Promise<void> {
   const state = await streamState(nc, STREAMS.warehouse);
   const rewound =
     streamCreated !== null && (state.created !== streamCreated || state.lastSeq < ledger.lastSeq);
@@ -228,15 +266,19 @@ async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise
     });
     ledger = initialLedger();
     checkpoints = new Checkpoints();
+    lastEventMs = null;
+    oldestEventMs = null;
+    void persistence?.forget().catch(() => undefined);
   }
   streamCreated = state.created;
   progress.reset(ledger.lastSeq, state.lastSeq);
   postProgress();
-  for await (const batch of replayStream(nc, {
+  for await (const batch of pushReplay(nc, {
     stream: STREAMS.warehouse,
     fromSeq: ledger.lastSeq + 1,
     signal,
     batchSize: 1000,
+    inboxPrefix,
   })) {
     const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
     ledger = applyBatch(ledger, decoded);
@@ -247,11 +289,76 @@ async function followWarehouse(nc: NatsConnection, signal: AbortSignal): Promise
       newest = Math.max(newest, at);
       oldest = Math.min(oldest, at);
     }
-    if (decoded.length > 0) lastEventMs = Math.max(lastEventMs ?? 0, newest);
+    if (decoded.length > 0) {
+      lastEventMs = Math.max(lastEventMs ?? Number.NEGATIVE_INFINITY, newest);
+      oldestEventMs = Math.min(oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
+    }
     checkpoints.afterBatch(ledger, oldest, newest);
+    const wasCaughtUp = progress.current().caughtUp;
     progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
-    postProgress();
-    scheduleSnapshot();
+    // Progress travels with the coalesced snapshots, except the moment the replay catches up.
+    if (!wasCaughtUp && progress.current().caughtUp) flushSnapshot();
+    else scheduleSnapshot();
+    persistence
+      ?.maybeSave(ledger, batch.caughtUp, {
+        streamCreated: state.created,
+        minEventMs: oldestEventMs ?? Number.POSITIVE_INFINITY,
+        maxEventMs: lastEventMs ?? Number.NEGATIVE_INFINITY,
+        nowMs: Date.now(),
+      })
+      ?.catch((error: unknown) =>
+        post({
+          type: 'notice',
+          level: 'warning',
+          message: `The views could not be saved in this browser for a faster next start: ${describeNatsError(error)}`,
+        }),
+      );
+  }
+}
+
+/** Starts from the views saved by an earlier visit, when they belong to this stream and this version. */
+async function resumeSavedFold(nc: NatsConnection, saved: FoldPersistence): Promise<void> {
+  let state;
+  try {
+    state = await streamState(nc, STREAMS.warehouse);
+  } catch {
+    return; // the replay's own start reports the problem
+  }
+  const outcome = await saved.restore(state);
+  switch (outcome.kind) {
+    case 'restored': {
+      const { fold } = outcome;
+      ledger = fold.ledger;
+      streamCreated = state.created;
+      lastEventMs = Number.isFinite(fold.maxEventMs) ? fold.maxEventMs : null;
+      oldestEventMs = Number.isFinite(fold.minEventMs) ? fold.minEventMs : null;
+      checkpoints.resumeFrom(ledger, fold.minEventMs, fold.maxEventMs);
+      const newer = state.lastSeq - ledger.lastSeq;
+      post({
+        type: 'notice',
+        level: 'info',
+        message:
+          `Started from the views this browser saved at ${new Date(fold.savedAtMs).toLocaleString()} ` +
+          `(${ledger.lastSeq.toLocaleString('en-US')} events); reading the ${newer.toLocaleString('en-US')} stored since.`,
+      });
+      break;
+    }
+    case 'refused':
+      post({
+        type: 'notice',
+        level: 'info',
+        message: `The views saved in this browser were not used (${outcome.why}); reading the whole stream.`,
+      });
+      break;
+    case 'failed':
+      post({
+        type: 'notice',
+        level: 'warning',
+        message: `The views saved in this browser could not be read (${describeNatsError(outcome.error)}); reading the whole stream.`,
+      });
+      break;
+    case 'none':
+      break;
   }
 }
 
@@ -285,34 +392,35 @@ function postProgress(): void {
 
 function scheduleSnapshot(): void {
   if (snapshotTimer !== null) return;
-  snapshotTimer = setTimeout(() => {
-    snapshotTimer = null;
-    post({
-      type: 'snapshot',
-      snapshot: {
-        views: ledgerViews(ledger),
-        past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
-        lastEventMs,
-        kvLevels: kvLevels.levels(),
-        kvReady: kvLevels.ready,
-        thresholds: thresholds.thresholds(),
-        alerts: alerts.newest(),
-        alertProblems: alerts.problems,
-        workers: workers.json(),
-      },
-    });
-  }, SNAPSHOT_INTERVAL_MS);
+  const interval = progress.current().caughtUp ? SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
+  snapshotTimer = setTimeout(flushSnapshot, interval);
+}
+
+function flushSnapshot(): void {
+  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
+  snapshotTimer = null;
+  postProgress();
+  post({
+    type: 'snapshot',
+    snapshot: {
+      views: ledgerViews(ledger),
+      past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
+      lastEventMs,
+      kvLevels: kvLevels.levels(),
+      kvReady: kvLevels.ready,
+      thresholds: thresholds.thresholds(),
+      alerts: alerts.newest(),
+      alertProblems: alerts.problems,
+      workers: workers.json(),
+    },
+  });
 }
 
 async function publish(command: PublishCommand): Promise<PublishOutcome> {
   if (!session) return { ok: false, kind: 'offline', message: 'Not signed in.' };
-  if (session.nc.isClosed())
+  if (session.nc.isClosed() || !outbox)
     return { ok: false, kind: 'offline', message: 'The connection is closed; sign in again.' };
-  return publishStockEvent(session.nc, command.warehouse, command.event, {
-    id: crypto.randomUUID(),
-    timestampMs: Date.now(),
-    expectedLastSubjectSeq: command.expectedLastSubjectSeq,
-  });
+  return outbox.submit(command);
 }
 
 async function setThreshold(key: string, threshold: number) {

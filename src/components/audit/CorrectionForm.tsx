@@ -3,7 +3,7 @@ import { FormProblems } from '../FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useStockCommand } from '../useStockCommand';
+import { useFinalOutcome, useStockCommand } from '../useStockCommand';
 import { formatCount } from '../format';
 import type { PublishOutcome } from '../../engine/protocol';
 import { placeName } from './audit-text';
@@ -98,7 +98,7 @@ export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
 }
 
 function Outcome({
-  outcome,
+  outcome: first,
   counted,
   trailSeq,
 }: {
@@ -106,6 +106,14 @@ function Outcome({
   counted: number;
   trailSeq: number;
 }) {
+  const outcome = useFinalOutcome(first);
+  if (!outcome.ok && outcome.kind === 'queued') {
+    return (
+      <div className="form-result pending" role="status" data-testid="audit-correction-result">
+        {outcome.message}
+      </div>
+    );
+  }
   if (!outcome.ok) {
     const text =
       outcome.kind === 'conflict'
@@ -113,7 +121,15 @@ function Outcome({
         : outcome.message;
     return (
       <div className="form-result error" role="alert" data-testid="audit-correction-result">
-        Not recorded: {text}
+        {outcome.kind === 'timeout' ? 'Not confirmed' : 'Not recorded'}: {text}
+      </div>
+    );
+  }
+  if (outcome.seq === null) {
+    return (
+      <div className="form-result ok" role="status" data-testid="audit-correction-result">
+        Recorded: counted {formatCount(counted)} (a copy sent before the connection dropped had been stored;
+        found in the replay).
       </div>
     );
   }

@@ -4,16 +4,17 @@ import { useMutation } from '@tanstack/react-query';
 import type { CommandField, CommandInput } from '../../core/commands';
 import type { StockEventType } from '../../core/events';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useStockCommand } from '../../components/useStockCommand';
+import { useFinalOutcome, useStockCommand } from '../../components/useStockCommand';
 import { useSnapshot } from '../../app/engine-queries';
 import type { PublishOutcome } from '../../engine/protocol';
+import { describeCommand, StockFormsOutbox } from './StockFormsOutbox';
 
-const OPERATIONS: { type: StockEventType; label: string; verb: string }[] = [
-  { type: 'stock.sold', label: 'Sell', verb: 'sold' },
-  { type: 'stock.replenished', label: 'Replenish', verb: 'replenished' },
-  { type: 'stock.moved', label: 'Move', verb: 'moved' },
-  { type: 'stock.corrected', label: 'Correct count', verb: 'corrected' },
-  { type: 'stock.destroyed', label: 'Destroy', verb: 'destroyed' },
+const OPERATIONS: { type: StockEventType; label: string }[] = [
+  { type: 'stock.sold', label: 'Sell' },
+  { type: 'stock.replenished', label: 'Replenish' },
+  { type: 'stock.moved', label: 'Move' },
+  { type: 'stock.corrected', label: 'Correct count' },
+  { type: 'stock.destroyed', label: 'Destroy' },
 ];
 
 type Fields = Omit<CommandInput, 'type'>;
@@ -79,10 +80,9 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
       const recorded = await record(input, stock);
       if (!recorded) return null;
       const { event, warehouse, outcome } = recorded;
-      const verb = OPERATIONS.find((o) => o.type === event.type)?.verb ?? 'recorded';
       return {
         outcome,
-        summary: `${event.quantity} ${event.product_name} ${verb} in warehouse ${warehouse}`,
+        summary: describeCommand(warehouse, event),
         seen,
         warehouse,
         product: event.product_name,
@@ -165,6 +165,7 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
       </form>
       <FormProblems errors={errors} failure={mutation.error} />
       {result && <PublishResult submitted={result} appliedSeq={appliedSeq} stock={stock} />}
+      <StockFormsOutbox />
     </section>
   );
 }
@@ -178,8 +179,18 @@ function PublishResult({
   appliedSeq: number;
   stock: WarehouseStockState;
 }) {
-  const { outcome, summary } = submitted;
+  const { summary } = submitted;
+  const outcome = useFinalOutcome(submitted.outcome);
+  const waited = !submitted.outcome.ok && submitted.outcome.kind === 'queued';
   if (outcome.ok) {
+    if (outcome.seq === null) {
+      return (
+        <div className="form-result ok" role="status" data-testid="form-result">
+          Recorded: {summary} (a copy sent before the connection dropped had been stored; found in the
+          replay).
+        </div>
+      );
+    }
     const recorded = appliedSeq >= outcome.seq;
     return (
       <div className={`form-result ${recorded ? 'ok' : 'pending'}`} role="status" data-testid="form-result">
@@ -189,18 +200,26 @@ function PublishResult({
       </div>
     );
   }
+  if (outcome.kind === 'queued') {
+    return (
+      <div className="form-result pending" role="status" data-testid="form-result">
+        {outcome.message}
+      </div>
+    );
+  }
   if (outcome.kind === 'conflict') {
     const now = locationCounts(stock, submitted.warehouse, submitted.product);
     return (
       <div className="form-result error" role="alert" data-testid="form-result">
-        Not recorded: {submitted.product} in warehouse {submitted.warehouse} changed while you were filling in
-        the form ({describeChanges(submitted.seen, now)}). Check the figures and submit again.
+        Not recorded: {submitted.product} in warehouse {submitted.warehouse} changed while{' '}
+        {waited ? 'it was waiting to be sent' : 'you were filling in the form'} (
+        {describeChanges(submitted.seen, now)}). Check the figures and submit again.
       </div>
     );
   }
   return (
     <div className="form-result error" role="alert" data-testid="form-result">
-      Not recorded: {outcome.message}
+      {outcome.kind === 'timeout' ? 'Not confirmed' : 'Not recorded'}: {outcome.message}
     </div>
   );
 }

@@ -1,0 +1,42 @@
+/**
+ * The outbox's view of the world in the engine: publishing over the page's connection with the command's
+ * own id and time, the warehouse stream's last sequence, and the ledger the replay folds.
+ */
+import { publishStockEvent } from '../nats/publish';
+import { streamState } from '../nats/replay';
+import { EXPECTED_STREAMS, STREAMS } from '../nats/names';
+import type { NatsConnection } from '../nats/connection';
+import type { OutboxPort } from './outbox';
+
+export function natsOutboxPort(
+  nc: NatsConnection,
+  replayed: () => { lastSeq: number; has(id: string): boolean },
+): OutboxPort {
+  return {
+    send: (entry) =>
+      publishStockEvent(nc, entry.command.warehouse, entry.command.event, {
+        id: entry.id,
+        timestampMs: entry.timestampMs,
+        expectedLastSubjectSeq: entry.command.expectedLastSubjectSeq,
+      }),
+    streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
+    replayed,
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal.aborted) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
+      }),
+    newId: () => crypto.randomUUID(),
+  };
+}
+
+/** How long the server remembers an event id of the warehouse stream (names.ts). */
+export const WAREHOUSE_DUPLICATE_WINDOW_MS =
+  EXPECTED_STREAMS.find((s) => s.name === STREAMS.warehouse)?.duplicateWindowMs ?? 0;

@@ -1,0 +1,320 @@
+/**
+ * The engine's outbox: a stock command is kept, with the event id it was given at submission, until the
+ * server has acknowledged it or refused it — never dropped silently, never stored twice.
+ *
+ * Why it is needed (measured with nats.js 3.4 and nats-server 2.9.10): a publish made while the connection
+ * is down sits in the client's outbound buffer; it is thrown away when the next reconnect attempt starts,
+ * but if it was written during the attempt that succeeds it is flushed on connect — possibly after its
+ * request already timed out. An acknowledgement can also be lost on a link that still looks alive. Either
+ * way "no acknowledgement" does not mean "not stored". So nothing is sent while the connection is down,
+ * and a command whose attempt went unanswered is sent again with the same id (`Nats-Msg-Id`): within the
+ * stream's duplicate window the server answers `duplicate: true` with the first copy's sequence (it checks
+ * the id before the expected subject sequence). Past that window the server has forgotten the id, so the
+ * replayed ledger, which holds every applied event id, is asked first.
+ *
+ * The queue lives in the worker's memory: closing the tab or signing out loses what is still in it, and
+ * the page is told so.
+ */
+import type { PublishResult } from '../nats/publish';
+import type { PublishCommand, PublishOutcome, QueuedCommand } from './protocol';
+
+export interface OutboxEntry {
+  /** Event id, `Nats-Msg-Id` and `<prefix>_msg_id`: the same for every copy sent. */
+  readonly id: string;
+  /** When the user submitted it: the event's time, the same for every copy. */
+  readonly timestampMs: number;
+  readonly command: PublishCommand;
+}
+
+export interface OutboxPort {
+  /** Publishes the entry with its own id and time; reports refusals and timeouts as data, never throws. */
+  send(entry: OutboxEntry): Promise<PublishResult>;
+  /** The warehouse stream's last sequence now; throws when the server cannot be asked. */
+  streamLastSeq(): Promise<number>;
+  /** What the replay has folded so far. */
+  replayed(): { lastSeq: number; has(id: string): boolean };
+  now(): number;
+  /** Resolves after `ms`, or as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  newId(): string;
+}
+
+export interface OutboxListener {
+  /** The final outcome of a command whose first answer was `queued`. */
+  settled(id: string, outcome: PublishOutcome): void;
+  /** The commands the page has been told are queued, oldest first, whenever that list changes. */
+  changed(queued: QueuedCommand[]): void;
+}
+
+export interface OutboxOptions {
+  /** The stream's duplicate window (names.ts). */
+  duplicateWindowMs: number;
+  /**
+   * How long before the window ends a re-send stops trusting the server's memory of the id: covers the
+   * re-send's own transit and the two clocks drifting apart.
+   */
+  marginMs?: number;
+  /** Pauses between attempts that go unanswered while the connection looks up. */
+  retryDelaysMs?: readonly number[];
+  /** How often to look whether the replay has caught up, while an id is checked against it. */
+  replayPollMs?: number;
+}
+
+interface Entry extends OutboxEntry {
+  /** When the first copy was handed to the connection; null while none was. */
+  firstSentMs: number | null;
+  attempts: number;
+  /** Set once the page has had its first answer (queued, or the outcome itself). */
+  answered: boolean;
+  reason: QueuedCommand['reason'];
+  queuedSinceMs: number;
+  done: boolean;
+  answer: (outcome: PublishOutcome) => void;
+}
+
+type Step = { settled: PublishOutcome } | { unanswered: true };
+
+const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000];
+const UNANSWERED: Step = { unanswered: true };
+
+const CLOSING_DROPS = 'Closing this tab drops it.';
+const QUEUED_MESSAGES: Record<QueuedCommand['reason'], string> = {
+  offline: `Offline — queued; it will be recorded once when the connection is back. ${CLOSING_DROPS}`,
+  unacknowledged: `No acknowledgement yet — queued; it is sent again with the same event id, so it will be recorded once. ${CLOSING_DROPS}`,
+  behind: `Queued behind earlier events that are not acknowledged yet; it will be recorded once, after them. ${CLOSING_DROPS}`,
+};
+
+export class Outbox {
+  private readonly queue: Entry[] = [];
+  private readonly marginMs: number;
+  private readonly retryDelaysMs: readonly number[];
+  private readonly replayPollMs: number;
+  /** Aborted when the connection drops: an attempt or a wait in progress gives up. */
+  private link: AbortController | null = null;
+  private running = false;
+  private closedWith: string | null = null;
+
+  constructor(
+    private readonly port: OutboxPort,
+    private readonly options: OutboxOptions,
+    private readonly listener: OutboxListener,
+  ) {
+    this.marginMs = options.marginMs ?? 15_000;
+    this.retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.replayPollMs = options.replayPollMs ?? 200;
+  }
+
+  /**
+   * The first answer for a command: its outcome when the server answers the first attempt, otherwise
+   * `queued` (the final outcome then arrives through `listener.settled`).
+   */
+  submit(command: PublishCommand): Promise<PublishOutcome> {
+    if (this.closedWith !== null) {
+      return Promise.resolve({ ok: false, kind: 'offline', message: `${this.closedWith}; sign in again.` });
+    }
+    const product = command.event.product_name;
+    if (
+      this.queue.some(
+        (e) => e.command.warehouse === command.warehouse && e.command.event.product_name === product,
+      )
+    ) {
+      // Its figures were read without the waiting event: sent after it, it would be refused as changed.
+      return Promise.resolve({
+        ok: false,
+        kind: 'busy',
+        message: `An earlier event for ${product} in warehouse ${command.warehouse} is not acknowledged yet, and this one was decided on figures without it: submit it again once that one is recorded.`,
+      });
+    }
+    return new Promise<PublishOutcome>((resolve) => {
+      const nowMs = this.port.now();
+      const entry: Entry = {
+        id: this.port.newId(),
+        timestampMs: nowMs,
+        command,
+        firstSentMs: null,
+        attempts: 0,
+        answered: false,
+        reason: 'offline',
+        queuedSinceMs: nowMs,
+        done: false,
+        answer: resolve,
+      };
+      // Behind a command that is stuck (not merely in flight), it will not be answered soon either.
+      const stuck = this.queue.some((e) => e.answered);
+      this.queue.push(entry);
+      if (this.link === null) this.markQueued(entry, 'offline');
+      else if (stuck) this.markQueued(entry, 'behind');
+      void this.drain();
+    });
+  }
+
+  /** Follows the connection: sending only while it is up, from the oldest command on. */
+  setConnected(connected: boolean): void {
+    if (this.closedWith !== null) return;
+    if (!connected) {
+      this.link?.abort();
+      this.link = null;
+      for (const entry of this.queue) if (entry.attempts === 0) this.markQueued(entry, 'offline');
+      return;
+    }
+    if (this.link !== null) return;
+    this.link = new AbortController();
+    void this.drain();
+  }
+
+  /**
+   * The session ends (sign-out, or the connection closed for good): every command still waiting gets a
+   * final answer saying whether it can have been stored. `why` starts a sentence: "You signed out".
+   */
+  close(why: string): void {
+    if (this.closedWith !== null) return;
+    this.closedWith = why;
+    this.link?.abort();
+    this.link = null;
+    for (const entry of [...this.queue]) {
+      this.settle(
+        entry,
+        entry.attempts === 0
+          ? {
+              ok: false,
+              kind: 'offline',
+              id: entry.id,
+              message: `${why} before it could be sent.`,
+            }
+          : {
+              ok: false,
+              kind: 'timeout',
+              id: entry.id,
+              message: `${why} before the server acknowledged it: it may or may not be stored. Look for event ${entry.id} in the event log before recording it again.`,
+            },
+      );
+    }
+  }
+
+  /** The commands the page has been told are queued. */
+  queued(): QueuedCommand[] {
+    return this.queue
+      .filter((e) => e.answered)
+      .map((e) => ({
+        id: e.id,
+        warehouse: e.command.warehouse,
+        event: e.command.event,
+        reason: e.reason,
+        attempts: e.attempts,
+        sinceMs: e.queuedSinceMs,
+      }));
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    let unanswered = 0;
+    try {
+      for (;;) {
+        const link = this.link;
+        const entry = this.queue[0];
+        if (link === null || entry === undefined) return;
+        const step = await this.attempt(entry, link.signal);
+        if ('settled' in step) {
+          this.settle(entry, step.settled);
+          unanswered = 0;
+          continue;
+        }
+        this.markQueued(entry, entry.attempts > 0 ? 'unacknowledged' : 'offline');
+        for (const later of this.queue) if (!later.answered) this.markQueued(later, 'behind');
+        if (link.signal.aborted) continue;
+        const delay = this.retryDelaysMs[Math.min(unanswered, this.retryDelaysMs.length - 1)] ?? 1000;
+        unanswered += 1;
+        await this.port.sleep(delay, link.signal);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async attempt(entry: Entry, signal: AbortSignal): Promise<Step> {
+    const { duplicateWindowMs } = this.options;
+    if (
+      entry.firstSentMs !== null &&
+      this.port.now() - entry.firstSentMs >= duplicateWindowMs - this.marginMs
+    ) {
+      // The server may have forgotten the id: a re-send could be stored a second time.
+      const stored = await this.inReplay(entry.id, signal);
+      if (stored === null) return UNANSWERED;
+      if (stored) return { settled: { ok: true, id: entry.id, seq: null, duplicate: true } };
+    }
+    if (signal.aborted) return UNANSWERED;
+    entry.firstSentMs ??= this.port.now();
+    entry.attempts += 1;
+    const result = await this.port.send(entry);
+    if (entry.done) return UNANSWERED;
+    if (result.ok)
+      return { settled: { ok: true, id: entry.id, seq: result.seq, duplicate: result.duplicate } };
+    // A timeout, or an error because the connection went away mid-request, says nothing about storage.
+    if (result.kind === 'timeout' || (result.kind === 'other' && signal.aborted)) return UNANSWERED;
+    if (result.kind === 'conflict' && entry.attempts > 1) {
+      // Not relying on the server checking the id before the sequence: an earlier copy may be the change.
+      const stored = await this.inReplay(entry.id, signal);
+      if (stored === null) return UNANSWERED;
+      if (stored) return { settled: { ok: true, id: entry.id, seq: null, duplicate: true } };
+    }
+    return {
+      settled: {
+        ok: false,
+        kind: result.kind,
+        id: entry.id,
+        message: result.message,
+        ...(result.actualSeq !== undefined ? { actualSeq: result.actualSeq } : {}),
+      },
+    };
+  }
+
+  /**
+   * Whether the event is in the stream, from the replay once it has folded everything stored now (any
+   * earlier copy of it was stored before this moment). Null when that cannot be known on this link.
+   */
+  private async inReplay(id: string, signal: AbortSignal): Promise<boolean | null> {
+    let target: number;
+    try {
+      target = await this.port.streamLastSeq();
+    } catch {
+      return null;
+    }
+    while (!signal.aborted && this.port.replayed().lastSeq < target) {
+      await this.port.sleep(this.replayPollMs, signal);
+    }
+    return signal.aborted ? null : this.port.replayed().has(id);
+  }
+
+  private markQueued(entry: Entry, reason: Entry['reason']): void {
+    if (entry.done) return;
+    const changed = !entry.answered || entry.reason !== reason;
+    entry.reason = reason;
+    if (!entry.answered) {
+      entry.answered = true;
+      entry.queuedSinceMs = this.port.now();
+      entry.answer({
+        ok: false,
+        kind: 'queued',
+        id: entry.id,
+        reason,
+        message: QUEUED_MESSAGES[reason],
+      });
+    }
+    if (changed) this.listener.changed(this.queued());
+  }
+
+  private settle(entry: Entry, outcome: PublishOutcome): void {
+    if (entry.done) return;
+    entry.done = true;
+    const at = this.queue.indexOf(entry);
+    if (at >= 0) this.queue.splice(at, 1);
+    if (!entry.answered) {
+      entry.answered = true;
+      entry.answer(outcome);
+      return;
+    }
+    this.listener.changed(this.queued());
+    this.listener.settled(entry.id, outcome);
+  }
+}

@@ -1,0 +1,41 @@
+import type { StockEvent, StockEventType } from '../../core/events';
+import { useQueuedCommands } from '../../components/useStockCommand';
+import type { QueuedCommand } from '../../engine/protocol';
+
+const VERBS: Record<StockEventType, string> = {
+  'stock.sold': 'sold',
+  'stock.replenished': 'replenished',
+  'stock.moved': 'moved',
+  'stock.corrected': 'corrected',
+  'stock.destroyed': 'destroyed',
+};
+
+/** "3 Apples sold in warehouse 46": how a form's result and the outbox name one command. */
+export function describeCommand(warehouse: string, event: StockEvent): string {
+  return `${event.quantity} ${event.product_name} ${VERBS[event.type]} in warehouse ${warehouse}`;
+}
+
+const WHY: Record<QueuedCommand['reason'], string> = {
+  offline: 'waiting for the connection',
+  unacknowledged: 'sent, no acknowledgement yet; sent again with the same id',
+  behind: 'waiting for the events above',
+};
+
+/** The commands the engine still holds: kept in this tab only, so the user knows what leaving would lose. */
+export function StockFormsOutbox() {
+  const queued = useQueuedCommands();
+  if (queued.length === 0) return null;
+  return (
+    <div className="form-result pending" role="status" aria-label="Waiting to be sent" data-testid="outbox">
+      {queued.length === 1 ? 'One event is' : `${queued.length} events are`} waiting to be sent. They are kept
+      in this tab only: closing or reloading it drops them.
+      <ul>
+        {queued.map((q) => (
+          <li key={q.id} data-testid="outbox-entry" data-event-id={q.id}>
+            {describeCommand(q.warehouse, q.event)} — {WHY[q.reason]}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
