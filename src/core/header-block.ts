@@ -8,6 +8,8 @@
  * that appears twice yields its first value.
  */
 
+import { InternedText } from './interned-text';
+
 const CR = 0x0d;
 const LF = 0x0a;
 const COLON = 0x3a;
@@ -18,14 +20,14 @@ const utf8 = new TextDecoder();
 export class HeaderNameSet {
   readonly names: readonly string[];
   private readonly bytes: Uint8Array[];
-  /** Per name: recently seen values, when the name was declared repeating (types, formats). */
-  private readonly seen: (RecentValues | null)[];
+  /** Per name: its values so far, when the name was declared repeating (types, formats). */
+  private readonly seen: (InternedText | null)[];
 
   /** `repeating`: names with few distinct values, whose strings are reused instead of built per message. */
   constructor(names: readonly string[], repeating: readonly string[] = []) {
     this.names = names;
     this.bytes = names.map((name) => new TextEncoder().encode(name));
-    this.seen = names.map((name) => (repeating.includes(name) ? new RecentValues() : null));
+    this.seen = names.map((name) => (repeating.includes(name) ? new InternedText(decodeTrimmed, 256) : null));
   }
 
   /**
@@ -54,37 +56,6 @@ export class HeaderNameSet {
       line = end + 2;
     }
     return out;
-  }
-}
-
-/** A few values remembered by their raw bytes (untrimmed), newest replacing the oldest. */
-class RecentValues {
-  private static readonly SIZE = 8;
-  private readonly raw: Uint8Array[] = [];
-  private readonly text: string[] = [];
-  private next = 0;
-
-  get(block: Uint8Array, start: number, end: number): string {
-    const length = end - start;
-    for (let i = 0; i < this.raw.length; i++) {
-      const raw = this.raw[i]!;
-      if (raw.length !== length) continue;
-      let same = true;
-      for (let j = 0; j < length; j++) {
-        if (raw[j] !== block[start + j]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return this.text[i]!;
-    }
-    const text = decodeTrimmed(block, start, end);
-    if (length <= 64) {
-      this.raw[this.next] = block.slice(start, end);
-      this.text[this.next] = text;
-      this.next = (this.next + 1) % RecentValues.SIZE;
-    }
-    return text;
   }
 }
 

@@ -233,7 +233,8 @@ export function exportIdSet(set: IdSet): IdSetExport {
 export function importIdSet(data: IdSetExport): IdSet | null {
   const { size, words, kinds, strings } = data;
   if (!Number.isSafeInteger(size) || size < 0) return null;
-  if (!(words instanceof Uint32Array) || !(kinds instanceof Uint8Array) || !Array.isArray(strings)) return null;
+  if (!(words instanceof Uint32Array) || !(kinds instanceof Uint8Array) || !Array.isArray(strings))
+    return null;
   if (words.length !== size * 4 || kinds.length !== size) return null;
   if (size === 0) return emptyIdSet;
   let capacity = 16;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Decoded } from './codec';
 import { hasId, type IdSet } from './id-set';
 import { applyBatch, applyDecoded, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { stockLevel } from './procurement-stock';

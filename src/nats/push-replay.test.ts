@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAckReply } from './push-replay';
+import { parseAckReply as parseBytes } from './push-replay';
+
+const parseAckReply = (reply: string) => parseBytes(new TextEncoder().encode(reply));
 
 describe('parseAckReply', () => {
   it('reads the 2.9 form', () => {

@@ -15,6 +15,7 @@ import { jetstreamManager, AckPolicy, DeliverPolicy, ReplayPolicy } from '@nats-
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { Handoff } from './handoff';
 import { streamSubjectFilter } from './names';
+import { InternedText } from '../core/interned-text';
 import { MessageHeaders, type StreamMessage } from './raw-message';
 import { streamState, type ReplayBatch, type ReplayOptions } from './replay';
 
@@ -27,7 +28,10 @@ export interface PushReplayOptions extends ReplayOptions {
 
 const DEFAULT_HEARTBEAT_MS = 2000;
 const MISSED_HEARTBEATS = 3;
-const ACK_PREFIX = '$JS.ACK.';
+const ACK_PREFIX = new TextEncoder().encode('$JS.ACK.');
+const lenientUtf8 = new TextDecoder();
+/** Subjects repeat per product: decoded once each (same decoder as nats.js, so the same text). */
+const subjects = new InternedText((bytes, start, end) => lenientUtf8.decode(bytes.subarray(start, end)));
 
 export class ReplayGapError extends Error {
   constructor(detail: string) {
@@ -76,16 +80,18 @@ export async function* pushReplay(
     callback: (err, m) => {
       if (err) return fail(err);
       lastHeardMs = Date.now();
-      const reply = m.reply;
-      if (reply === undefined || !reply.startsWith(ACK_PREFIX)) return control(m);
+      const raw = rawSubjects(m);
+      const reply = raw.reply;
+      if (reply === undefined || !startsWith(reply, ACK_PREFIX)) return control(m);
       const info = parseAckReply(reply);
-      if (info === null) return fail(new ReplayGapError(`unreadable reply subject "${reply}"`));
+      if (info === null) return fail(new ReplayGapError(`unreadable reply subject "${m.reply}"`));
       if (info.consumerSeq !== lastConsumerSeq + 1) {
         return fail(new ReplayGapError(`consumer sequence ${info.consumerSeq} after ${lastConsumerSeq}`));
       }
       lastConsumerSeq = info.consumerSeq;
       received++;
-      const message = new PushedMessage(m, info.streamSeq, info.timestampMs, info.pending);
+      const subject = raw.subject ? subjects.get(raw.subject) : m.subject;
+      const message = new PushedMessage(m, subject, info.streamSeq, info.timestampMs, info.pending);
       buffer.push(message);
       if (buffer.length === 1 || buffer.length >= batchSize || info.pending === 0) handoff.notify();
     },
@@ -180,13 +186,13 @@ interface AckInfo {
 
 /**
  * `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time ns>.<pending>` (2.9), or the
- * newer form with domain and account hash before the stream and a random token at the end. Read without
- * splitting: this runs once per replayed event.
+ * newer form with domain and account hash before the stream and a random token at the end. Read from the bytes
+ * without decoding or splitting them: this runs once per replayed event.
  */
-export function parseAckReply(reply: string): AckInfo | null {
+export function parseAckReply(reply: Uint8Array): AckInfo | null {
   let count = 0;
   for (let i = 0; i < reply.length; i++) {
-    if (reply.charCodeAt(i) !== 0x2e) continue;
+    if (reply[i] !== 0x2e) continue;
     if (count === dots.length) return null;
     dots[count++] = i;
   }
@@ -207,37 +213,58 @@ const dots = new Int32Array(11);
 let dotCount = 0;
 
 /** The number in token `index` (positions from the last parseAckReply scan) without its last `drop` digits. */
-function digitsAt(text: string, index: number, drop: number): number {
+function digitsAt(bytes: Uint8Array, index: number, drop: number): number {
   const start = index === 0 ? 0 : dots[index - 1]! + 1;
-  const end = index < dotCount ? dots[index]! : text.length;
+  const end = index < dotCount ? dots[index]! : bytes.length;
   if (end <= start) return -1;
   let value = 0;
   for (let i = start; i < end; i++) {
-    const digit = text.charCodeAt(i) - 48;
+    const digit = bytes[i]! - 48;
     if (digit < 0 || digit > 9) return -1;
     if (i < end - drop) value = value * 10 + digit;
   }
   return Number.isSafeInteger(value) ? value : -1;
 }
 
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Subject and reply as the bytes nats.js 3.4 parsed them into; decoded and re-encoded when a version keeps them
+ * elsewhere (slower, same answers).
+ */
+function rawSubjects(m: Msg): { subject: Uint8Array | undefined; reply: Uint8Array | undefined } {
+  const arg = (m as unknown as { _msg?: { subject?: unknown; reply?: unknown } })._msg;
+  if (arg && arg.subject instanceof Uint8Array) {
+    return {
+      subject: arg.subject,
+      reply: arg.reply instanceof Uint8Array && arg.reply.length > 0 ? arg.reply : undefined,
+    };
+  }
+  return { subject: undefined, reply: m.reply ? encoder.encode(m.reply) : undefined };
+}
+
 /** What the decoders read of one delivered message. */
 class PushedMessage implements StreamMessage {
+  readonly subject: string;
   readonly seq: number;
   readonly streamTimestampMs: number;
   readonly pending: number;
   private readonly msg: Msg;
   private readonly headers: MessageHeaders;
 
-  constructor(msg: Msg, seq: number, streamTimestampMs: number, pending: number) {
+  constructor(msg: Msg, subject: string, seq: number, streamTimestampMs: number, pending: number) {
     this.msg = msg;
+    this.subject = subject;
     this.seq = seq;
     this.streamTimestampMs = streamTimestampMs;
     this.pending = pending;
     this.headers = new MessageHeaders(msg);
-  }
-
-  get subject(): string {
-    return this.msg.subject;
   }
 
   get data(): Uint8Array {
