@@ -140,10 +140,14 @@ describe('projector', () => {
     // It folded what the dead consumer had been given, so the bucket is right before the redelivery.
     expect(start.foldedThrough).toBe(left?.deliveredSeq);
     await waitForDurableToSettle();
-    const redelivered = projector.lines
-      .filter((l) => l.msg === 'delivered again')
-      .reduce((n, l) => n + (l.alreadyApplied as number), 0);
-    expect(redelivered).toBeGreaterThanOrEqual(left!.ackPending);
+    // With cumulative acks a redelivery may never come (acking a later message covers the earlier ones); any
+    // that does come was folded already and is applied again nowhere.
+    const again = projector.lines.filter((l) => l.msg === 'delivered again');
+    const sum = (field: string) => again.reduce((n, l) => n + (l[field] as number), 0);
+    expect(sum('alreadyApplied')).toBe(sum('count'));
+    const settled = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    expect(settled).toMatchObject({ ackPending: 0, ackPolicy: 'all' });
+    expect(settled!.ackFloorSeq).toBeGreaterThanOrEqual(left!.deliveredSeq);
     expect(await bucketVersusFold(stack.admin)).toEqual([]);
   }, 60_000);
 
@@ -259,18 +263,22 @@ describe('projector', () => {
     });
     expect((await bucket.put('w9.Ghost', stray, 0)).ok).toBe(true);
 
-    let rebuilder: WorkerProcess | undefined;
-    await publishTraffic(stack.admin, seededRng(60), 3000, {
-      perSecond: 1500,
-      onProgress: (done) => {
-        if (done === 1000) rebuilder = spawnWorker('projector', url, ['--rebuild']);
-      },
+    const rng = seededRng(60);
+    await publishTraffic(stack.admin, rng, 1000, { perSecond: 1500 });
+    const rebuilder = spawnWorker('projector', url, ['--rebuild']);
+    // Traffic goes on until the rebuilder is up (its start-up takes seconds on a busy machine), then some more
+    // while both take messages from the shared durable.
+    let rebuilderReady = false;
+    const readyNow = ready(rebuilder).then(() => {
+      rebuilderReady = true;
     });
-    await ready(rebuilder!);
+    while (!rebuilderReady) await publishTraffic(stack.admin, rng, 300, { perSecond: 1500 });
+    await readyNow;
+    await publishTraffic(stack.admin, rng, 2000, { perSecond: 1500 });
     await waitForBucketToMatch(stack.admin);
     expect((await readBucket(stack.admin)).has('w9.Ghost')).toBe(false);
     expect(
-      rebuilder!.lines.some(
+      rebuilder.lines.some(
         (l) => l.msg === 'deleted a key the stream does not produce' && l.key === 'w9.Ghost',
       ),
     ).toBe(true);
@@ -280,7 +288,7 @@ describe('projector', () => {
       w.lines.filter(
         (l) => l.msg === 'sequences not delivered to this projector; reading them from the stream',
       ).length;
-    expect(fills(live) + fills(rebuilder!)).toBeGreaterThan(0);
+    expect(fills(live) + fills(rebuilder)).toBeGreaterThan(0);
   }, 90_000);
 
   it('given a server restart mid-run, then the projector reconnects, never exits, and catches up', async () => {

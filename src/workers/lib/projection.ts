@@ -83,6 +83,8 @@ export class Projection {
   /** Stops taking messages from the durable, so that `run` starts over on a replaced stream. */
   private following: AbortController | undefined;
   private errors = 0;
+  /** Batches are settled in order, so with cumulative acks the last message of each acknowledges it all. */
+  private ackPolicy: 'all' | 'explicit' = 'explicit';
   private readonly rate = new RateMeter();
   readonly startedMs: number;
 
@@ -124,6 +126,7 @@ export class Projection {
       ackWaitMs: this.settings.ackWaitMs,
       maxAckPending: this.settings.maxAckPending,
     });
+    this.ackPolicy = durable.ackPolicy;
     const bucket = await openCasBucket(nc, STOCK_LEVELS_BUCKET);
 
     const started = this.now();
@@ -276,7 +279,8 @@ export class Projection {
     const { batch, keys } = folded;
     for (const [key, { untilSeq }] of this.waiting) if (untilSeq <= this.ledger.lastSeq) keys.add(key);
     await this.sync(nc, bucket, keys, false, signal);
-    for (const m of batch) m.ack();
+    if (this.ackPolicy === 'all') batch[batch.length - 1]?.ack();
+    else for (const m of batch) m.ack();
     const again = batch.filter((m) => m.redelivered);
     if (again.length > 0) {
       this.log.info('delivered again', {
