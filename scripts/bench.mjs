@@ -1,3 +1,40 @@
-// `npm run bench`: the replay and publish benchmark belongs to the performance issue. Until it lands this
-// says so and succeeds, so scripts that call it keep working.
-console.log('stockwire bench: no benchmark yet; it arrives with the performance issue.');
+// `npm run bench [-- --quick | --events N]`: the performance record of issue 6 (scripts/bench/main.ts, run
+// with tsx). This wrapper checks what the run needs — Node, the locked npm packages, nats-server, Chromium —
+// the way `npm start` and `npm test` do, then hands over; the child stops what it started on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import {
+  MissingDependency,
+  REPO_ROOT,
+  checkNodeVersion,
+  ensureChromium,
+  ensureNatsServer,
+  ensureNodeModules,
+} from './lib/ensure.mjs';
+
+const log = (line) => console.log(`[bench] ${line}`);
+
+try {
+  checkNodeVersion();
+  ensureNodeModules(log);
+  ensureNatsServer(log);
+  ensureChromium(log);
+} catch (error) {
+  console.error(error instanceof MissingDependency ? error.message : error);
+  process.exit(1);
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'bench', 'main.ts'), ...process.argv.slice(2)],
+  { cwd: REPO_ROOT, stdio: 'inherit' },
+);
+// A terminal's Ctrl-C reaches both processes; a signal sent to this one alone is passed on. Either way this
+// process waits for the child, which stops its servers, browser and workers before it exits.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 1)));

@@ -11,6 +11,7 @@ import { NoticeBar } from '../components/NoticeBar';
 import { ReplayBanner } from '../components/ReplayBanner';
 import { TimeTravelBar } from '../components/TimeTravelBar';
 import { useEngine } from './engine-context';
+import { useProgress, useSnapshot } from './engine-queries';
 import { Header } from './Header';
 import { pagesFor, type Page } from './roles';
 import { loadRuntimeConfig } from './runtime-config';
@@ -32,7 +33,12 @@ export function App() {
 
   if (defaultServer === null) return null;
   if (isDisplayRoute())
-    return <DisplayPage params={parseDisplayParams(location.search)} defaultServer={defaultServer} />;
+    return (
+      <>
+        <ReplayMarks />
+        <DisplayPage params={parseDisplayParams(location.search)} defaultServer={defaultServer} />
+      </>
+    );
   if (!session) {
     return (
       <SignInPage
@@ -54,6 +60,7 @@ export function App() {
 
   return (
     <>
+      <ReplayMarks />
       <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
       <ReplayBanner />
       <NoticeBar />
@@ -71,6 +78,21 @@ export function App() {
       </main>
     </>
   );
+}
+
+/**
+ * The replay position as attributes of #root (`data-applied-seq`, `data-caught-up`), for `npm run bench` and
+ * other tools that watch the page. A leaf of its own, so the per-batch progress updates re-render nothing else.
+ */
+function ReplayMarks() {
+  const appliedSeq = useSnapshot()?.views.lastSeq ?? 0;
+  const caughtUp = useProgress()?.caughtUp ?? false;
+  useEffect(() => {
+    const root = document.getElementById('root');
+    root?.setAttribute('data-applied-seq', String(appliedSeq));
+    root?.setAttribute('data-caught-up', String(caughtUp));
+  }, [appliedSeq, caughtUp]);
+  return null;
 }
 
 /** Wall screens open `/display` (see display-params.ts); everything else is the interactive dashboard. */

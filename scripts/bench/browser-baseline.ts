@@ -1,0 +1,57 @@
+/**
+ * Goal 1's baseline: the stock ordered consumers (pull and push) decoding every event in a Chromium page's main
+ * thread, each in a fresh browser context, on the same server and data as the app. The faster one is the
+ * baseline.
+ */
+import type { Browser } from '@playwright/test';
+import { streamSubjectFilter, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BASELINE_PATH } from './app-build';
+import type { BaselineRequest, BaselineResult } from './baseline-page/main';
+import type { StockConsumerKind } from './stock-consumer';
+import { withTimeout } from './timeout';
+import { PASSWORDS } from '../../test/support/users';
+
+export interface BrowserBaseline {
+  kind: StockConsumerKind;
+  ms: number;
+  eps: number;
+}
+
+export async function runBrowserBaseline(
+  browser: Browser,
+  appUrl: string,
+  wsUrl: string,
+  kind: StockConsumerKind,
+  count: number,
+  timeoutMs: number,
+): Promise<BrowserBaseline> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    await page.goto(new URL(BASELINE_PATH, appUrl).href);
+    await page.waitForFunction(() => typeof window.stockBaseline === 'function');
+    const request: BaselineRequest = {
+      kind,
+      servers: wsUrl,
+      user: 'display',
+      password: PASSWORDS.display,
+      stream: WAREHOUSE_STREAM,
+      filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
+      count,
+    };
+    const result: BaselineResult = await withTimeout(
+      `the ${kind} baseline`,
+      timeoutMs,
+      page.evaluate((r) => window.stockBaseline!(r), request),
+    );
+    if (result.count !== count || result.withHeaders !== count) {
+      throw new Error(
+        `the ${kind} baseline decoded ${result.count} events, ${result.withHeaders} with all headers, of ${count}`,
+      );
+    }
+    return { kind, ms: result.ms, eps: Math.round((count / result.ms) * 1000) };
+  } finally {
+    await context.close();
+  }
+}

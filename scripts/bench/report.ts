@@ -1,0 +1,144 @@
+/**
+ * The record of a run: a table a person reads (goal, measured, target, met?) and, as the very last line, one
+ * JSON object for tools and closing notes. A measurement that failed shows as "failed" and null.
+ */
+
+export interface BenchResults {
+  events: number;
+  fill_eps: number | null;
+  baseline_pull_eps: number | null;
+  baseline_push_eps: number | null;
+  /** The faster of the two stock consumers. */
+  baseline_replay_eps: number | null;
+  baseline_kind: 'pull' | 'push' | null;
+  replay_ms: number | null;
+  replay_eps: number | null;
+  replay_ratio: number | null;
+  warm_start_ms: number | null;
+  max_long_task_ms: number | null;
+  long_tasks: number | null;
+  live_sent: number | null;
+  live_unseen: number | null;
+  live_p50_ms: number | null;
+  live_p99_ms: number | null;
+  live_max_ms: number | null;
+  projector_eps: number | null;
+  kv_put_eps: number | null;
+  projector_ratio: number | null;
+  node_baseline_eps: number | null;
+  node_baseline_kind: 'pull' | 'push' | null;
+  node_replay_eps: number | null;
+  node_replay_ratio: number | null;
+  heap_mb: number | null;
+  heap_page_mb: number | null;
+  heap_worker_mb: number | null;
+  bundle_gz_kb: number | null;
+  bundle_other_gz_kb: Record<string, number> | null;
+  phase_s: Record<string, number>;
+  total_s: number;
+  errors: Record<string, string>;
+}
+
+type Verdict = 'yes' | 'NO' | '—';
+
+interface Row {
+  goal: string;
+  measured: string;
+  target: string;
+  met: Verdict;
+}
+
+const n = (v: number | null, digits = 0): string =>
+  v === null || Number.isNaN(v) ? 'failed' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+function verdict(value: number | null, ok: (v: number) => boolean): Verdict {
+  return value === null || Number.isNaN(value) ? 'NO' : ok(value) ? 'yes' : 'NO';
+}
+
+export function reportLines(r: BenchResults): string[] {
+  const rows: Row[] = [
+    {
+      goal: '1 cold replay in Chromium vs stock consumer',
+      measured: `${n(r.replay_ratio, 2)}× (${n(r.replay_eps)} vs ${n(r.baseline_replay_eps)} ev/s ${r.baseline_kind ?? ''})`,
+      target: '≥ 2.0×',
+      met: verdict(r.replay_ratio, (v) => v >= 2),
+    },
+    {
+      goal: '2 warm start (reopen, caught up)',
+      measured: `${n(r.warm_start_ms)} ms`,
+      target: '≤ 1,500 ms',
+      met: verdict(r.warm_start_ms, (v) => v <= 1500),
+    },
+    {
+      goal: '3 longest main-thread task, cold replay',
+      measured: `${n(r.max_long_task_ms)} ms (${n(r.long_tasks)} tasks > 50 ms)`,
+      target: '≤ 50 ms',
+      met: verdict(r.max_long_task_ms, (v) => v <= 50),
+    },
+    {
+      goal: '4 live latency p99 at 1,000 ev/s',
+      measured: `${n(r.live_p99_ms)} ms (p50 ${n(r.live_p50_ms)}, max ${n(r.live_max_ms)}, unseen ${n(r.live_unseen)})`,
+      target: '≤ 100 ms',
+      met: verdict(r.live_p99_ms, (v) => v <= 100),
+    },
+    {
+      goal: '5 projector vs raw pipelined KV puts',
+      measured: `${n(r.projector_ratio, 2)}× (${n(r.projector_eps)} vs ${n(r.kv_put_eps)} /s)`,
+      target: '≥ 1.5×',
+      met: verdict(r.projector_ratio, (v) => v >= 1.5),
+    },
+    {
+      goal: '6 JS heap after replay (page + worker)',
+      measured: `${n(r.heap_mb, 1)} MB (page ${n(r.heap_page_mb, 1)}, worker ${n(r.heap_worker_mb, 1)})`,
+      target: '< 150 MB',
+      met: verdict(r.heap_mb, (v) => v < 150),
+    },
+    {
+      goal: '7 initial JS, gzipped',
+      measured: `${n(r.bundle_gz_kb, 1)} KB`,
+      target: '≤ 300 KB',
+      met: verdict(r.bundle_gz_kb, (v) => v <= 300),
+    },
+    info('Chromium stock pull consumer (batch 1000)', `${n(r.baseline_pull_eps)} ev/s`),
+    info('Chromium stock push consumer', `${n(r.baseline_push_eps)} ev/s`),
+    info('Chromium Stockwire cold replay', `${n(r.replay_ms)} ms for ${n(r.events)} events`),
+    info(
+      `Node stock ${r.node_baseline_kind ?? ''} consumer decoding`.replace('  ', ' '),
+      `${n(r.node_baseline_eps)} ev/s`,
+    ),
+    info(
+      'Node Stockwire replay + decode + fold',
+      `${n(r.node_replay_eps)} ev/s (${n(r.node_replay_ratio, 2)}× stock)`,
+    ),
+    info('filling the stream', `${n(r.fill_eps)} ev/s`),
+    info(
+      'other JS (lazy chunks, engine worker), gz',
+      Object.entries(r.bundle_other_gz_kb ?? {})
+        .map(([file, kb]) => `${file.replace(/^assets\//, '')} ${kb} KB`)
+        .join(', ') || 'none',
+    ),
+  ];
+  const widths = [
+    Math.max(4, ...rows.map((row) => row.goal.length)),
+    Math.max(8, ...rows.map((row) => row.measured.length)),
+    Math.max(6, ...rows.map((row) => row.target.length)),
+  ];
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  const out = [
+    '',
+    `Stockwire bench — ${n(r.events)} events of the demo's shape, ${r.total_s.toFixed(0)} s in all`,
+    line(['goal', 'measured', 'target', 'met?']),
+    line(widths.map((w) => '-'.repeat(w)).concat('----')),
+    ...rows.map((row) => line([row.goal, row.measured, row.target, row.met])),
+    '',
+    `phases (s): ${Object.entries(r.phase_s)
+      .map(([name, s]) => `${name} ${s}`)
+      .join(', ')}`,
+  ];
+  for (const [phase, error] of Object.entries(r.errors)) out.push(`failed: ${phase}: ${error}`);
+  return out;
+}
+
+function info(goal: string, measured: string): Row {
+  return { goal, measured, target: '', met: '—' };
+}
