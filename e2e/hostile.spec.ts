@@ -15,6 +15,7 @@ import { cell, chooseWarehouse, nav, openPage, signIn } from './support/app';
 import { e2eEnv } from './support/env';
 import { shown } from './support/expected';
 import { connectAdmin, lastSeq, publishAll, type NatsConnection } from './support/stream';
+import { rawTcpPublish } from '../test/support/raw-tcp-publish';
 
 const { appUrl, clientUrl, wsUrl } = e2eEnv();
 const DIST = join(process.cwd(), 'dist');
@@ -204,6 +205,25 @@ test('a malformed zoo is counted, listed with reasons and shown as text; the das
       seq: await raw(JSON.stringify({ product_name: product }), headers('stock.audited')),
       kind: 'unknown',
       reason: /unknown event type "stock\.audited"/,
+    },
+    {
+      // nats.js throws when it parses this header block; the old replay stopped here for good.
+      name: 'a header name nats.js refuses to parse',
+      seq: await (async () => {
+        await rawTcpPublish({
+          clientUrl,
+          user: 'admin',
+          password: PASSWORDS.admin,
+          subject,
+          headerLines: headers('stock.counted')
+            .map(([k, v]) => `${k}: ${v}`)
+            .concat('bad name: <b data-zoo>x</b>'),
+          payload: JSON.stringify({ product_name: product }),
+        });
+        return lastSeq(nc);
+      })(),
+      kind: 'unknown',
+      reason: /unknown event type "stock\.counted"/,
     },
     {
       name: 'no headers at all',
