@@ -55,3 +55,36 @@ export async function runBrowserBaseline(
     await context.close();
   }
 }
+
+/** Stockwire's push delivery alone in a page (no decoding, no fold): what the browser's WebSocket allows. */
+export async function runDeliveryOnly(
+  browser: Browser,
+  appUrl: string,
+  wsUrl: string,
+  count: number,
+  timeoutMs: number,
+): Promise<{ ms: number; eps: number }> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    await page.goto(new URL(BASELINE_PATH, appUrl).href);
+    await page.waitForFunction(() => typeof window.deliveryOnly === 'function');
+    const result = await withTimeout(
+      'delivery alone',
+      timeoutMs,
+      page.evaluate((r) => window.deliveryOnly!(r), {
+        servers: wsUrl,
+        user: 'display',
+        password: PASSWORDS.display,
+        stream: WAREHOUSE_STREAM,
+        filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
+        count,
+      }),
+    );
+    if (result.count < count) throw new Error(`delivery alone saw ${result.count} of ${count} events`);
+    return { ms: result.ms, eps: Math.round((count / result.ms) * 1000) };
+  } finally {
+    await context.close();
+  }
+}

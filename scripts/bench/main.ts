@@ -16,7 +16,7 @@ import { PASSWORDS } from '../../test/support/users';
 import { freePort, startNatsServer, type NatsServerHandle } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { coldReplay, displayUrl, warmStart, type ColdReplay } from './app-replay';
-import { runBrowserBaseline, type BrowserBaseline } from './browser-baseline';
+import { runBrowserBaseline, runDeliveryOnly, type BrowserBaseline } from './browser-baseline';
 import { launchChromium } from './browser';
 import { bundleSize } from './bundle-size';
 import { Cleanup } from './cleanup';
@@ -127,6 +127,10 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
       say(`Chromium stock ${kind} consumer ${result.eps.toLocaleString('en-US')} events/s`);
     }
   }
+  const delivery = await phases.measure('browser delivery alone', scaled(N, 15, 60), () =>
+    runDeliveryOnly(browser, appUrl, server.wsUrl, N, timeoutMs(60, 180)),
+  );
+  if (delivery) say(`Chromium push delivery alone ${delivery.eps.toLocaleString('en-US')} events/s`);
   const baseline = [baselines.pull, baselines.push]
     .filter((b): b is BrowserBaseline => b !== undefined)
     .sort((a, b) => b.eps - a.eps)[0];
@@ -173,6 +177,8 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     replay_ms: cold?.ms ?? null,
     replay_eps: replayEps,
     replay_ratio: ratio(replayEps, baseline?.eps),
+    delivery_only_eps: delivery?.eps ?? null,
+    delivery_only_ratio: ratio(delivery?.eps, baseline?.eps),
     warm_start_ms: warm?.ms ?? null,
     max_long_task_ms: cold ? round(cold.maxLongTaskMs, 0) : null,
     long_tasks: cold?.longTasks ?? null,

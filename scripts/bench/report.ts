@@ -14,6 +14,9 @@ export interface BenchResults {
   replay_ms: number | null;
   replay_eps: number | null;
   replay_ratio: number | null;
+  /** Stockwire's push delivery with no decoding or fold, in a page: the ceiling the browser allows. */
+  delivery_only_eps: number | null;
+  delivery_only_ratio: number | null;
   warm_start_ms: number | null;
   max_long_task_ms: number | null;
   long_tasks: number | null;
@@ -101,6 +104,10 @@ export function reportLines(r: BenchResults): string[] {
     },
     info('Chromium stock pull consumer (batch 1000)', `${n(r.baseline_pull_eps)} ev/s`),
     info('Chromium stock push consumer', `${n(r.baseline_push_eps)} ev/s`),
+    info(
+      'Chromium push delivery alone (no decode, no fold)',
+      `${n(r.delivery_only_eps)} ev/s (${n(r.delivery_only_ratio, 2)}× stock: the ceiling for goal 1)`,
+    ),
     info('Chromium Stockwire cold replay', `${n(r.replay_ms)} ms for ${n(r.events)} events`),
     info(
       `Node stock ${r.node_baseline_kind ?? ''} consumer decoding`.replace('  ', ' '),

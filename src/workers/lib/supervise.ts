@@ -37,7 +37,9 @@ export async function supervise(options: SuperviseOptions): Promise<void> {
         user: target.user,
         password: target.password,
         name,
-        waitOnFirstConnect: true,
+        // Fail the attempt and say why (wrong CA, refused password, nothing listening) instead of waiting
+        // silently inside the client: the loop below retries with backoff anyway.
+        waitOnFirstConnect: false,
         maxReconnectAttempts: -1,
         timeoutMs: 5000,
         ...(target.caFile !== undefined ? { tls: { caFile: target.caFile } } : {}),
