@@ -19,12 +19,6 @@ import { expectWarehouseFigures } from './support/figures';
 import { connectAdmin, type NatsConnection, type Published } from './support/stream';
 
 const { appUrl } = e2eEnv();
-/**
- * Seen here: 1.4–9 s, once 44 s on a loaded machine. The usual ~8 s is a consumer create that times out
- * (5 s) while JetStream elects new leaders, then the engine's retry; the budget catches a page that never
- * moves on, not a slow election.
- */
-const RECOVERY_BUDGET_MS = 45_000;
 
 let cluster: NatsCluster | undefined;
 let nc: NatsConnection | undefined;
@@ -131,6 +125,7 @@ test('signed in with a list of three nodes, the figures keep updating after the 
   const killedMs = Date.now();
   published.push(...(await publishUntilAcked(nc, next)));
 
+  // How long it takes is recorded, not asserted (timings belong to the bench); a page that never moves on fails here.
   await expect.poll(() => seenAt(page, 'after-kill'), { timeout: 90_000 }).toBeDefined();
   const updatedAfterMs = (await seenAt(page, 'after-kill'))! - killedMs;
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
@@ -142,7 +137,6 @@ test('signed in with a list of three nodes, the figures keep updating after the 
     `[e2e] cluster: killed ${victimName} (the page's node); the page showed new figures through ` +
       `${cluster.names[now!]} ${updatedAfterMs} ms later`,
   );
-  expect(updatedAfterMs).toBeLessThan(RECOVERY_BUDGET_MS);
 });
 
 test('a server list with a mistake is refused with a message that names the entry, before any connection', async ({

@@ -8,7 +8,7 @@ import { headerNames } from '../core/events';
 import { hasId } from '../core/id-set';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
 import { connectBrowser } from '../nats/connect-browser';
-import { describeNatsError, classifySignInError } from '../nats/errors';
+import { classifyNatsError, describeNatsError, classifySignInError } from '../nats/errors';
 import { checkResources } from '../nats/provision';
 import { pushReplay } from '../nats/push-replay';
 import { replayStream, streamState } from '../nats/replay';
@@ -211,16 +211,21 @@ async function supervise(
     signal.addEventListener('abort', stop, { once: true });
     onRun?.(stop);
     const startedMs = Date.now();
+    let timedOut = false;
     try {
       await follow(run.signal);
     } catch (error) {
       if (signal.aborted) return;
+      timedOut = classifyNatsError(error).kind === 'timeout';
       post({ type: 'notice', level: 'warning', message: `${what}: ${describeNatsError(error)}; retrying` });
     } finally {
       signal.removeEventListener('abort', stop);
     }
     if (signal.aborted) return;
-    attempt = Date.now() - startedMs > 30_000 ? 0 : attempt + 1;
+    // A request that timed out has waited already; during a cluster's leader election the next one often
+    // succeeds, so timeouts keep the short pause instead of growing it.
+    if (Date.now() - startedMs > 30_000) attempt = 0;
+    else if (!timedOut) attempt += 1;
     await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 8000);
   }
 }
