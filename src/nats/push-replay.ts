@@ -131,8 +131,10 @@ export async function* pushReplay(
   try {
     const jsm = await jetstreamManager(nc, { checkAPI: false });
     const created = await jsm.consumers.add(stream, {
-      // A name puts the filter into the create subject, which is what the roles' permissions match.
-      name: `sw_${inbox.slice(inbox.lastIndexOf('.') + 1)}`,
+      // A name puts the filter into the create subject, which is what the roles' permissions match. It is kept
+      // short because it is repeated in every message's reply subject: bytes are what the browser's WebSocket
+      // limits (npm run bench, "delivery alone"). 10 random characters: a clash is as likely as a lottery win.
+      name: `sw_${inbox.slice(-10)}`,
       deliver_subject: inbox,
       ack_policy: AckPolicy.None,
       deliver_policy: DeliverPolicy.StartSequence,
