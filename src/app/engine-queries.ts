@@ -2,6 +2,7 @@
  * TanStack Query holds what the engine folds (ARCHITECTURE §6 rule 7): snapshots are pushed into the cache
  * as they arrive; nothing is ever refetched, so queries are disabled and never stale.
  */
+import { useDeferredValue } from 'react';
 import { QueryClient, useQuery } from '@tanstack/react-query';
 import type { EngineClient } from '../engine/client';
 import type { ConnectionInfo, EngineSnapshot, ReplayProgress } from '../engine/protocol';
@@ -60,7 +61,11 @@ function usePushed<T>(key: readonly string[]): T | undefined {
   }).data;
 }
 
-export const useSnapshot = () => usePushed<EngineSnapshot>(engineKeys.snapshot);
+/**
+ * Deferred: a new snapshot is rendered as a transition, which React splits into short slices, so a big page
+ * re-rendering with new figures never holds the main thread for a long task (npm run bench, goal 3).
+ */
+export const useSnapshot = () => useDeferredValue(usePushed<EngineSnapshot>(engineKeys.snapshot));
 export const useConnection = () => usePushed<ConnectionInfo>(engineKeys.connection);
 export const useProgress = () => usePushed<ReplayProgress>(engineKeys.progress);
 export const useNotice = () => usePushed<Notice>(engineKeys.notice);

@@ -11,7 +11,7 @@ import { connectBrowser } from '../nats/connect-browser';
 import { classifyNatsError, describeNatsError, classifySignInError } from '../nats/errors';
 import { checkResources } from '../nats/provision';
 import { pushReplay } from '../nats/push-replay';
-import { replayStream, streamState } from '../nats/replay';
+import { replayStream, streamState, type ReplayBatch } from '../nats/replay';
 import { watchBucket, putThreshold } from '../nats/kv-watch';
 import { watchConnection } from '../nats/status';
 import { STREAMS, BUCKETS, inboxPrefixFor } from '../nats/names';
@@ -25,6 +25,7 @@ import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { eventTime, TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
 import { ProgressMeter } from './progress-meter';
+import { pumpReplay } from './replay-pump-client';
 import { Outbox } from './outbox';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
@@ -38,7 +39,7 @@ const SNAPSHOT_INTERVAL_MS = 30;
  * While a long replay catches up, the page gains nothing from 20 full snapshots a second (the figures are not
  * final yet) and each costs a structured clone here and a render there.
  */
-const CATCH_UP_SNAPSHOT_INTERVAL_MS = 250;
+const CATCH_UP_SNAPSHOT_INTERVAL_MS = 1000;
 const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -152,7 +153,7 @@ async function connect(credentials: Credentials): Promise<void> {
   void supervise(
     'warehouse replay',
     abort.signal,
-    (signal) => followWarehouse(nc, inboxPrefix, signal),
+    (signal) => followWarehouse(nc, { ...credentials, inboxPrefix }, signal),
     (restart) => {
       restartReplay = restart;
     },
@@ -263,7 +264,17 @@ async function followConnection(nc: NatsConnection, signal: AbortSignal): Promis
   if (outbox === box) outbox = null;
 }
 
-async function followWarehouse(nc: NatsConnection, inboxPrefix: string, signal: AbortSignal): Promise<void> {
+/**
+ * A backlog at least this long is received by the replay pump (a second worker and connection) while this
+ * worker folds; shorter ones are not worth a second connection.
+ */
+const PUMP_MIN_BACKLOG = 5_000;
+
+async function followWarehouse(
+  nc: NatsConnection,
+  who: Credentials & { inboxPrefix: string },
+  signal: AbortSignal,
+): Promise<void> {
   const state = await streamState(nc, STREAMS.warehouse);
   const rewound =
     streamCreated !== null && (state.created !== streamCreated || state.lastSeq < ledger.lastSeq);
@@ -282,47 +293,72 @@ async function followWarehouse(nc: NatsConnection, inboxPrefix: string, signal: 
   streamCreated = state.created;
   progress.reset(ledger.lastSeq, state.lastSeq);
   postProgress();
+  if (state.lastSeq - ledger.lastSeq >= PUMP_MIN_BACKLOG) {
+    try {
+      const pumped = pumpReplay(
+        {
+          servers: who.servers,
+          user: who.user,
+          password: who.password,
+          inboxPrefix: who.inboxPrefix,
+          stream: STREAMS.warehouse,
+          fromSeq: ledger.lastSeq + 1,
+          untilSeq: state.lastSeq,
+        },
+        signal,
+      );
+      for await (const batch of pumped) foldReplayBatch(batch, state.created);
+    } catch (error) {
+      // What the pump did not deliver is read below, on this connection.
+      console.warn(`replay pump: ${describeNatsError(error)}`);
+    }
+  }
   for await (const batch of pushReplay(nc, {
     stream: STREAMS.warehouse,
     fromSeq: ledger.lastSeq + 1,
     signal,
     batchSize: 1000,
-    inboxPrefix,
+    inboxPrefix: who.inboxPrefix,
   })) {
-    const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
-    ledger = applyBatch(ledger, decoded);
-    let newest = Number.NEGATIVE_INFINITY;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const d of decoded) {
-      const at = eventTime(d);
-      newest = Math.max(newest, at);
-      oldest = Math.min(oldest, at);
-    }
-    if (decoded.length > 0) {
-      lastEventMs = Math.max(lastEventMs ?? Number.NEGATIVE_INFINITY, newest);
-      oldestEventMs = Math.min(oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
-    }
-    checkpoints.afterBatch(ledger, oldest, newest);
-    const wasCaughtUp = progress.current().caughtUp;
-    progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
-    // Progress travels with the coalesced snapshots, except the moment the replay catches up.
-    if (!wasCaughtUp && progress.current().caughtUp) flushSnapshot();
-    else scheduleSnapshot();
-    persistence
-      ?.maybeSave(ledger, batch.caughtUp, {
-        streamCreated: state.created,
-        minEventMs: oldestEventMs ?? Number.POSITIVE_INFINITY,
-        maxEventMs: lastEventMs ?? Number.NEGATIVE_INFINITY,
-        nowMs: Date.now(),
-      })
-      ?.catch((error: unknown) =>
-        post({
-          type: 'notice',
-          level: 'warning',
-          message: `The views could not be saved in this browser for a faster next start: ${describeNatsError(error)}`,
-        }),
-      );
+    foldReplayBatch(batch, state.created);
   }
+}
+
+/** One batch into every view, the time machine's checkpoints, the progress and the saved copy. */
+function foldReplayBatch(batch: ReplayBatch, streamCreatedAt: string): void {
+  const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
+  ledger = applyBatch(ledger, decoded);
+  let newest = Number.NEGATIVE_INFINITY;
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const d of decoded) {
+    const at = eventTime(d);
+    newest = Math.max(newest, at);
+    oldest = Math.min(oldest, at);
+  }
+  if (decoded.length > 0) {
+    lastEventMs = Math.max(lastEventMs ?? Number.NEGATIVE_INFINITY, newest);
+    oldestEventMs = Math.min(oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
+  }
+  checkpoints.afterBatch(ledger, oldest, newest);
+  const wasCaughtUp = progress.current().caughtUp;
+  progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
+  // Progress travels with the coalesced snapshots, except the moment the replay catches up.
+  if (!wasCaughtUp && progress.current().caughtUp) flushSnapshot();
+  else scheduleSnapshot();
+  persistence
+    ?.maybeSave(ledger, batch.caughtUp, {
+      streamCreated: streamCreatedAt,
+      minEventMs: oldestEventMs ?? Number.POSITIVE_INFINITY,
+      maxEventMs: lastEventMs ?? Number.NEGATIVE_INFINITY,
+      nowMs: Date.now(),
+    })
+    ?.catch((error: unknown) =>
+      post({
+        type: 'notice',
+        level: 'warning',
+        message: `The views could not be saved in this browser for a faster next start: ${describeNatsError(error)}`,
+      }),
+    );
 }
 
 /** Starts from the views saved by an earlier visit, when they belong to this stream and this version. */

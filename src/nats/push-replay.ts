@@ -16,7 +16,7 @@ import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } 
 import { Handoff } from './handoff';
 import { streamSubjectFilter } from './names';
 import { InternedText } from '../core/interned-text';
-import { MessageHeaders, type StreamMessage } from './raw-message';
+import { MessageHeaders, rawHeaderBlock, type StreamMessage } from './raw-message';
 import { streamState, type ReplayBatch, type ReplayOptions } from './replay';
 
 export interface PushReplayOptions extends ReplayOptions {
@@ -44,10 +44,11 @@ export class ReplayGapError extends Error {
  * Delivers the stream from `fromSeq` in batches, then follows it live until the signal aborts — the same
  * contract as `replayStream`, so callers can switch between them.
  */
-export async function* pushReplay(
-  nc: NatsConnection,
-  options: PushReplayOptions,
-): AsyncGenerator<ReplayBatch> {
+export interface PushBatch extends ReplayBatch {
+  messages: PushedMessage[];
+}
+
+export async function* pushReplay(nc: NatsConnection, options: PushReplayOptions): AsyncGenerator<PushBatch> {
   const { stream, signal } = options;
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const lingerMs = options.lingerMs ?? 50;
@@ -90,8 +91,8 @@ export async function* pushReplay(
       }
       lastConsumerSeq = info.consumerSeq;
       received++;
-      const subject = raw.subject ? subjects.get(raw.subject) : m.subject;
-      const message = new PushedMessage(m, subject, info.streamSeq, info.timestampMs, info.pending);
+      const subjectBytes = raw.subject ?? encoder.encode(m.subject);
+      const message = new PushedMessage(m, subjectBytes, info.streamSeq, info.timestampMs, info.pending);
       buffer.push(message);
       if (buffer.length === 1 || buffer.length >= batchSize || info.pending === 0) handoff.notify();
     },
@@ -251,26 +252,37 @@ function rawSubjects(m: Msg): { subject: Uint8Array | undefined; reply: Uint8Arr
   return { subject: undefined, reply: m.reply ? encoder.encode(m.reply) : undefined };
 }
 
-/** What the decoders read of one delivered message. */
-class PushedMessage implements StreamMessage {
+/** What the decoders read of one delivered message, and its raw parts for packing (see packed-batch.ts). */
+export class PushedMessage implements StreamMessage {
   readonly subject: string;
   readonly seq: number;
   readonly streamTimestampMs: number;
   readonly pending: number;
+  readonly subjectBytes: Uint8Array;
   private readonly msg: Msg;
   private readonly headers: MessageHeaders;
 
-  constructor(msg: Msg, subject: string, seq: number, streamTimestampMs: number, pending: number) {
+  constructor(msg: Msg, subjectBytes: Uint8Array, seq: number, streamTimestampMs: number, pending: number) {
     this.msg = msg;
-    this.subject = subject;
+    this.subjectBytes = subjectBytes;
+    this.subject = subjects.get(subjectBytes);
     this.seq = seq;
     this.streamTimestampMs = streamTimestampMs;
     this.pending = pending;
-    this.headers = new MessageHeaders(msg);
+    this.headers = MessageHeaders.of(msg);
   }
 
   get data(): Uint8Array {
     return this.msg.data;
+  }
+
+  /** The raw header block (null without headers); decoded and re-encoded when nats.js keeps it elsewhere. */
+  get headerBytes(): Uint8Array | null {
+    const block = rawHeaderBlock(this.msg);
+    if (block !== undefined) return block;
+    const entries = this.headers.entries();
+    if (entries.length === 0) return null;
+    return encoder.encode(`NATS/1.0\r\n${entries.map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
   }
 
   header(name: string): string | undefined {

@@ -26,15 +26,27 @@ const EVENT_HEADER_INDEX = new Map(EVENT_HEADERS.names.map((name, i) => [name, i
  * raw-protocol publisher can), which must not stop a replay.
  */
 export class MessageHeaders {
-  private readonly msg: Msg;
   private values: (string | undefined)[] | null = null;
 
-  constructor(msg: Msg) {
-    this.msg = msg;
+  /**
+   * @param block the raw header block; null: the message has none; undefined: not at hand (then `msg`'s own
+   * parser answers)
+   */
+  private constructor(
+    private readonly block: Uint8Array | null | undefined,
+    private readonly msg: Msg | null,
+  ) {}
+
+  static of(msg: Msg): MessageHeaders {
+    return new MessageHeaders(rawHeaderBlock(msg), msg);
+  }
+
+  static fromBlock(block: Uint8Array | null): MessageHeaders {
+    return new MessageHeaders(block, null);
   }
 
   get(name: string): string | undefined {
-    const block = rawHeaderBlock(this.msg);
+    const block = this.block;
     if (block === null) return undefined;
     if (block === undefined) return this.fromLibrary(name);
     const index = EVENT_HEADER_INDEX.get(name);
@@ -44,11 +56,11 @@ export class MessageHeaders {
   }
 
   entries(): [string, string][] {
-    const block = rawHeaderBlock(this.msg);
+    const block = this.block;
     if (block === null) return [];
     if (block !== undefined) return headerEntries(block);
     try {
-      const h = this.msg.headers;
+      const h = this.msg?.headers;
       return h ? h.keys().flatMap((k) => h.values(k).map((v): [string, string] => [k, v])) : [];
     } catch {
       return [];
@@ -57,7 +69,7 @@ export class MessageHeaders {
 
   private fromLibrary(name: string): string | undefined {
     try {
-      const h = this.msg.headers;
+      const h = this.msg?.headers;
       // MsgHdrs.get returns "" for an absent header; RawMessage tells absent from empty.
       return h !== undefined && h.has(name) ? h.get(name) : undefined;
     } catch {
@@ -70,7 +82,7 @@ export class MessageHeaders {
  * The raw header bytes of a message: null when it has none, undefined when this nats.js version does not keep
  * them where 3.4 does (then the library's own parser is used: slower, same answers for well-formed headers).
  */
-function rawHeaderBlock(msg: Msg): Uint8Array | null | undefined {
+export function rawHeaderBlock(msg: Msg): Uint8Array | null | undefined {
   const inner = msg as unknown as { _msg?: { hdr?: unknown }; _rdata?: unknown };
   const hdr = inner._msg?.hdr;
   if (typeof hdr !== 'number' || !(inner._rdata instanceof Uint8Array)) return undefined;
@@ -84,7 +96,7 @@ function coreMessage(m: JsMsg): Msg {
 }
 
 export function toRawMessage(m: JsMsg): StreamMessage {
-  const headers = new MessageHeaders(coreMessage(m));
+  const headers = MessageHeaders.of(coreMessage(m));
   return {
     subject: m.subject,
     seq: m.seq,
