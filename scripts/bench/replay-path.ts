@@ -1,8 +1,11 @@
 /**
- * The replay function Stockwire's Node-side measurement uses. One line to switch when a faster path with the
- * same ReplayBatch contract lands (e.g. src/nats/push-replay.ts:
- * `(nc, options) => pushReplay(nc, { ...options, inboxPrefix: inboxPrefixFor('admin') })`).
+ * The replay path Stockwire's Node-side measurement uses: the engine's, a push consumer on a plain
+ * subscription (src/nats/push-replay.ts), on the connection's own inbox prefix.
  */
-import { replayStream } from '../../src/nats/replay';
+import type { NatsConnection } from '../../src/nats/connection';
+import { inboxPrefixFor } from '../../src/nats/names';
+import { pushReplay } from '../../src/nats/push-replay';
+import type { ReplayOptions } from '../../src/nats/replay';
 
-export const stockwireReplay = replayStream;
+export const stockwireReplay = (nc: NatsConnection, options: ReplayOptions) =>
+  pushReplay(nc, { ...options, inboxPrefix: inboxPrefixFor('admin') });
