@@ -4,7 +4,7 @@
  * server restarts in a row, with its memory measured before and after.
  */
 import { rmSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startNatsServer, type NatsServerHandle } from '../scripts/lib/nats-server.mjs';
 import { provision } from '../src/nats/provision';
 import { uniqueToken } from '../test/support/unique';
@@ -13,6 +13,7 @@ import { e2eEnv } from './support/env';
 import { expectedStock, productTotal, shown, soldWithin, type TimedEvent } from './support/expected';
 import { saveScreenshot } from './support/screenshots';
 import { connectAdmin, publishAll, type NatsConnection } from './support/stream';
+import { heapAfterGc } from '../scripts/bench/heap';
 
 const { appUrl } = e2eEnv();
 // `npm run soak` runs this same spec for longer: SOAK_RESTARTS restarts, SOAK_PAUSE_MS of live traffic between.
@@ -28,44 +29,6 @@ test.afterEach(async () => {
   rmSync(server.storeDir, { recursive: true, force: true });
   server = undefined;
 });
-
-/**
- * JS heap in MB of the page plus its engine worker, each after a garbage collection, read over the DevTools
- * protocol (workers have no `performance.memory`).
- */
-async function heapMb(page: Page): Promise<{ page: number; worker: number }> {
-  const session = await page.context().newCDPSession(page);
-  await session.send('HeapProfiler.collectGarbage');
-  const pageHeap = (await session.send('Runtime.getHeapUsage')).usedSize;
-  const workerSession = new Promise<string>((resolve) =>
-    session.on('Target.attachedToTarget', (event) => {
-      if (event.targetInfo.type === 'worker') resolve(event.sessionId);
-    }),
-  );
-  await session.send('Target.setAutoAttach', {
-    autoAttach: true,
-    waitForDebuggerOnStart: false,
-    flatten: false,
-  });
-  const sessionId = await workerSession;
-  let lastId = 0;
-  const inWorker = <T>(method: string): Promise<T> =>
-    new Promise((resolve) => {
-      const id = ++lastId;
-      const onMessage = (event: { sessionId?: string; message: string }) => {
-        const reply = JSON.parse(event.message) as { id?: number; result: T };
-        if (event.sessionId !== sessionId || reply.id !== id) return;
-        session.off('Target.receivedMessageFromTarget', onMessage);
-        resolve(reply.result);
-      };
-      session.on('Target.receivedMessageFromTarget', onMessage);
-      void session.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
-    });
-  await inWorker('HeapProfiler.collectGarbage');
-  const workerHeap = (await inWorker<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize;
-  await session.detach();
-  return { page: pageHeap / 1024 / 1024, worker: workerHeap / 1024 / 1024 };
-}
 
 test(`the display survives ${RESTARTS} server restarts with exact figures and flat memory`, async ({
   page,
@@ -111,7 +74,7 @@ test(`the display survives ${RESTARTS} server restarts with exact figures and fl
   await expect(page.locator('input, select, button, nav')).toHaveCount(0);
   await expectFigures();
   await saveScreenshot(page, 'display');
-  const heapBefore = await heapMb(page);
+  const heapBefore = await heapAfterGc(page);
 
   for (let round = 1; round <= RESTARTS; round += 1) {
     // Live traffic between restarts: a sale every couple of seconds, each one checked on the wall.
@@ -144,7 +107,7 @@ test(`the display survives ${RESTARTS} server restarts with exact figures and fl
     await expectFigures();
   }
 
-  const heapAfter = await heapMb(page);
+  const heapAfter = await heapAfterGc(page);
   console.log(
     `[e2e] display: ${RESTARTS} restarts; JS heap page ${heapBefore.page.toFixed(1)} → ${heapAfter.page.toFixed(1)} MB, ` +
       `engine worker ${heapBefore.worker.toFixed(1)} → ${heapAfter.worker.toFixed(1)} MB (bound +${HEAP_GROWTH_BOUND_MB} MB)`,

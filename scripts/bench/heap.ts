@@ -1,6 +1,6 @@
 /**
  * JS heap of a page plus its engine worker, each after a forced garbage collection, over the DevTools protocol
- * (workers have no `performance.memory`). The same method as e2e/display.spec.ts.
+ * (workers have no `performance.memory`). The bench and e2e/display.spec.ts both measure with it.
  */
 import type { CDPSession, Page } from '@playwright/test';
 

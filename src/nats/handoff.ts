@@ -36,6 +36,33 @@ export class Handoff<T> {
     });
   }
 
+  /**
+   * The next batch of at most `size` items: waits for the first one, then lingers for a full batch while
+   * `moreComing(last)` says more is on its way (but not forever: a server restart mid-replay). Null once the
+   * producer has finished with nothing left, or the signal aborted.
+   */
+  async takeBatch(
+    size: number,
+    lingerMs: number,
+    moreComing: (last: T) => boolean,
+    signal: AbortSignal,
+  ): Promise<T[] | null> {
+    while (!signal.aborted) {
+      if (this.buffer.length === 0) {
+        if (this.finished) return null;
+        await this.next();
+        continue;
+      }
+      const last = this.buffer[this.buffer.length - 1]!;
+      if (this.buffer.length < size && moreComing(last) && !this.finished) {
+        await this.linger(lingerMs);
+        if (signal.aborted) return null;
+      }
+      return this.buffer.splice(0, size);
+    }
+    return null;
+  }
+
   /** Notes the consumer's end (with its error, if any) and wakes the reader. */
   follow(closed: Promise<void | Error>): void {
     void closed.then((err) => {

@@ -152,18 +152,11 @@ export async function* pushReplay(nc: NatsConnection, options: PushReplayOptions
       yield { messages: [], caughtUp: true, streamLastSeq };
 
     let taken = 0;
-    while (!signal.aborted) {
-      if (buffer.length === 0) {
-        if (handoff.finished) break;
-        await handoff.next();
-        continue;
-      }
-      const last = buffer[buffer.length - 1]!;
-      if (buffer.length < batchSize && last.pending > 0 && !handoff.finished && flowControl.length === 0) {
-        await handoff.linger(lingerMs);
-        if (signal.aborted) break;
-      }
-      const batch = buffer.splice(0, batchSize);
+    for (;;) {
+      // A pending flow-control request means nothing more comes until it is answered: no lingering then.
+      const moreComing = (m: PushedMessage) => m.pending > 0 && flowControl.length === 0;
+      const batch = await handoff.takeBatch(batchSize, lingerMs, moreComing, signal);
+      if (batch === null) break;
       const tail = batch[batch.length - 1]!;
       const caughtUp = buffer.length === 0 && tail.pending === 0;
       streamLastSeq = Math.max(streamLastSeq, tail.seq, unfiltered ? tail.seq + tail.pending : 0);

@@ -110,19 +110,9 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
 
   try {
     if (created.num_pending === 0) yield { messages: [], caughtUp: true, streamLastSeq };
-    while (!signal.aborted) {
-      if (buffer.length === 0) {
-        if (handoff.finished) break;
-        await handoff.next();
-        continue;
-      }
-      const last = buffer[buffer.length - 1]!;
-      if (buffer.length < batchSize && last.info.pending > 0 && !handoff.finished) {
-        // More is on its way: wait for a full batch, but not forever (a server restart mid-replay).
-        await handoff.linger(lingerMs);
-        if (signal.aborted) break;
-      }
-      const taken = buffer.splice(0, batchSize);
+    for (;;) {
+      const taken = await handoff.takeBatch(batchSize, lingerMs, (m) => m.info.pending > 0, signal);
+      if (taken === null) break;
       const tail = taken[taken.length - 1]!;
       const caughtUp = buffer.length === 0 && tail.info.pending === 0;
       streamLastSeq = Math.max(streamLastSeq, tail.seq, unfiltered ? tail.seq + tail.info.pending : 0);
