@@ -36,8 +36,12 @@ export function packBatch(messages: readonly Packable[]): PackedBatch {
   const body = new Uint8Array(buffer, indexBytes);
   let at = 0;
   messages.forEach((m, i) => {
-    const headerLength = m.headerBytes === null ? -1 : m.headerBytes.length;
-    index.set([m.seq, m.streamTimestampMs, m.subjectBytes.length, headerLength, m.data.length], i * FIELDS);
+    const o = i * FIELDS;
+    index[o] = m.seq;
+    index[o + 1] = m.streamTimestampMs;
+    index[o + 2] = m.subjectBytes.length;
+    index[o + 3] = m.headerBytes === null ? -1 : m.headerBytes.length;
+    index[o + 4] = m.data.length;
     body.set(m.subjectBytes, at);
     at += m.subjectBytes.length;
     if (m.headerBytes !== null) {

@@ -247,22 +247,29 @@ function rawSubjects(m: Msg): { subject: Uint8Array | undefined; reply: Uint8Arr
 
 /** What the decoders read of one delivered message, and its raw parts for packing (see packed-batch.ts). */
 export class PushedMessage implements StreamMessage {
-  readonly subject: string;
   readonly seq: number;
   readonly streamTimestampMs: number;
   readonly pending: number;
   readonly subjectBytes: Uint8Array;
   private readonly msg: Msg;
-  private readonly headers: MessageHeaders;
+  // Built on first use: the replay pump only packs bytes and never needs them.
+  private subjectText: string | null = null;
+  private parsedHeaders: MessageHeaders | null = null;
 
   constructor(msg: Msg, subjectBytes: Uint8Array, seq: number, streamTimestampMs: number, pending: number) {
     this.msg = msg;
     this.subjectBytes = subjectBytes;
-    this.subject = subjects.get(subjectBytes);
     this.seq = seq;
     this.streamTimestampMs = streamTimestampMs;
     this.pending = pending;
-    this.headers = MessageHeaders.of(msg);
+  }
+
+  get subject(): string {
+    return (this.subjectText ??= subjects.get(this.subjectBytes));
+  }
+
+  private get headers(): MessageHeaders {
+    return (this.parsedHeaders ??= MessageHeaders.of(this.msg));
   }
 
   get data(): Uint8Array {
