@@ -1,8 +1,7 @@
 /** Chromium for the benchmark: the Debian package (never a downloaded browser), closed by the cleanup. */
 import { chromium, type Browser } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../lib/chromium.mjs';
 import type { Cleanup } from './cleanup';
-
-const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export async function launchChromium(cleanup: Cleanup): Promise<Browser> {
   const browser = await chromium.launch({
@@ -13,13 +12,7 @@ export async function launchChromium(cleanup: Cleanup): Promise<Browser> {
     handleSIGTERM: false,
     handleSIGHUP: false,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
+      ...CHROMIUM_ARGS,
       // Pages of the bench are measured while other pages of the same browser exist; none may be slowed down
       // for being in the background.
       '--disable-background-timer-throttling',

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from './chromium.mjs';
 import { findNatsServer } from './nats-server.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CHROMIUM_PATH = '/usr/bin/chromium';
 const MIN_NODE = [20, 19];
 
 /** A dependency that is missing and was not installed here; `message` says how to get it. */
