@@ -27,6 +27,10 @@ export class ProgressMeter {
       this.samples.shift();
   }
 
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
   current(): ReplayProgress {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];

@@ -340,10 +340,10 @@ function foldReplayBatch(batch: ReplayBatch, streamCreatedAt: string): void {
     oldestEventMs = Math.min(oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
   }
   checkpoints.afterBatch(ledger, oldest, newest);
-  const wasCaughtUp = progress.current().caughtUp;
+  const wasCaughtUp = progress.isCaughtUp;
   progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
   // Progress travels with the coalesced snapshots, except the moment the replay catches up.
-  if (!wasCaughtUp && progress.current().caughtUp) flushSnapshot();
+  if (!wasCaughtUp && progress.isCaughtUp) flushSnapshot();
   else scheduleSnapshot();
   persistence
     ?.maybeSave(ledger, batch.caughtUp, {
@@ -437,7 +437,7 @@ function postProgress(): void {
 
 function scheduleSnapshot(): void {
   if (snapshotTimer !== null) return;
-  const interval = progress.current().caughtUp ? SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
+  const interval = progress.isCaughtUp ? SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
   snapshotTimer = setTimeout(flushSnapshot, interval);
 }
 

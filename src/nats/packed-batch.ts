@@ -6,12 +6,9 @@
  * Layout: a Float64 index of 5 numbers per message (seq, stream time ms, subject length, header length, data
  * length) followed by the bytes of every message (subject, header block, data) back to back.
  */
-import { InternedText } from '../core/interned-text';
-import { MessageHeaders, type StreamMessage } from './raw-message';
+import { MessageHeaders, subjectTexts, type StreamMessage } from './raw-message';
 
 const FIELDS = 5;
-const lenientUtf8 = new TextDecoder();
-const subjects = new InternedText((bytes, start, end) => lenientUtf8.decode(bytes.subarray(start, end)));
 
 export interface PackedBatch {
   buffer: ArrayBuffer;
@@ -67,7 +64,7 @@ export function unpackBatch(batch: PackedBatch): StreamMessage[] {
     const subjectLength = index[o + 2]!;
     const headerLength = index[o + 3]!;
     const dataLength = index[o + 4]!;
-    const subject = subjects.get(body, at, at + subjectLength);
+    const subject = subjectTexts.get(body, at, at + subjectLength);
     at += subjectLength;
     const headerBlock = headerLength < 0 ? null : body.subarray(at, at + headerLength);
     at += Math.max(0, headerLength);

@@ -15,8 +15,7 @@ import { jetstreamManager, AckPolicy, DeliverPolicy, ReplayPolicy } from '@nats-
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { Handoff } from './handoff';
 import { streamSubjectFilter } from './names';
-import { InternedText } from '../core/interned-text';
-import { MessageHeaders, rawHeaderBlock, type StreamMessage } from './raw-message';
+import { MessageHeaders, rawHeaderBlock, subjectTexts, type StreamMessage } from './raw-message';
 import { streamState, type ReplayBatch, type ReplayOptions } from './replay';
 
 export interface PushReplayOptions extends ReplayOptions {
@@ -29,9 +28,6 @@ export interface PushReplayOptions extends ReplayOptions {
 const DEFAULT_HEARTBEAT_MS = 2000;
 const MISSED_HEARTBEATS = 3;
 const ACK_PREFIX = new TextEncoder().encode('$JS.ACK.');
-const lenientUtf8 = new TextDecoder();
-/** Subjects repeat per product: decoded once each (same decoder as nats.js, so the same text). */
-const subjects = new InternedText((bytes, start, end) => lenientUtf8.decode(bytes.subarray(start, end)));
 
 export class ReplayGapError extends Error {
   constructor(detail: string) {
@@ -265,7 +261,7 @@ export class PushedMessage implements StreamMessage {
   }
 
   get subject(): string {
-    return (this.subjectText ??= subjects.get(this.subjectBytes));
+    return (this.subjectText ??= subjectTexts.get(this.subjectBytes));
   }
 
   private get headers(): MessageHeaders {

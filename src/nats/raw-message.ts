@@ -4,12 +4,23 @@ import type { Msg } from '@nats-io/nats-core';
 import type { RawMessage } from '../core/codec';
 import { DEDUPE_HEADER, headerNames } from '../core/events';
 import { HeaderNameSet, headerEntries } from '../core/header-block';
+import { InternedText } from '../core/interned-text';
 
 /** A RawMessage that can also list its headers (for tools that show everything, like `cli tail`). */
 export interface StreamMessage extends RawMessage {
   /** Every header in arrival order; a repeated header appears once per value. */
   headerEntries(): [string, string][];
 }
+
+const lenientUtf8 = new TextDecoder();
+
+/**
+ * Subjects as text from their bytes, decoded once per distinct subject (a few hundred in a stream of millions),
+ * with the decoder nats.js uses for `msg.subject`, so the text is the same.
+ */
+export const subjectTexts = new InternedText((bytes, start, end) =>
+  lenientUtf8.decode(bytes.subarray(start, end)),
+);
 
 const names = headerNames();
 /** What the event decoders ask for, found in one pass over the header block. */
