@@ -5,7 +5,16 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['dist', 'node_modules', '.data', '.tmp', 'e2e-artifacts', 'test-results', 'playwright-report'],
+    ignores: [
+      'dist',
+      'node_modules',
+      '.data',
+      '.tmp',
+      '.tools',
+      'e2e-artifacts',
+      'test-results',
+      'playwright-report',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { jetstreamInfo, startNatsCluster } from './lib/nats-cluster.mjs';
-import { REPO_ROOT, findNatsServer, renderConfig } from './lib/nats-server.mjs';
+import { MIN_NATS_SERVER_VERSION, REPO_ROOT, findNatsServer, renderConfig } from './lib/nats-server.mjs';
 
 const TOPOLOGY_PATH = join(REPO_ROOT, 'deploy', 'cluster', 'cluster.json');
 const DATA_DIR = join(REPO_ROOT, '.data', 'cluster');
@@ -234,7 +234,11 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   const topology = loadTopology();
   if (options.render !== undefined) return render(topology, options);
-  if (!findNatsServer()) throw new UsageError('nats-server not found (sudo apt-get install nats-server)');
+  if (!findNatsServer()) {
+    throw new UsageError(
+      `no nats-server ${MIN_NATS_SERVER_VERSION} or newer found (node scripts/lib/ensure.mjs builds one)`,
+    );
+  }
 
   const busy = [];
   for (const node of topology.nodes) {

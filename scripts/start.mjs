@@ -217,8 +217,7 @@ async function startLocalServer(options) {
     );
   }
   mkdirSync(DATA_DIR, { recursive: true });
-  // Always given explicitly: nats-server 2.9.10 keeps one allowed port per host name (the last one
-  // listed wins), so a conf file listing two ports for 127.0.0.1 admits only one of them.
+  // The origins the app is served from on this run (--port may differ from the conf file's 5173).
   const origins = [`http://127.0.0.1:${options.port}`, `http://localhost:${options.port}`];
   say('starting nats-server (JetStream store in .data/jetstream)');
   const server = await startNatsServer({

@@ -1,5 +1,5 @@
 // `npm test`: every check the project has, in order, stopping at the first failure.
-//   dependencies → typecheck → lint → unit → integration → build → end-to-end
+//   dependencies → typecheck → lint → unit → integration → chaos → build → end-to-end
 // Counts per stage come from the runners' JSON reports, written under .tmp/.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import {
   REPO_ROOT,
   checkNodeVersion,
   ensureChromium,
-  ensureNatsServer,
+  ensureNatsServerWithVersion,
   ensureNodeModules,
 } from './lib/ensure.mjs';
 
@@ -114,6 +114,21 @@ const STAGES = [
         `--outputFile.json=${s.report}`,
       ),
   },
+  {
+    name: 'chaos',
+    report: join(REPORTS, 'chaos.json'),
+    counts: vitestCounts,
+    run: (s) =>
+      npx(
+        'vitest',
+        'run',
+        '--config',
+        'test/chaos/vitest.chaos.config.ts',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${s.report}`,
+      ),
+  },
   { name: 'build', run: () => ['npm', ['run', '--silent', 'build']] },
   {
     name: 'e2e',
@@ -144,7 +159,7 @@ function summary(results) {
     }
   }
   console.log('──────────────────────────────────');
-  // The plain closing line CI reads: tests counted over unit, integration and end-to-end runs.
+  // The plain closing line CI reads: tests counted over unit, integration, chaos and end-to-end runs.
   console.log(`tests: ${passed} passed, ${failed} failed`);
 }
 
@@ -154,7 +169,8 @@ async function main() {
   try {
     checkNodeVersion();
     ensureNodeModules(log);
-    log(`nats-server: ${ensureNatsServer(log)}`);
+    const server = ensureNatsServerWithVersion(log);
+    log(`nats-server: ${server.path} (v${server.version})`);
     log(`chromium: ${ensureChromium(log)}`);
     results.push({ name: 'deps', status: 'ok', ms: Date.now() - started });
   } catch (error) {

@@ -1,15 +1,28 @@
 // What `npm start`, `npm test` and .ci/run need before anything else runs: a recent Node, installed npm
-// packages matching package-lock.json, nats-server, and (for tests) Chromium. Plain ESM on node:* only,
-// because it runs before node_modules exists.
+// packages matching package-lock.json, a recent nats-server (built from its Go module when missing), and
+// (for tests) Chromium. Plain ESM on node:* only, because it runs before node_modules exists.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH } from './chromium.mjs';
-import { findNatsServer } from './nats-server.mjs';
+import {
+  MIN_NATS_SERVER_VERSION,
+  NATS_SERVER_MODULE,
+  NATS_SERVER_VERSION,
+  TOOLS_BIN,
+  findNatsServerWithVersion,
+  natsServerCandidates,
+  toolCandidates,
+  versionAtLeast,
+} from './nats-server.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MIN_NODE = [20, 19];
+// The go line of nats-server's and natscli's go.mod at the pinned releases.
+const MIN_GO = '1.26';
+// Where the official Go tarball unpacks; its installer does not touch PATH.
+const GO_FALLBACK = '/usr/local/go/bin/go';
 
 /** A dependency that is missing and was not installed here; `message` says how to get it. */
 export class MissingDependency extends Error {
@@ -97,23 +110,129 @@ function aptInstall(packages, log) {
   return run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], { env });
 }
 
-/** Path of nats-server, installing the Debian package when running as root. */
-export function ensureNatsServer(log = console.log) {
-  const found = findNatsServer();
+function goBinary() {
+  const found = onPath('go');
   if (found) return found;
-  if (canAptInstall()) {
-    log('nats-server is not installed; installing the Debian package');
-    if (aptInstall(['nats-server'], log)) {
-      const installed = findNatsServer();
-      if (installed) return installed;
-    }
-    throw new MissingDependency('Installing nats-server with apt-get failed (see the output above).');
+  try {
+    accessSync(GO_FALLBACK, constants.X_OK);
+    return GO_FALLBACK;
+  } catch {
+    return null;
   }
-  throw new MissingDependency(
-    'nats-server is not installed. Install it with:\n' +
-      '    sudo apt-get update && sudo apt-get install nats-server\n' +
-      'or use a server you already run: npm start -- --nats nats://host:4222',
+}
+
+/** Why each binary found is not used, one line per binary; empty when none was found. */
+function passedOver(candidates, minVersion) {
+  return candidates.map(
+    (c) =>
+      `  ${c.path} (${c.source}): ` +
+      (c.version === null
+        ? '`--version` failed, so it is not used'
+        : `version ${c.version}, older than the ${minVersion} this project needs, so it is not used`),
   );
+}
+
+/**
+ * Finds a tool at its minimum version or newer, else builds the pinned release from its Go module into
+ * .tools/bin. A source build rather than a distribution package: Debian's packages lag years behind (bookworm
+ * has nats-server 2.9.10), and `go install` of a tagged module is reproducible on any architecture.
+ */
+function ensureGoTool(tool, log) {
+  const found = tool.find();
+  if (found) return found;
+  const older = passedOver(tool.candidates(), tool.minVersion);
+  const explicit = process.env[tool.envVar];
+  if (explicit && !existsSync(explicit)) older.unshift(`  ${explicit} (${tool.envVar}): no such file`);
+  const olderNote = older.length ? `Not used:\n${older.join('\n')}\n` : '';
+  const download =
+    `  download the official release binary from ${tool.releaseUrl}` +
+    `${tool.releaseFile ? ` (${tool.releaseFile})` : ''},\n` +
+    `  then put ${tool.name} in .tools/bin/ or point ${tool.envVar} at it.`;
+  const go = goBinary();
+  if (!go) {
+    throw new MissingDependency(
+      `No ${tool.name} ${tool.minVersion} or newer found (looked in .tools/bin, $${tool.envVar} and PATH).\n` +
+        olderNote +
+        `Stockwire builds ${tool.name} ${tool.version} from its Go module, but go is not on PATH ` +
+        `(nor at ${GO_FALLBACK}). Either:\n` +
+        `  install Go ${MIN_GO} or newer from https://go.dev/dl (Debian bookworm's golang-go is too old) ` +
+        'and run again, or\n' +
+        download +
+        (tool.otherwise ? `\n${tool.otherwise}` : ''),
+    );
+  }
+  for (const line of older) log(line.trim());
+  const target = `${tool.module}@v${tool.version}`;
+  log(
+    `building ${tool.name} ${tool.version} from its Go module into .tools/bin ` +
+      `(go install ${target}); this takes a minute or two`,
+  );
+  mkdirSync(TOOLS_BIN, { recursive: true });
+  const built = run(go, ['install', target], { env: { ...process.env, GOBIN: TOOLS_BIN } });
+  const after = built ? tool.find() : null;
+  if (after) return after;
+  const what = built
+    ? `go install ${target} finished, but no ${tool.name} ${tool.minVersion} or newer is in .tools/bin`
+    : `go install ${target} failed (see the output above)`;
+  throw new MissingDependency(
+    `${what}.\n` +
+      `Building ${tool.name} ${tool.version} needs Go ${MIN_GO} or newer (https://go.dev/dl) and the Go ` +
+      `module proxy; ${go} is ` +
+      `${goVersion(go) ?? 'of unknown version'}. Or:\n` +
+      download,
+  );
+}
+
+function goVersion(go) {
+  const result = spawnSync(go, ['version'], { encoding: 'utf8' });
+  return /go\d+(\.\d+)+/.exec(result.stdout ?? '')?.[0] ?? null;
+}
+
+const NATS_SERVER_TOOL = {
+  name: 'nats-server',
+  envVar: 'NATS_SERVER',
+  module: NATS_SERVER_MODULE,
+  version: NATS_SERVER_VERSION,
+  minVersion: MIN_NATS_SERVER_VERSION,
+  releaseUrl: `https://github.com/nats-io/nats-server/releases/tag/v${NATS_SERVER_VERSION}`,
+  releaseFile: `nats-server-v${NATS_SERVER_VERSION}-linux-amd64.tar.gz`,
+  find: findNatsServerWithVersion,
+  candidates: natsServerCandidates,
+  otherwise: 'npm start can also use a server you already run: npm start -- --nats nats://host:4222',
+};
+
+/** `{ path, version }` of a nats-server recent enough, building the pinned release when there is none. */
+export function ensureNatsServerWithVersion(log = console.log) {
+  return ensureGoTool(NATS_SERVER_TOOL, log);
+}
+
+/** Path of a nats-server recent enough, building the pinned release when there is none. */
+export function ensureNatsServer(log = console.log) {
+  return ensureNatsServerWithVersion(log).path;
+}
+
+// The `nats` command line, for looking at streams and buckets by hand; nothing in npm test or start needs it.
+export const NATS_CLI_VERSION = '0.5.0';
+const NATS_CLI_TOOL = {
+  name: 'nats',
+  envVar: 'NATS_CLI',
+  module: 'github.com/nats-io/natscli/nats',
+  version: NATS_CLI_VERSION,
+  // Only the pinned release: no other one has been tried against this project's server.
+  minVersion: NATS_CLI_VERSION,
+  releaseUrl: `https://github.com/nats-io/natscli/releases/tag/v${NATS_CLI_VERSION}`,
+  releaseFile: undefined,
+  otherwise: undefined,
+  candidates: () => toolCandidates('nats', 'NATS_CLI'),
+  find() {
+    const ok = this.candidates().find((c) => versionAtLeast(c.version, this.minVersion));
+    return ok ? { path: ok.path, version: ok.version } : null;
+  },
+};
+
+/** `{ path, version }` of the nats CLI, building the pinned release into .tools/bin when there is none. */
+export function ensureNatsCli(log = console.log) {
+  return ensureGoTool(NATS_CLI_TOOL, log);
 }
 
 /** Chromium for the end-to-end tests; Playwright never downloads a browser here. */
@@ -132,15 +251,20 @@ export function ensureChromium(log = console.log) {
   );
 }
 
-// `node scripts/lib/ensure.mjs [--chromium]`: the checks alone, for .ci/run and for people.
+// `node scripts/lib/ensure.mjs [--chromium] [--nats-cli]`: the checks alone, for .ci/run and for people.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const log = (line) => console.log(`[deps] ${line}`);
   try {
     checkNodeVersion();
     log(`node ${process.versions.node}`);
     log(ensureNodeModules(log) ? 'npm packages installed' : 'npm packages match package-lock.json');
-    log(`nats-server: ${ensureNatsServer(log)}`);
+    const server = ensureNatsServerWithVersion(log);
+    log(`nats-server: ${server.path} (v${server.version})`);
     if (process.argv.includes('--chromium')) log(`chromium: ${ensureChromium(log)}`);
+    if (process.argv.includes('--nats-cli')) {
+      const cli = ensureNatsCli(log);
+      log(`nats: ${cli.path} (v${cli.version})`);
+    }
   } catch (error) {
     console.error(error instanceof MissingDependency ? error.message : error);
     process.exit(1);

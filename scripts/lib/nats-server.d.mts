@@ -37,6 +37,34 @@ export interface NatsServerTls {
 export declare function renderConfig(options: RenderConfigOptions): string;
 
 export declare function freePort(): Promise<number>;
+/** The release `ensureNatsServer` builds (`go install github.com/nats-io/nats-server/v2@v…`). */
+export declare const NATS_SERVER_VERSION: string;
+export declare const NATS_SERVER_MODULE: string;
+/** Older binaries are passed over by the finders below. */
+export declare const MIN_NATS_SERVER_VERSION: string;
+/** `<repo>/.tools/bin`, searched before $NATS_SERVER and PATH. */
+export declare const TOOLS_BIN: string;
+export interface ParsedVersion {
+  major: number;
+  minor: number;
+  patch: number;
+  /** Pre-release label (`RC.1`), empty for a release. */
+  pre: string;
+}
+export declare function parseVersion(text: string | null | undefined): ParsedVersion | null;
+export declare function versionAtLeast(version: string | null | undefined, minimum: string): boolean;
+/** What `<path> --version` reports, as `X.Y.Z`, or null when the binary does not run. */
+export declare function binaryVersion(path: string): string | null;
+export interface ToolCandidate {
+  path: string;
+  /** TOOLS_BIN, the environment variable's name, or `PATH`. */
+  source: string;
+  version: string | null;
+}
+export declare function toolCandidates(name: string, envVar: string): ToolCandidate[];
+export declare function natsServerCandidates(): ToolCandidate[];
+export declare function findNatsServerWithVersion(): { path: string; version: string } | null;
+/** Path of a nats-server at MIN_NATS_SERVER_VERSION or newer, or null. */
 export declare function findNatsServer(): string | null;
 
 export interface StartNatsServerOptions {

@@ -1,14 +1,17 @@
 // Starting a private nats-server with the repository's nats-server.conf, for tests, e2e runs, `npm start`
 // and the benchmark. Plain ESM on node:* only, so every script can import it without a build step.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
+  accessSync,
   closeSync,
+  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -55,7 +58,6 @@ export function renderConfig({
     const list = allowedOrigins.map((o) => `    ${JSON.stringify(o)}`).join('\n');
     rewrite(originsLine, `$1allowed_origins: [\n${list}\n  ]`, 'allowed_origins');
   }
-  checkOneOriginPerHost([...(originsLine.exec(text)?.[2] ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1]));
   if (serverName !== undefined) {
     rewrite(/^server_name: .*$/m, `server_name: ${JSON.stringify(serverName)}`, 'server_name');
   }
@@ -105,24 +107,6 @@ export function clusterBlock({ name, port, routes }, host = '127.0.0.1') {
   ].join('\n');
 }
 
-/**
- * nats-server 2.9.10 stores allowed origins in a map keyed by host name: a second port for the same host
- * silently replaces the first, and pages from the replaced origin get HTTP 403.
- */
-function checkOneOriginPerHost(origins) {
-  const hosts = new Map();
-  for (const origin of origins) {
-    const hostname = new URL(origin).hostname;
-    if (hosts.has(hostname)) {
-      throw new Error(
-        `allowed origins ${hosts.get(hostname)} and ${origin} share the host ${hostname}; ` +
-          'nats-server 2.9.10 keeps only one port per host',
-      );
-    }
-    hosts.set(hostname, origin);
-  }
-}
-
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolvePort, reject) => {
@@ -137,14 +121,99 @@ export function freePort() {
   });
 }
 
-/** Path of the nats-server binary, or null. */
-export function findNatsServer() {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin'];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'nats-server');
-    if (existsSync(candidate)) return candidate;
+/**
+ * The release `ensureNatsServer` builds into TOOLS_BIN. The floor is lower so that a server someone already
+ * has keeps working, but Debian bookworm's 2.9.10 is far below it.
+ */
+export const NATS_SERVER_VERSION = '2.15.3';
+export const NATS_SERVER_MODULE = 'github.com/nats-io/nats-server/v2';
+export const MIN_NATS_SERVER_VERSION = '2.14.0';
+/** Where the project's own builds of its tools go (`go install` with GOBIN), ignored by git. */
+export const TOOLS_BIN = join(REPO_ROOT, '.tools', 'bin');
+
+/** `{ major, minor, patch, pre }` of the first `X.Y.Z[-pre]` in text (e.g. `nats-server: v2.15.3`), or null. */
+export function parseVersion(text) {
+  const m = /\bv?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?/.exec(String(text ?? ''));
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4] ?? '' };
+}
+
+/**
+ * True when `version` (text such as `2.15.3`) is `minimum` or newer. A pre-release counts as older than
+ * its release, so 2.14.0-RC.1 does not pass a 2.14.0 floor.
+ */
+export function versionAtLeast(version, minimum) {
+  const a = parseVersion(version);
+  const b = parseVersion(minimum);
+  if (!a || !b) return false;
+  for (const part of ['major', 'minor', 'patch']) {
+    if (a[part] !== b[part]) return a[part] > b[part];
   }
-  return null;
+  if (a.pre === '' || b.pre === '') return a.pre === '';
+  return a.pre.localeCompare(b.pre, 'en', { numeric: true }) >= 0;
+}
+
+// Tests start many servers per process; asking each binary for its version once is enough unless it changes.
+const versionCache = new Map();
+
+/** The version a binary reports with `--version` (e.g. `2.15.3`), or null when it does not run. */
+export function binaryVersion(path) {
+  let stamp;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) return null;
+    accessSync(path, constants.X_OK);
+    stamp = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return null;
+  }
+  const cached = versionCache.get(path);
+  if (cached?.stamp === stamp) return cached.version;
+  const result = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  const parsed = result.status === 0 ? parseVersion(`${result.stdout}\n${result.stderr}`) : null;
+  const version = parsed
+    ? `${parsed.major}.${parsed.minor}.${parsed.patch}${parsed.pre ? `-${parsed.pre}` : ''}`
+    : null;
+  versionCache.set(path, { stamp, version });
+  return version;
+}
+
+/**
+ * Every candidate binary named `name`, in the order they are preferred: the project's own build in
+ * TOOLS_BIN, then the path in the environment variable `envVar`, then PATH (and /usr/bin, /usr/sbin, where
+ * distribution packages put it even when PATH is trimmed). Each with its version, null if it did not run.
+ */
+export function toolCandidates(name, envVar) {
+  const paths = [join(TOOLS_BIN, name)];
+  const explicit = process.env[envVar];
+  if (explicit) paths.push(resolve(explicit));
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin'];
+  for (const dir of dirs) paths.push(resolve(dir, name));
+  const seen = new Set();
+  const out = [];
+  for (const [i, path] of paths.entries()) {
+    if (seen.has(path) || !existsSync(path)) continue;
+    seen.add(path);
+    const source = i === 0 ? TOOLS_BIN : explicit && i === 1 ? envVar : 'PATH';
+    out.push({ path, source, version: binaryVersion(path) });
+  }
+  return out;
+}
+
+/** The nats-server binaries found, preferred first, each with its version (null if it did not run). */
+export function natsServerCandidates() {
+  return toolCandidates('nats-server', 'NATS_SERVER');
+}
+
+/** `{ path, version }` of the first nats-server at MIN_NATS_SERVER_VERSION or newer, or null. */
+export function findNatsServerWithVersion() {
+  const ok = natsServerCandidates().find((c) => versionAtLeast(c.version, MIN_NATS_SERVER_VERSION));
+  return ok ? { path: ok.path, version: ok.version } : null;
+}
+
+/** Path of a nats-server binary recent enough for this project, or null. */
+export function findNatsServer() {
+  return findNatsServerWithVersion()?.path ?? null;
 }
 
 async function distinctFreePorts(count) {
@@ -197,8 +266,12 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
   // Unique per server, so that a health check answered by another server on the same port is not ours.
   const serverName = givenName ?? `stockwire-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const binary = findNatsServer();
-  if (!binary)
-    throw new Error('nats-server not found on PATH, /usr/bin or /usr/sbin (apt-get install nats-server)');
+  if (!binary) {
+    throw new Error(
+      `no nats-server ${MIN_NATS_SERVER_VERSION} or newer in .tools/bin, $NATS_SERVER or on PATH ` +
+        '(node scripts/lib/ensure.mjs builds one)',
+    );
+  }
   const baseDir = storeDir ? resolve(storeDir) : mkdtempSync(join(tmpdir(), 'stockwire-nats-'));
   mkdirSync(baseDir, { recursive: true });
   const [clientPort, wsPort, httpPort] =

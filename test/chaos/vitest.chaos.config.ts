@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Long fault tests, kept out of `npm test`: each file starts its own nats-server, so no global setup.
+// Fault tests, a stage of `npm test` and `npm run chaos`: each file starts its own nats-server, so no
+// global setup.
 export default defineConfig({
   test: {
     name: 'chaos',

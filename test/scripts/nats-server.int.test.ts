@@ -20,10 +20,12 @@ describe('renderConfig', () => {
     expect(accounts(text)).toBe(accounts(original));
   });
 
-  test('refuses two origins on one host, which nats-server 2.9.10 would silently reduce to one', () => {
-    expect(() =>
-      renderConfig({ ...base, allowedOrigins: ['http://localhost:5173', 'http://localhost:4173'] }),
-    ).toThrow('share the host localhost');
+  test('keeps two origins on one host (the dev server and a preview on another port)', () => {
+    const text = renderConfig({
+      ...base,
+      allowedOrigins: ['http://localhost:5173', 'http://localhost:4173'],
+    });
+    expect(text).toContain('"http://localhost:5173"\n    "http://localhost:4173"');
   });
 });
 
