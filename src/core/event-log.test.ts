@@ -308,6 +308,12 @@ describe('export', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(csvField("-cmd|' /C calc'!A0")).toBe("'-cmd|' /C calc'!A0");
+    expect(csvField('-2+3')).toBe("'-2+3");
+    expect(csvField('-5')).toBe('-5');
+    expect(csvField(-5)).toBe('-5');
+    expect(csvField('-3.25')).toBe('-3.25');
+    expect(csvField('-1e3')).toBe('-1e3');
     expect(csvField('-')).toBe('-');
   });
 
