@@ -14,6 +14,7 @@ import { publishStockEvent } from '../src/nats/publish';
 import { uniqueToken } from '../test/support/unique';
 import { chooseWarehouse, seenAt, signIn, watchForText } from './support/app';
 import { e2eEnv } from './support/env';
+import { LOGINS } from '../test/support/users';
 import { expectedStock, shown, warehouseTotal, type TimedEvent } from './support/expected';
 import { expectWarehouseFigures } from './support/figures';
 import { connectAdmin, type NatsConnection, type Published } from './support/stream';
@@ -112,7 +113,7 @@ test('signed in with a list of three nodes, the figures keep updating after the 
   await chooseWarehouse(page, warehouse);
   await expectWarehouseFigures(page, expectedStock(published), warehouse, products);
 
-  const victim = await nodeOf(cluster, 'manager');
+  const victim = await nodeOf(cluster, LOGINS.manager.user);
   expect(victim, 'a node carries the page').toBeDefined();
   const victimName = cluster.names[victim!]!;
 
@@ -130,7 +131,7 @@ test('signed in with a list of three nodes, the figures keep updating after the 
   const updatedAfterMs = (await seenAt(page, 'after-kill'))! - killedMs;
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
   await expectWarehouseFigures(page, expectedStock(published), warehouse, products);
-  const now = await nodeOf(cluster, 'manager');
+  const now = await nodeOf(cluster, LOGINS.manager.user);
   expect(now, 'the page is connected again').toBeDefined();
   expect(cluster.names[now!]).not.toBe(victimName);
   console.log(

@@ -5,7 +5,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { runCli } from '../test/support/cli';
 import { uniqueToken } from '../test/support/unique';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 import { cell, chooseWarehouse, nav, openPage, signIn, stockForm, type PageName } from './support/app';
 import { e2eEnv } from './support/env';
 import { rawPublishFromPage } from './support/raw-nats';
@@ -35,12 +35,11 @@ async function seed(): Promise<{ warehouse: string; product: string }> {
 }
 
 /** A well-formed sale, so that only the permission can be the reason for a refusal. */
-function handCraftedSale(page: Page, user: keyof typeof PASSWORDS, warehouse: string, product: string) {
+function handCraftedSale(page: Page, user: keyof typeof LOGINS, warehouse: string, product: string) {
   const id = crypto.randomUUID();
   return rawPublishFromPage(page, {
     wsUrl,
-    user,
-    password: PASSWORDS[user],
+    ...LOGINS[user],
     subject: `warehouse.${warehouse}.product.${product}`,
     headers: {
       myorg_format: 'application/json',
@@ -91,7 +90,7 @@ for (const { user, pages } of READ_ONLY) {
       '--server',
       wsUrl,
       '--user',
-      user,
+      LOGINS[user].user,
       '--warehouse',
       warehouse,
       '--product',

@@ -15,7 +15,7 @@ import { e2eEnv } from './support/env';
 import { connectAdmin, lastSeq, publishAll, type NatsConnection } from './support/stream';
 import { runProgram, startProgram, type RunningProgram } from './support/processes';
 import { SCREENSHOT_DIR, saveScreenshot } from './support/screenshots';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 
 const { appUrl } = e2eEnv();
 
@@ -55,8 +55,8 @@ async function signInTimed(
 ): Promise<{ totalMs: number; replayMs: number }> {
   await page.goto(appUrl);
   await page.getByLabel('Server URL').fill(server.wsUrl);
-  await page.getByLabel('User', { exact: true }).fill(user);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORDS[user]);
+  await page.getByLabel('User', { exact: true }).fill(LOGINS[user].user);
+  await page.getByLabel('Password', { exact: true }).fill(LOGINS[user].password);
   await page.evaluate(() => {
     const w = window as unknown as { __replay: Record<string, number> };
     w.__replay = { clickedAt: Date.now() };
@@ -88,7 +88,7 @@ test('every page, screenshotted with a week of demo history and the workers runn
   await page.goto(appUrl);
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   await saveScreenshot(page, 'signin');
-  await page.getByLabel('User', { exact: true }).fill('manager');
+  await page.getByLabel('User', { exact: true }).fill(LOGINS.manager.user);
   await page.getByLabel('Password', { exact: true }).fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toBeVisible();

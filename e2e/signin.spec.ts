@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { freePort, startNatsServer } from '../scripts/lib/nats-server.mjs';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 import { e2eEnv } from './support/env';
 
 const { appUrl } = e2eEnv();
@@ -26,13 +26,13 @@ async function expectRefused(page: Page, message: RegExp): Promise<void> {
 }
 
 test('a wrong password is refused with a message that says so', async ({ page }) => {
-  await trySignIn(page, appUrl, 'manager', `${PASSWORDS.manager}-typo`);
+  await trySignIn(page, appUrl, LOGINS.manager.user, `${LOGINS.manager.password}-typo`);
   await expectRefused(page, /^The server refused the sign-in: wrong user or password/);
 });
 
 test('a server that is not running is reported as unreachable', async ({ page }) => {
   const nobody = `ws://127.0.0.1:${await freePort()}`;
-  await trySignIn(page, appUrl, 'manager', PASSWORDS.manager, nobody);
+  await trySignIn(page, appUrl, LOGINS.manager.user, LOGINS.manager.password, nobody);
   await expectRefused(
     page,
     /^The NATS server is unreachable: is it running, is the address right, and does it allow this page's origin\?$/,
@@ -44,7 +44,7 @@ test('a server that is not running is reported as unreachable', async ({ page })
 test('a server without the streams says to provision it', async ({ page }) => {
   const bare = await startNatsServer({ allowedOrigins: [appUrl] });
   try {
-    await trySignIn(page, appUrl, 'display', PASSWORDS.display, bare.wsUrl);
+    await trySignIn(page, appUrl, LOGINS.display.user, LOGINS.display.password, bare.wsUrl);
     await expectRefused(page, /^stream WAREHOUSE_EVENTS does not exist — run `npm run provision`$/);
   } finally {
     await bare.stop();
@@ -55,7 +55,7 @@ test('a server without the streams says to provision it', async ({ page }) => {
 test('the app served from an origin the server does not allow cannot connect', async ({ page }) => {
   // Same files, same port, but http://localhost is another origin than the allowed http://127.0.0.1.
   const otherOrigin = appUrl.replace('127.0.0.1', 'localhost');
-  await trySignIn(page, otherOrigin, 'manager', PASSWORDS.manager);
+  await trySignIn(page, otherOrigin, LOGINS.manager.user, LOGINS.manager.password);
   const alert = page.getByRole('form', { name: 'Sign in' }).getByRole('alert');
   await expect(alert).toBeVisible();
   console.log(`[e2e] sign-in from another origin: ${await alert.textContent()}`);

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { e2eEnv } from './support/env';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 
 test('the built app loads and offers the sign-in form', async ({ page }) => {
   const { appUrl, wsUrl } = e2eEnv();
@@ -16,8 +16,8 @@ test('the built app loads and offers the sign-in form', async ({ page }) => {
 test('signing in as display connects', async ({ page }) => {
   const { appUrl } = e2eEnv();
   await page.goto(appUrl);
-  await page.getByLabel('User', { exact: true }).fill('display');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORDS.display);
+  await page.getByLabel('User', { exact: true }).fill(LOGINS.display.user);
+  await page.getByLabel('Password', { exact: true }).fill(LOGINS.display.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   const state = page.getByTestId('connection-state');
   await expect(state).toHaveText(/^Connected/);

@@ -24,7 +24,7 @@ import type { NatsConnection } from '../src/nats/connection';
 import { provision } from '../src/nats/provision';
 import { makeTestCertificates, type TestCertificates } from '../test/support/tls-certs';
 import { uniqueToken } from '../test/support/unique';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 import { cell, chooseWarehouse, signIn } from './support/app';
 import { publishAll } from './support/stream';
 
@@ -104,8 +104,7 @@ test.beforeAll(async () => {
   });
   admin = await connectNode({
     servers: nats.clientUrl,
-    user: 'admin',
-    password: PASSWORDS.admin,
+    ...LOGINS.admin,
     maxReconnectAttempts: -1,
     timeoutMs: 5000,
     tls: { caFile: certs.caFile },
@@ -164,8 +163,8 @@ async function signInOutcome(browser: Browser, url: string): Promise<string> {
   try {
     const page = await context.newPage();
     await page.goto(url);
-    await page.getByLabel('User', { exact: true }).fill('display');
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORDS.display);
+    await page.getByLabel('User', { exact: true }).fill(LOGINS.display.user);
+    await page.getByLabel('Password', { exact: true }).fill(LOGINS.display.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const connected = page.getByTestId('connection-state').and(page.locator('[data-state="connected"]'));
     const refused = page.getByRole('form', { name: 'Sign in' }).getByRole('alert');

@@ -19,7 +19,7 @@ import { consumeDurable, ensureDurable } from '../src/nats/durable';
 import { WAREHOUSE_STREAM } from '../src/nats/names';
 import { provision } from '../src/nats/provision';
 import { replayStream } from '../src/nats/replay';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 import { Cleanup } from './bench/cleanup';
 import { fillStream } from './bench/fill';
 import { stockwireNodeReplay } from './bench/node-replay';
@@ -111,7 +111,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     await server.stop();
     rmSync(server.storeDir, { recursive: true, force: true });
   });
-  const admin = await connectNode({ servers: server.clientUrl, user: 'admin', password: PASSWORDS.admin });
+  const admin = await connectNode({ servers: server.clientUrl, ...LOGINS.admin });
   cleanup.add('admin connection', () => admin.close());
   await provision(admin);
   say(`nats-server ${server.clientUrl}; publishing ${EVENTS} events on ${KEYS} keys`);

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { demoHistory } from '../src/core/demo-history';
 import { connectNode } from '../src/nats/connect-node';
 import { provision } from '../src/nats/provision';
-import { PASSWORDS } from '../test/support/users';
+import { LOGINS } from '../test/support/users';
 import { buildForRun } from './bench/app-build';
 import { signInCold } from './bench/app-replay';
 import { launchChromium } from './bench/browser';
@@ -33,7 +33,7 @@ try {
       await server.stop();
       rmSync(server.storeDir, { recursive: true, force: true });
     });
-    const nc = await connectNode({ servers: server.clientUrl, user: 'admin', password: PASSWORDS.admin });
+    const nc = await connectNode({ servers: server.clientUrl, ...LOGINS.admin });
     await provision(nc);
     const history = demoHistory({ seed: 7, endMs: Date.now(), days });
     await fillStream(nc, history, 'admin');

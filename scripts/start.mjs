@@ -25,12 +25,13 @@ const WORKERS_DIR = join(REPO_ROOT, 'src', 'workers');
 /** Node programs in src/workers that run as `services` for as long as the demo runs (if they exist yet). */
 const SERVICE_WORKERS = ['projector', 'notifier'];
 
-// Demo sign-ins of nats-server.conf (the server stores only their bcrypt hashes).
+// The demo's people (people.json; the server stores only their bcrypt hashes). `npm run users` changes them.
 const SIGN_INS = [
-  ['manager', 'stockwire-manager', 'reads everything, records stock events (sales, deliveries, moves, …)'],
-  ['marketing', 'stockwire-marketing', 'reads events and the sales views; publishes nothing'],
-  ['procurement', 'stockwire-procurement', 'reads everything, edits low-stock thresholds'],
-  ['display', 'stockwire-display', 'read-only, for wall screens'],
+  ['alice', 'stockwire-alice', 'manager of every warehouse: reads everything, records stock events'],
+  ['bob', 'stockwire-bob', 'manager of warehouse 46 only (the server refuses his events elsewhere)'],
+  ['carol', 'stockwire-carol', 'marketing: reads events and the sales views; publishes nothing'],
+  ['dave', 'stockwire-dave', 'procurement: reads everything, edits low-stock thresholds'],
+  ['wall-46', 'stockwire-wall-46', 'a wall screen (read-only); also wall-52'],
 ];
 const ADMIN = { user: 'admin', password: 'stockwire-admin' };
 const SERVICES = { user: 'services', password: 'stockwire-services' };
@@ -353,6 +354,8 @@ async function main() {
     '  Sign in as:',
     ...SIGN_INS.map(([user, password, may]) => `    ${user.padEnd(12)} ${password.padEnd(22)} ${may}`),
     `  Command line and workers (TCP ${natsUrl}): admin / stockwire-admin (provisioning), services / stockwire-services (workers)`,
+    `  A wall screen: ${appUrl}/display?warehouse=46#user=wall-46&password=stockwire-wall-46 (opened once, it keeps the credential)`,
+    '  People: npm run users -- list | add | change | revoke | screen (a running server reloads at once)',
     '  Ctrl-C stops everything started here.',
     '',
   ];

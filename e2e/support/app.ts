@@ -1,6 +1,6 @@
 /** Driving the dashboard the way a person does: by labels, roles and the few test ids the pages expose. */
 import { expect, type Locator, type Page } from '@playwright/test';
-import { PASSWORDS, type User } from '../../test/support/users';
+import { LOGINS, type User } from '../../test/support/users';
 
 export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality' | 'Event log';
 
@@ -13,11 +13,12 @@ export async function signIn(
 ): Promise<void> {
   await page.goto(appUrl);
   if (server !== undefined) await page.getByLabel('Server URL').fill(server);
-  await page.getByLabel('User', { exact: true }).fill(user);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORDS[user]);
+  await page.getByLabel('User', { exact: true }).fill(LOGINS[user].user);
+  await page.getByLabel('Password', { exact: true }).fill(LOGINS[user].password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
-  await expect(page.getByTestId('role')).toHaveText(user);
+  // The role comes from the server's account, not from the user name.
+  await expect(page.getByTestId('role')).toHaveText(`${LOGINS[user].user} · ${user}`);
 }
 
 export function nav(page: Page): Locator {

@@ -10,7 +10,7 @@ import type { NatsConnection } from '../../src/nats/connection';
 import { WAREHOUSE_STREAM } from '../../src/nats/names';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
-import { PASSWORDS } from '../../test/support/users';
+import { LOGINS } from '../../test/support/users';
 import type { TimedEvent } from './expected';
 
 export type { NatsConnection };
@@ -18,8 +18,7 @@ export type { NatsConnection };
 export function connectAdmin(clientUrl: string): Promise<NatsConnection> {
   return connectNode({
     servers: clientUrl,
-    user: 'admin',
-    password: PASSWORDS.admin,
+    ...LOGINS.admin,
     name: 'e2e-publisher',
     maxReconnectAttempts: -1,
     timeoutMs: 5_000,

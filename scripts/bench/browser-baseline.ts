@@ -9,7 +9,7 @@ import { BASELINE_PATH } from './app-build';
 import type { BaselineRequest, BaselineResult } from './baseline-page/main';
 import type { StockConsumerKind } from './stock-consumer';
 import { withTimeout } from './timeout';
-import { PASSWORDS } from '../../test/support/users';
+import { LOGINS } from '../../test/support/users';
 
 export interface BrowserBaseline {
   kind: StockConsumerKind;
@@ -34,8 +34,7 @@ export async function runBrowserBaseline(
     const request: BaselineRequest = {
       kind,
       servers: wsUrl,
-      user: 'display',
-      password: PASSWORDS.display,
+      ...LOGINS.display,
       stream: WAREHOUSE_STREAM,
       filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
       count,
@@ -75,8 +74,7 @@ export async function runDeliveryOnly(
       timeoutMs,
       page.evaluate((r) => window.deliveryOnly!(r), {
         servers: wsUrl,
-        user: 'display',
-        password: PASSWORDS.display,
+        ...LOGINS.display,
         stream: WAREHOUSE_STREAM,
         filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
         count,

@@ -12,7 +12,7 @@ import { simulatorState, type SimulatorState } from '../../src/core/demo-history
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { provision } from '../../src/nats/provision';
-import { PASSWORDS } from '../../test/support/users';
+import { LOGINS } from '../../test/support/users';
 import { freePort, startNatsServer, type NatsServerHandle } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { coldReplay, displayUrl, warmStart, type ColdReplay } from './app-replay';
@@ -57,8 +57,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     await startPreview(cleanup, buildDir, appPort);
     const admin: NatsConnection = await connectNode({
       servers: server.clientUrl,
-      user: 'admin',
-      password: PASSWORDS.admin,
+      ...LOGINS.admin,
       name: 'bench-admin',
     });
     cleanup.add('admin connection', () => admin.close());

@@ -1,3 +1,4 @@
+import type { Person } from './people.mjs';
 export declare const REPO_ROOT: string;
 export declare const CONFIG_PATH: string;
 
@@ -19,6 +20,7 @@ export interface RenderConfigOptions {
   host?: string;
   /** Appends a `cluster {}` block: this node joins a JetStream cluster through these routes. */
   cluster?: ClusterRoutes;
+  configPath?: string;
 }
 export interface ClusterRoutes {
   /** Cluster name, the same on every node. */
@@ -79,6 +81,10 @@ export interface StartNatsServerOptions {
   cluster?: ClusterRoutes;
   /** wss:// and TLS on the client port (clientUrl and wsUrl then use the tls:// and wss:// schemes). */
   tls?: NatsServerTls;
+  /** The people the server knows; people.json's when omitted. */
+  people?: Person[];
+  /** Another configuration to render instead of the repository's (to check a test against an old layout). */
+  configPath?: string;
 }
 
 export interface NatsServerHandle {
@@ -99,5 +105,9 @@ export interface NatsServerHandle {
   kill(): Promise<void>;
   /** Stops (if running) and starts again on the same ports with the same store. */
   restart(): Promise<void>;
+  /** Rewrites the people and reloads the server's configuration; resolves once the server confirms it. */
+  setPeople(people: Person[]): Promise<void>;
 }
+export declare function writePeopleConf(dir: string, people?: Person[]): void;
+export declare function reloadServer(pid: number, logPath: string): Promise<void>;
 export declare function startNatsServer(options?: StartNatsServerOptions): Promise<NatsServerHandle>;

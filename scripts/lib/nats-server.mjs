@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPeople, renderPeopleConf } from './people.mjs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CONFIG_PATH = join(REPO_ROOT, 'nats-server.conf');
@@ -26,8 +27,9 @@ const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
- * The repository's config with listen addresses, store_dir and allowed_origins rewritten. Users and
- * permissions are left untouched: the conf file stays their single source.
+ * The repository's config with listen addresses, store_dir, pid_file and allowed_origins rewritten. Users and
+ * permissions are left untouched: the conf file stays their single source. Its `include "nats-people.conf"`
+ * is resolved next to the rendered file: write `renderPeopleConf(...)` there (writePeopleConf below).
  */
 export function renderConfig({
   clientPort,
@@ -39,8 +41,9 @@ export function renderConfig({
   tls,
   host = '127.0.0.1',
   cluster,
+  configPath = CONFIG_PATH,
 }) {
-  let text = readFileSync(CONFIG_PATH, 'utf8');
+  let text = readFileSync(configPath, 'utf8');
   const rewrite = (pattern, replacement, what) => {
     if (!pattern.test(text)) throw new Error(`nats-server.conf: cannot find ${what} to rewrite`);
     text = text.replace(pattern, replacement);
@@ -53,7 +56,13 @@ export function renderConfig({
     'websocket.listen',
   );
   rewrite(/^(\s*)store_dir: .*$/m, `$1store_dir: ${JSON.stringify(storeDir)}`, 'jetstream.store_dir');
-  const originsLine = /^(\s*)allowed_origins: \[([^\]]*)\]/m;
+  if (/^pid_file: .*$/m.test(text)) {
+    text = text.replace(/^pid_file: .*$/m, `pid_file: ${JSON.stringify(join(storeDir, 'nats-server.pid'))}`);
+  }
+  if (configPath === CONFIG_PATH && !/^\s*include "nats-people.conf"$/m.test(text)) {
+    throw new Error('nats-server.conf: cannot find the `include "nats-people.conf"` line');
+  }
+  const originsLine = /^(\s*)allowed_origins: \[[^\]]*\]/m;
   if (allowedOrigins !== undefined) {
     const list = allowedOrigins.map((o) => `    ${JSON.stringify(o)}`).join('\n');
     rewrite(originsLine, `$1allowed_origins: [\n${list}\n  ]`, 'allowed_origins');
@@ -262,7 +271,16 @@ export async function startNatsServer(options = {}) {
   }
 }
 
-async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenName, tls, cluster }) {
+async function startOnce({
+  storeDir,
+  ports,
+  allowedOrigins,
+  serverName: givenName,
+  tls,
+  cluster,
+  people,
+  configPath,
+}) {
   // Unique per server, so that a health check answered by another server on the same port is not ours.
   const serverName = givenName ?? `stockwire-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const binary = findNatsServer();
@@ -279,6 +297,7 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
       ? [ports.client, ports.ws, ports.http]
       : await distinctFreePorts(3);
   const confPath = join(baseDir, 'nats-server.test.conf');
+  writePeopleConf(baseDir, people);
   const logPath = join(baseDir, 'nats-server.log');
   writeFileSync(
     confPath,
@@ -291,6 +310,7 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
       serverName,
       tls,
       cluster,
+      configPath,
     }),
   );
 
@@ -356,5 +376,39 @@ async function startOnce({ storeDir, ports, allowedOrigins, serverName: givenNam
       await stopWith('SIGTERM');
       await launch();
     },
+    /**
+     * Replaces the people the server knows and has it reload its configuration: removed people are
+     * disconnected, changed permissions apply to new connections (and to open ones, from the next message).
+     */
+    async setPeople(next) {
+      writePeopleConf(baseDir, next);
+      await reloadServer(child?.pid ?? -1, logPath);
+    },
   };
+}
+
+/** The people of `people` (people.json's when undefined) as `<dir>/nats-people.conf`, which the config includes. */
+export function writePeopleConf(dir, people) {
+  writeFileSync(join(dir, 'nats-people.conf'), renderPeopleConf(people ?? readPeople().people));
+}
+
+const RELOAD_TIMEOUT_MS = 10_000;
+
+/**
+ * SIGHUP makes nats-server reload its configuration; resolves once its log says the reload is done, so a
+ * caller can rely on the new people right after. A refused configuration keeps the old one and throws.
+ */
+export async function reloadServer(pid, logPath) {
+  if (!(pid > 0)) throw new Error('nats-server is not running');
+  const before = existsSync(logPath) ? readFileSync(logPath, 'utf8').length : 0;
+  process.kill(pid, 'SIGHUP');
+  const deadline = Date.now() + RELOAD_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const added = existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(before) : '';
+    if (/Reloaded server configuration/.test(added)) return;
+    const failed = /Failed to reload server configuration: (.*)/.exec(added);
+    if (failed) throw new Error(`nats-server refused the new configuration: ${failed[1]}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nats-server did not confirm the reload within ${RELOAD_TIMEOUT_MS} ms (log ${logPath})`);
 }

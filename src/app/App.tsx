@@ -48,14 +48,14 @@ export function App() {
           // the page stays responsive while the replay starts (npm run bench, goal 3).
           startTransition(() => {
             setSession(next);
-            setPage(pagesFor(next.role)[0] ?? 'warehouse');
+            setPage(pagesFor(next.grants.role)[0] ?? 'warehouse');
           })
         }
       />
     );
   }
 
-  const pages = pagesFor(session.role);
+  const pages = pagesFor(session.grants.role);
   const signOut = () => {
     engine.disconnect();
     queryClient.clear();
@@ -70,13 +70,13 @@ export function App() {
       <NoticeBar />
       {(page === 'warehouse' || page === 'marketing' || page === 'procurement') && <TimeTravelBar />}
       <main>
-        {page === 'warehouse' && <WarehousePage role={session.role} />}
+        {page === 'warehouse' && <WarehousePage grants={session.grants} />}
         {page === 'marketing' && (
           <Suspense fallback={<div className="empty-state">Loading charts…</div>}>
             <MarketingPage />
           </Suspense>
         )}
-        {page === 'procurement' && <ProcurementPage role={session.role} />}
+        {page === 'procurement' && <ProcurementPage grants={session.grants} />}
         {page === 'quality' && <QualityPage />}
         {page === 'events' && <EventLogPage />}
       </main>

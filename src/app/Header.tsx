@@ -3,6 +3,7 @@ import { useNow } from '../components/useNow';
 import { useConnection, useSnapshot } from './engine-queries';
 import { PAGE_TITLES, type Page } from './roles';
 import type { Session } from './session';
+import { describeScope, hasAny, type Grants } from '../core/grants';
 
 interface Props {
   session: Session;
@@ -52,11 +53,23 @@ export function Header({ session, pages, page, onPage, onSignOut }: Props) {
         <span data-testid="last-event">
           Last event: {lastEventMs === null ? 'none yet' : formatAgo(lastEventMs, now)}
         </span>
-        <span className="role-badge" data-testid="role">
-          {session.user}
+        <span
+          className="role-badge"
+          data-testid="role"
+          title={`What the server grants ${session.user}: ${grantsText(session.grants)}`}
+        >
+          {session.user} · {session.grants.role}
         </span>
         <button onClick={onSignOut}>Sign out</button>
       </div>
     </header>
   );
+}
+
+function grantsText(grants: Grants): string {
+  const parts = [
+    hasAny(grants.stockEvents) ? `records stock events in ${describeScope(grants.stockEvents)}` : '',
+    hasAny(grants.thresholds) ? `sets thresholds in ${describeScope(grants.thresholds)}` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join('; ') : 'read only';
 }

@@ -1,8 +1,10 @@
 /**
- * What the UI offers to each role. The server enforces the real permissions (ARCHITECTURE §4); this only
- * keeps users from seeing forms that would be refused anyway.
+ * What the UI offers to each person, from what the server grants (core/grants.ts). The server enforces the
+ * real permissions (docs/security.md); this only keeps people from seeing forms that would be refused anyway.
  */
-export type Role = 'manager' | 'marketing' | 'procurement' | 'display' | 'viewer';
+import { hasAny, inScope, type Grants, type Role } from '../core/grants';
+
+export type { Role };
 export type Page = 'warehouse' | 'marketing' | 'procurement' | 'quality' | 'events';
 
 export const PAGE_TITLES: Record<Page, string> = {
@@ -21,20 +23,15 @@ const PAGES: Record<Role, Page[]> = {
   viewer: ['warehouse', 'marketing', 'procurement', 'quality', 'events'],
 };
 
-export function roleOf(user: string): Role {
-  return user === 'manager' || user === 'marketing' || user === 'procurement' || user === 'display'
-    ? user
-    : 'viewer';
-}
-
 export function pagesFor(role: Role): Page[] {
   return PAGES[role];
 }
 
-export function canPublishStock(role: Role): boolean {
-  return role === 'manager';
+/** In `warehouse`, or in any warehouse when none is chosen yet. */
+export function canPublishStock(grants: Grants, warehouse: string | null): boolean {
+  return warehouse === null ? hasAny(grants.stockEvents) : inScope(grants.stockEvents, warehouse);
 }
 
-export function canEditThresholds(role: Role): boolean {
-  return role === 'procurement';
+export function canEditThresholds(grants: Grants, warehouse: string | null): boolean {
+  return warehouse === null ? hasAny(grants.thresholds) : inScope(grants.thresholds, warehouse);
 }

@@ -5,11 +5,12 @@
 import type { EngineClient } from '../engine/client';
 import type { Credentials, SignInErrorKind } from '../engine/protocol';
 import { formatServerList, parseServerList } from '../core/server-list';
-import { roleOf, type Role } from './roles';
+import type { Grants } from '../core/grants';
 
 export interface Session {
   user: string;
-  role: Role;
+  /** What the server said this person may do. */
+  grants: Grants;
   /** The servers signed in to, as one line (`ws://a:9222, ws://b:9222`). */
   servers: string;
   serverVersion: string;
@@ -40,7 +41,7 @@ export function signIn(engine: EngineClient, credentials: Credentials): Promise<
         unsubscribe();
         resolve({
           user: message.user,
-          role: roleOf(message.user),
+          grants: message.grants,
           servers: formatServerList(list.servers),
           serverVersion: message.serverVersion,
         });

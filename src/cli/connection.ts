@@ -7,9 +7,12 @@ import { UsageError, single, type ParsedArgs } from './args';
 
 export const CONNECTION_FLAGS = ['server', 'user', 'password'] as const;
 
-/** The users that connect over TCP; every other role is WebSocket-only in nats-server.conf. */
+/** The users that connect over TCP; people are WebSocket-only (nats-server.conf, nats-people.conf). */
 const TCP_USERS = new Set(['admin', 'services']);
-const DEMO_USERS = new Set(['admin', 'manager', 'marketing', 'procurement', 'display', 'services']);
+/** The demo's sign-ins, whose password is `stockwire-<user>` (README). */
+const DEMO_USERS = new Set(['admin', 'services', 'alice', 'bob', 'carol', 'dave', 'wall-46', 'wall-52']);
+/** Who records and reads events when no --user is given: the demo's manager of every warehouse. */
+export const DEFAULT_CLI_USER = 'alice';
 
 export interface ConnectionTarget {
   servers: string[];

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { UNASSIGNED_LOCATION, type StockEvent } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
 import { UsageError, parseArgs, required, single, wholeNumber } from './args';
-import { CONNECTION_FLAGS, connectionTarget, openConnection } from './connection';
+import { CONNECTION_FLAGS, connectionTarget, DEFAULT_CLI_USER, openConnection } from './connection';
 import type { CommandIo } from './io';
 
 const FLAGS = [
@@ -96,7 +96,7 @@ export async function publishCommand(argv: readonly string[], io: CommandIo): Pr
   const expectedLastSubjectSeq =
     expected === undefined ? undefined : wholeNumber('expected-seq', expected, 0);
   const id = single(args, 'id') ?? randomUUID();
-  const target = connectionTarget(args, 'manager', io.env);
+  const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
 
   const nc = await openConnection(target, { follow: false });
   try {

@@ -5,7 +5,7 @@ import { WAREHOUSE_STREAM } from '../nats/names';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
 import { UsageError, parseArgs, single, wholeNumber } from './args';
-import { CONNECTION_FLAGS, connectionTarget, openConnection } from './connection';
+import { CONNECTION_FLAGS, connectionTarget, DEFAULT_CLI_USER, openConnection } from './connection';
 import type { CommandIo } from './io';
 
 const FLAGS = [...CONNECTION_FLAGS, 'warehouse', 'product', 'from-seq'] as const;
@@ -55,7 +55,7 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
     warehouse === undefined && product === undefined
       ? undefined
       : `warehouse.${warehouse ?? '*'}.product.${product ?? '*'}`;
-  const target = connectionTarget(args, 'manager', io.env);
+  const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
 
   const nc = await openConnection(target, { follow: true });
   try {

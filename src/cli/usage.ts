@@ -22,7 +22,7 @@ export const COMMAND_USAGE: Record<string, string> = {
 const CONNECTION_USAGE = `Connection (every command):
   --server URL       ws:// or wss:// (WebSocket) or nats:// (TCP). Default: nats://127.0.0.1:4222 for the
                      users admin and services, ws://127.0.0.1:9222 for the others (they may only use WebSocket).
-  --user NAME        default: manager for publish and tail, admin for raw and provision
+  --user NAME        default: alice (a demo manager) for publish and tail, admin for raw and provision
   --password TEXT    default: the user's demo password from nats-server.conf
   Environment: STOCKWIRE_NATS_URL, STOCKWIRE_USER, STOCKWIRE_PASSWORD (options win).`;
 

@@ -6,6 +6,7 @@ import type { StockEvent, StockLow } from '../core/events';
 import type { LedgerViews } from '../core/ledger';
 import type { AuditRequest, AuditResult } from './audit-port';
 import type { EventLogCall, EventLogMessage } from './event-log-protocol';
+import type { Grants } from '../core/grants';
 
 export interface Credentials {
   servers: string;
@@ -149,7 +150,7 @@ export type FromEngine =
   | AuditResult
   | EventLogMessage
   | { type: 'connection'; info: ConnectionInfo }
-  | { type: 'signed-in'; user: string; serverVersion: string }
+  | { type: 'signed-in'; user: string; serverVersion: string; grants: Grants }
   | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }
   | { type: 'progress'; progress: ReplayProgress }
   | { type: 'snapshot'; snapshot: EngineSnapshot }

@@ -14,7 +14,7 @@ import { pushReplay } from '../nats/push-replay';
 import { replayStream, streamState, type ReplayBatch } from '../nats/replay';
 import { watchBucket, putThreshold } from '../nats/kv-watch';
 import { watchConnection } from '../nats/status';
-import { STREAMS, BUCKETS, inboxPrefixFor } from '../nats/names';
+import { STREAMS, BUCKETS, personInboxPrefix } from '../nats/names';
 import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
 import { handleAuditRequest } from './audit-port';
@@ -29,6 +29,8 @@ import { pumpReplay } from './replay-pump-client';
 import { Outbox } from './outbox';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
+import type { Grants } from '../core/grants';
+import { readGrants } from '../nats/user-info';
 
 /**
  * Live, an event waits at most this long for the next snapshot; at 1,000 events/s that wait is most of the
@@ -121,8 +123,10 @@ async function connect(credentials: Credentials): Promise<void> {
     post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now(), detail: verdict.message } });
     return;
   }
+  let grants: Grants;
   try {
     await checkResources(nc);
+    grants = await readGrants(nc);
   } catch (error) {
     post({ type: 'sign-in-failed', kind: 'no_stream', message: describeNatsError(error) });
     await nc.close().catch(() => undefined);
@@ -131,7 +135,7 @@ async function connect(credentials: Credentials): Promise<void> {
   }
   const abort = new AbortController();
   session = { nc, abort };
-  const inboxPrefix = inboxPrefixFor(credentials.user);
+  const inboxPrefix = personInboxPrefix(credentials.user);
   persistence = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
   await resumeSavedFold(nc, persistence);
   timeMachine = new TimeMachine(
@@ -147,7 +151,7 @@ async function connect(credentials: Credentials): Promise<void> {
       post({ type: 'notice', level: 'warning', message: `time travel: ${describeNatsError(error)}` }),
     () => Date.now(),
   );
-  post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown' });
+  post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown', grants });
   post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
   void followConnection(nc, abort.signal);
   void supervise(

@@ -13,6 +13,8 @@ export interface ConnectOptions {
   servers: string | string[];
   user?: string;
   password?: string;
+  /** Where replies and deliveries to this connection go; `_INBOX_<user>` unless given. */
+  inboxPrefix?: string;
   /** Shown in the server's /connz, e.g. "projector" or "display-hall-2". */
   name?: string;
   /**
@@ -37,7 +39,7 @@ export function connectionOptions(options: ConnectOptions): ConnectionOptions {
   return {
     // nats.js takes a string as one URL; a comma-separated list (sign-in form, config.json) names a cluster.
     servers: typeof servers === 'string' ? splitServerList(servers) : servers,
-    ...(user !== undefined ? { user, inboxPrefix: inboxPrefixFor(user) } : {}),
+    ...(user !== undefined ? { user, inboxPrefix: options.inboxPrefix ?? inboxPrefixFor(user) } : {}),
     ...(password !== undefined ? { pass: password } : {}),
     ...(name !== undefined ? { name } : {}),
     waitOnFirstConnect,

@@ -7,8 +7,6 @@ import {
   DeliverPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
-  jetstream,
-  jetstreamManager,
   type ConsumerConfig,
   type ConsumerInfo,
   type JsMsg,
@@ -17,6 +15,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { Handoff } from './handoff';
 import { toRawMessage, type StreamMessage } from './raw-message';
 import { streamSubjectFilter } from './names';
+import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 const NANOS_PER_MS = 1_000_000;
 
@@ -71,7 +70,7 @@ export async function durablePosition(
   stream: string,
   name: string,
 ): Promise<DurablePosition | null> {
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const jsm = await jetStreamManagerOf(nc);
   try {
     return position(await jsm.consumers.info(stream, name));
   } catch (err) {
@@ -85,7 +84,7 @@ export async function durablePosition(
  * ack-pending limit to the spec. Its position is never changed here.
  */
 export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Promise<DurablePosition> {
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const jsm = await jetStreamManagerOf(nc);
   const ackWait = spec.ackWaitMs * NANOS_PER_MS;
   let info: ConsumerInfo | null = null;
   try {
@@ -165,7 +164,7 @@ export async function* consumeDurable(
   const batchSize = Math.max(1, options.batchSize ?? 1000);
   const lingerMs = options.lingerMs ?? 20;
   if (signal.aborted) return;
-  const consumer = await jetstream(nc).consumers.get(options.stream, options.name);
+  const consumer = await jetStreamOf(nc).consumers.get(options.stream, options.name);
 
   const handoff = new Handoff<JsMsg>();
   const { buffer } = handoff;

@@ -4,6 +4,7 @@
  */
 import { errors as coreErrors } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { DASHBOARD_API_PREFIX } from './jetstream-api';
 
 /** A stream or bucket that readers expect is missing: provisioning has not run against this server. */
 export class MissingResourceError extends Error {
@@ -47,8 +48,16 @@ function named(e: unknown, name: string): boolean {
   return e instanceof Error && e.name === name;
 }
 
+/** People reach JetStream under the dashboard accounts' import prefix; the subject means the same. */
+function withoutImportPrefix(subject: string): string {
+  if (!subject.startsWith(`${DASHBOARD_API_PREFIX}.`)) return subject;
+  const rest = subject.slice(DASHBOARD_API_PREFIX.length + 1);
+  return rest.startsWith('$KV.') ? rest : `$JS.API.${rest}`;
+}
+
 /** Describes a refused subject in domain words where we know the subject's meaning. */
-export function describeSubject(operation: 'publish' | 'subscription', subject: string): string {
+export function describeSubject(operation: 'publish' | 'subscription', refused: string): string {
+  const subject = withoutImportPrefix(refused);
   const api = /^\$JS\.API\.CONSUMER\.(?:DURABLE\.)?CREATE\.([^.]+)(?:\.([^.]+))?/.exec(subject);
   if (api) {
     return api[2]
@@ -61,7 +70,7 @@ export function describeSubject(operation: 'publish' | 'subscription', subject: 
   if (streamApi) return `${streamApi[1]!.toLowerCase()} stream ${streamApi[2]}`;
   const kv = /^\$KV\.([^.]+)\.(.+)$/.exec(subject);
   if (kv) return `write key "${kv[2]}" of bucket ${kv[1]}`;
-  return operation === 'publish' ? `publish to ${subject}` : `subscribe to ${subject}`;
+  return operation === 'publish' ? `publish to ${refused}` : `subscribe to ${refused}`;
 }
 
 export function classifyNatsError(err: unknown): ClassifiedError {

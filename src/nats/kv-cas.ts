@@ -6,9 +6,10 @@
  * Written on JetStream directly (a KV write is a publish to `$KV.<bucket>.<key>` expecting the key's last
  * sequence) because `kv.delete()` does not return the revision it created.
  */
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { kvStreamName, kvSubjectPrefix } from './names';
+import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 /** What a key holds: its revision (0 = never written) and value (null = never written, deleted or purged). */
 export interface KvSlot {
@@ -44,9 +45,8 @@ export async function openCasBucket(
   options: { timeoutMs?: number } = {},
 ): Promise<CasBucket> {
   const timeout = options.timeoutMs ?? 5000;
-  const js = jetstream(nc, { timeout });
-  // checkAPI: false — the services user is not granted $JS.API.INFO.
-  const jsm = await jetstreamManager(nc, { checkAPI: false, timeout });
+  const js = jetStreamOf(nc, { timeout });
+  const jsm = await jetStreamManagerOf(nc, { timeout });
   const stream = kvStreamName(bucket);
   const prefix = kvSubjectPrefix(bucket);
 

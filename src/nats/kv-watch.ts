@@ -1,12 +1,12 @@
 /**
  * Watching a KV bucket (initial values, then updates) and writing thresholds.
  */
-import { DeliverPolicy, jetstream, type JsMsg } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { tokenProblem } from '../core/events';
 import { Handoff } from './handoff';
 import { DEFAULT_THRESHOLD_KEY, STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
+import { jetStreamOf, kvManagerOf } from './jetstream-api';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
 
@@ -68,7 +68,7 @@ export async function* watchBucket(
   if (signal.aborted) return;
   const prefix = kvSubjectPrefix(bucket);
   const resume = options.resumeFromRevision;
-  const consumer = await jetstream(nc).consumers.getPushConsumer(kvStreamName(bucket), {
+  const consumer = await jetStreamOf(nc).consumers.getPushConsumer(kvStreamName(bucket), {
     filter_subjects: `${prefix}${key}`,
     ...(resume !== undefined && resume > 0
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resume }
@@ -126,6 +126,6 @@ export async function putThreshold(nc: NatsConnection, key: string, threshold: n
         : (tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product));
     if (problem) throw new RangeError(problem);
   }
-  const kv = await new Kvm(nc).open(STOCK_THRESHOLDS_BUCKET);
+  const kv = await kvManagerOf(nc).open(STOCK_THRESHOLDS_BUCKET);
   return kv.put(key, JSON.stringify({ threshold }));
 }

@@ -42,6 +42,14 @@ export function inboxPrefixFor(user: string): string {
   return `_INBOX_${user}`;
 }
 
+/**
+ * A person's inbox tree. Push consumers deliver into the account that holds the streams, which exports only
+ * `_INBOX_dash.>` to the dashboard account: the workers' own replies never cross over (docs/security.md).
+ */
+export function personInboxPrefix(user: string): string {
+  return `_INBOX_dash.${user}`;
+}
+
 export interface ExpectedStream {
   name: string;
   subjects: string[];

@@ -6,12 +6,10 @@ import {
   DiscardPolicy,
   RetentionPolicy,
   StorageType,
-  jetstreamManager,
   type JetStreamManager,
   type StreamConfig,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MissingResourceError } from './errors';
 import {
@@ -27,6 +25,7 @@ import {
   type ExpectedBucket,
   type ExpectedStream,
 } from './names';
+import { jetStreamManagerOf, kvManagerOf } from './jetstream-api';
 
 export interface Drift {
   resource: string;
@@ -138,7 +137,7 @@ export async function provision(
     throw new RangeError(`replicas must be a whole number from 1 to ${MAX_REPLICAS}, got ${replicas}`);
   }
   const report: ProvisionReport = { created: [], unchanged: [], drift: [] };
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetStreamManagerOf(nc, { checkAPI: true });
 
   for (const s of EXPECTED_STREAMS) {
     const info = await infoOrNull(jsm, s.name);
@@ -152,7 +151,7 @@ export async function provision(
     report.drift.push(...drift);
   }
 
-  const kvm = new Kvm(nc);
+  const kvm = kvManagerOf(nc);
   for (const b of EXPECTED_BUCKETS) {
     const resource = `KV ${b.bucket}`;
     const info = await infoOrNull(jsm, kvStreamName(b.bucket));
@@ -195,8 +194,7 @@ export async function checkResources(
   nc: NatsConnection,
   which: readonly ResourceName[] = ['warehouse', 'procurement', 'stockLevels', 'stockThresholds'],
 ): Promise<void> {
-  // checkAPI: false — readers are not granted $JS.API.INFO (account information).
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const jsm = await jetStreamManagerOf(nc);
   const targets: Record<ResourceName, ['stream' | 'KV bucket', string, string]> = {
     warehouse: ['stream', WAREHOUSE_STREAM, WAREHOUSE_STREAM],
     procurement: ['stream', PROCUREMENT_STREAM, PROCUREMENT_STREAM],

@@ -2,7 +2,6 @@
  * Publishing events to JetStream and reporting the outcome as data: callers branch on `kind` and show
  * `message`; nothing here throws for a refused or invalid event.
  */
-import { jetstream } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import {
   encodeStockEvent,
@@ -13,6 +12,7 @@ import {
 } from '../core/codec';
 import { MAX_PAYLOAD_BYTES, tokenProblem, type StockEvent, type StockLow } from '../core/events';
 import { classifyNatsError } from './errors';
+import { jetStreamOf } from './jetstream-api';
 
 export type PublishFailureKind = 'conflict' | 'permission' | 'no_stream' | 'timeout' | 'invalid' | 'other';
 
@@ -149,7 +149,7 @@ async function send(
     return invalid(`bad header: ${(err as Error).message}`);
   }
   try {
-    const ack = await jetstream(nc, { timeout: timeoutMs }).publish(message.subject, payload, {
+    const ack = await jetStreamOf(nc, { timeout: timeoutMs }).publish(message.subject, payload, {
       headers: h,
       timeout: timeoutMs,
       ...(options.expectedLastSubjectSeq !== undefined

@@ -11,12 +11,13 @@
  * or consumer failing) ends the generator with an error; the caller restarts from its last applied sequence,
  * which it must do anyway after reconnects.
  */
-import { jetstreamManager, AckPolicy, DeliverPolicy, ReplayPolicy } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, ReplayPolicy } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 import { Handoff } from './handoff';
 import { streamSubjectFilter } from './names';
 import { MessageHeaders, rawHeaderBlock, subjectTexts, type StreamMessage } from './raw-message';
 import { streamState, type ReplayBatch, type ReplayOptions } from './replay';
+import { jetStreamManagerOf } from './jetstream-api';
 
 export interface PushReplayOptions extends ReplayOptions {
   /** The connection's inbox prefix: browser roles may only subscribe below their own (nats-server.conf). */
@@ -126,7 +127,7 @@ export async function* pushReplay(nc: NatsConnection, options: PushReplayOptions
   const removeAbortListener = handoff.stopOn(signal, async () => sub?.unsubscribe());
 
   try {
-    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    const jsm = await jetStreamManagerOf(nc);
     const created = await jsm.consumers.add(stream, {
       // A name puts the filter into the create subject, which is what the roles' permissions match. It is kept
       // short because it is repeated in every message's reply subject: bytes are what the browser's WebSocket

@@ -1,12 +1,13 @@
 /**
  * Replaying a stream from a sequence and following it live, with an ordered pull consumer, in batches.
  */
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, MissingResourceError } from './errors';
 import { Handoff } from './handoff';
 import { toRawMessage, type StreamMessage } from './raw-message';
 import { streamSubjectFilter } from './names';
+import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 export interface ReplayOptions {
   stream: string;
@@ -44,8 +45,7 @@ export interface StreamState {
 }
 
 export async function streamState(nc: NatsConnection, stream: string): Promise<StreamState> {
-  // checkAPI: false — readers are not granted $JS.API.INFO.
-  const jsm = await jetstreamManager(nc, { checkAPI: false });
+  const jsm = await jetStreamManagerOf(nc);
   let info;
   try {
     info = await jsm.streams.info(stream);
@@ -86,7 +86,7 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
   const state = await streamState(nc, stream);
   let streamLastSeq = state.lastSeq;
 
-  const consumer = await jetstream(nc).consumers.get(stream, {
+  const consumer = await jetStreamOf(nc).consumers.get(stream, {
     opt_start_seq: fromSeq,
     ...(filter !== undefined ? { filter_subjects: filter } : {}),
   });

@@ -8,18 +8,12 @@
  * filter at or after its start sequence. The difference of two such counts is the number in a range,
  * which is how a page finds the window that holds its events without reading the stream from the start.
  */
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  jetstreamManager,
-  type ConsumerInfo,
-  type StoredMsg,
-} from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type StoredMsg } from '@nats-io/jetstream';
 import { nanos, nuid, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { streamSubjectFilter } from './names';
 import { toRawMessage, type StreamMessage } from './raw-message';
 import { streamState } from './replay';
+import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 /** Unused consumers disappear after this long; every read pulls again well within it. */
 const INACTIVE_MS = 10_000;
@@ -65,8 +59,7 @@ export interface ReadScope {
 }
 
 function manager(nc: NatsConnection) {
-  // checkAPI: false — readers are not granted $JS.API.INFO.
-  return jetstreamManager(nc, { checkAPI: false });
+  return jetStreamManagerOf(nc);
 }
 
 /**
@@ -134,7 +127,7 @@ export async function seqAtTime(nc: NatsConnection, stream: string, timeMs: numb
   const all = streamSubjectFilter(stream) ?? '>';
   const info = await createConsumer(nc, stream, all, { timeMs });
   if (info.num_pending === 0) return (await streamState(nc, stream)).lastSeq + 1;
-  const consumer = jetstream(nc).consumers.getConsumerFromInfo(info);
+  const consumer = jetStreamOf(nc).consumers.getConsumerFromInfo(info);
   const messages = await consumer.fetch({ max_messages: 1, expires: FETCH_EXPIRES_MS });
   for await (const m of messages) return m.seq;
   throw new Error(`no message of ${stream} at or after ${new Date(timeMs).toISOString()} arrived`);
@@ -177,7 +170,7 @@ async function readUpTo(
   take: (m: StreamMessage) => 'more' | 'enough',
   signal?: AbortSignal,
 ): Promise<void> {
-  const consumer = jetstream(nc).consumers.getConsumerFromInfo(info);
+  const consumer = jetStreamOf(nc).consumers.getConsumerFromInfo(info);
   let received = 0;
   for (;;) {
     if (signal?.aborted) return;
@@ -367,7 +360,7 @@ export async function* readForward(
   if (toSeq < fromSeq || signal?.aborted) return;
   const info = await createConsumer(nc, stream, filterSubject, { seq: fromSeq });
   if (info.num_pending === 0) return;
-  const consumer = jetstream(nc).consumers.getConsumerFromInfo(info);
+  const consumer = jetStreamOf(nc).consumers.getConsumerFromInfo(info);
   for (;;) {
     const messages = await consumer.fetch({ max_messages: FETCH_MAX, expires: FETCH_EXPIRES_MS });
     const batch: StreamMessage[] = [];

@@ -6,10 +6,10 @@
  * The bucket is created by provisioning and readable by the browser roles (see the report of issue 4 for the
  * permissions); until then a worker runs without it and says so once in its log.
  */
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, type NatsErrorKind } from './errors';
 import { kvSubjectPrefix, WORKER_STATUS_BUCKET } from './names';
+import { jetStreamOf } from './jetstream-api';
 
 export const PROJECTOR_STATUS_KEY = 'projector';
 export const NOTIFIER_STATUS_KEY = 'notifier';
@@ -68,7 +68,7 @@ export async function putWorkerStatus(
 ): Promise<StatusWriteResult> {
   const timeout = options.timeoutMs ?? 2000;
   try {
-    await jetstream(nc, { timeout }).publish(
+    await jetStreamOf(nc, { timeout }).publish(
       `${kvSubjectPrefix(WORKER_STATUS_BUCKET)}${key}`,
       JSON.stringify(status),
       {

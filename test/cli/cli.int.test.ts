@@ -192,7 +192,7 @@ describe('against the server', () => {
   test('a refused publish is one sentence and exit 1', async () => {
     const r = await runCli(
       ['publish', 'sold', '--warehouse', '46', '--product', 'Apples', '--quantity', '1', '--server', wsUrl],
-      { STOCKWIRE_USER: 'display' },
+      { STOCKWIRE_USER: 'wall-46' },
     );
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(

@@ -1,13 +1,18 @@
 /**
- * Lints the repository's nats-server.conf against the rules of ARCHITECTURE §4 and
- * reference/security-reliability.md §4. No server: a mistake here must fail before any server would
- * silently accept it (2.9.10 opens anonymous access for some layouts instead of refusing them).
+ * Lints the repository's nats-server.conf (with the nats-people.conf it includes) against the rules of
+ * docs/security.md. No server: a mistake here must fail before any server would silently accept it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { BROWSER_USERS, PASSWORDS } from '../support/users';
+import {
+  ROLE_ACCOUNTS,
+  readPeople,
+  renderPeopleConf,
+  renderStockExports,
+} from '../../scripts/lib/people.mjs';
+import { LOGINS, SCOPED_MANAGER, SECOND_SCREEN } from '../support/users';
 
 type ConfValue = string | number | boolean | ConfValue[] | ConfMap;
 interface ConfMap {
@@ -173,7 +178,13 @@ function permits(r: Rules, subject: string): boolean {
 }
 
 const CONF_PATH = join(process.cwd(), 'nats-server.conf');
-const conf = parseNatsConf(readFileSync(CONF_PATH, 'utf8'));
+const PEOPLE_CONF_PATH = join(process.cwd(), 'nats-people.conf');
+const confText = readFileSync(CONF_PATH, 'utf8');
+const peopleConfText = readFileSync(PEOPLE_CONF_PATH, 'utf8');
+// nats-server resolves the include in place; so does the lint.
+const conf = parseNatsConf(confText.replace(/^\s*include "nats-people.conf"$/m, peopleConfText));
+const PEOPLE_ACCOUNTS = Object.values(ROLE_ACCOUNTS);
+const API_PREFIX = 'JS.STOCK.API';
 
 interface User {
   name: string;
@@ -204,6 +215,17 @@ const user = (name: string): User => {
   return found;
 };
 const others = users.filter((u) => u.name !== 'admin');
+const people = isMap(accounts)
+  ? PEOPLE_ACCOUNTS.flatMap((name) => {
+      const list = isMap(accounts[name]) ? (accounts[name] as ConfMap).users : undefined;
+      return (Array.isArray(list) ? list : []).filter(isMap).map((entry) => user(String(entry.user)));
+    })
+  : [];
+const account = (name: string): ConfMap => {
+  const found = isMap(accounts) ? accounts[name] : undefined;
+  if (!isMap(found)) throw new Error(`account ${name} is not in accounts`);
+  return found;
+};
 
 describe('the config reader', () => {
   it('reads blocks, lists, strings and variables the way nats-server does', () => {
@@ -219,7 +241,8 @@ describe('the config reader', () => {
   });
 
   it('finds every documented user in the repository config', () => {
-    expect(users.map((u) => u.name).sort()).toEqual(Object.keys(PASSWORDS).sort());
+    const documented = [...Object.values(LOGINS), SCOPED_MANAGER, SECOND_SCREEN].map((l) => l.user);
+    expect(users.map((u) => u.name).sort()).toEqual(documented.sort());
   });
 });
 
@@ -236,7 +259,7 @@ describe('nats-server.conf', () => {
   });
 
   it('gives no user but admin a full wildcard or a JetStream API wildcard', () => {
-    const forbidden = ['>', '$JS.>', '$JS.API.>'];
+    const forbidden = ['>', '$JS.>', '$JS.API.>', `${API_PREFIX}.>`];
     const broad = others.flatMap((u) =>
       [...u.publish.allow, ...u.subscribe.allow]
         .filter((s) => forbidden.includes(s))
@@ -255,7 +278,10 @@ describe('nats-server.conf', () => {
       '$JS.API.STREAM.MSG.DELETE.WAREHOUSE_EVENTS',
     ];
     const allowed = others.flatMap((u) =>
-      destructive.filter((s) => permits(u.publish, s)).map((s) => `${u.name}: ${s}`),
+      destructive
+        .flatMap((s) => [s, s.replace('$JS.API', API_PREFIX)])
+        .filter((s) => permits(u.publish, s))
+        .map((s) => `${u.name}: ${s}`),
     );
     expect(allowed).toEqual([]);
   });
@@ -281,24 +307,59 @@ describe('nats-server.conf', () => {
     }
   });
 
-  it('lets browser roles connect only over WebSocket and admin/services only over TCP', () => {
-    for (const name of BROWSER_USERS) {
-      expect(user(name).entry.allowed_connection_types, name).toEqual(['WEBSOCKET']);
+  it('lets people connect only over WebSocket and admin/services only over TCP', () => {
+    expect(people.length).toBeGreaterThan(0);
+    for (const person of people) {
+      expect(person.entry.allowed_connection_types, person.name).toEqual(['WEBSOCKET']);
     }
     for (const name of ['admin', 'services']) {
       expect(user(name).entry.allowed_connection_types, name).toEqual(['STANDARD']);
     }
   });
 
-  it('lets every browser role ask for its ordered consumer info (a replay never recovers without it)', () => {
-    for (const name of BROWSER_USERS) {
-      expect(permits(user(name).publish, '$JS.API.CONSUMER.INFO.WAREHOUSE_EVENTS.oc_r4nd0m'), name).toBe(
-        true,
-      );
+  it('lets every person ask for its ordered consumer info (a replay never recovers without it)', () => {
+    for (const person of people) {
+      expect(
+        permits(person.publish, `${API_PREFIX}.CONSUMER.INFO.WAREHOUSE_EVENTS.oc_r4nd0m`),
+        person.name,
+      ).toBe(true);
     }
   });
 
-  it('has no sync_interval, which nats-server 2.9.10 refuses as an unknown field', () => {
-    expect(keyPaths(conf).filter((p) => p.at(-1) === 'sync_interval')).toEqual([]);
+  it('keeps the streams in STOCK, with account limits, and no person in it', () => {
+    const stock = account('STOCK');
+    expect(isMap(stock.jetstream)).toBe(true);
+    for (const limit of ['max_file', 'max_mem', 'max_streams', 'max_consumers']) {
+      expect(Object.keys(stock.jetstream as ConfMap), limit).toContain(limit);
+    }
+    const names = (Array.isArray(stock.users) ? stock.users : []).filter(isMap).map((u) => String(u.user));
+    expect(names.sort()).toEqual(['admin', 'services']);
+    expect(Object.keys(conf)).toEqual(expect.arrayContaining(['max_payload', 'max_subscriptions']));
+  });
+
+  it("gives people's accounts no JetStream, limits of their own, and only imports that STOCK exports", () => {
+    const stock = account('STOCK');
+    const exported = new Set(
+      (Array.isArray(stock.exports) ? stock.exports : [])
+        .filter(isMap)
+        .map((e) => String(e.service ?? e.stream)),
+    );
+    for (const name of PEOPLE_ACCOUNTS) {
+      const a = account(name);
+      expect(a.jetstream, name).toBeUndefined();
+      expect(isMap(a.limits), `${name} has limits`).toBe(true);
+      for (const imp of (Array.isArray(a.imports) ? a.imports : []).filter(isMap)) {
+        const from = (isMap(imp.service) ? imp.service : imp.stream) as ConfMap;
+        expect(from.account, name).toBe('STOCK');
+        expect(exported.has(String(from.subject)), `${name} imports ${String(from.subject)}`).toBe(true);
+        // Imported JetStream API lives under the prefix, so its replies go through reply mapping.
+        if (String(from.subject).startsWith('$JS.API.')) expect(String(imp.to)).toMatch(/^JS\.STOCK\.API\./);
+      }
+    }
+  });
+
+  it('has the exports and the people that scripts/lib/people.mjs renders (nothing edited by hand)', () => {
+    expect(confText).toContain(renderStockExports('      '));
+    expect(peopleConfText).toBe(renderPeopleConf(readPeople().people));
   });
 });

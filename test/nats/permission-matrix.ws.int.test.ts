@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { NatsConnection } from '../../src/nats/connection';
 import { classifyNatsError } from '../../src/nats/errors';
 import { watchBucket } from '../../src/nats/kv-watch';
-import { inboxPrefixFor } from '../../src/nats/names';
+import { personInboxPrefix } from '../../src/nats/names';
 import { publishStockEvent } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
 import { runProbe } from '../support/child-probe';
 import { readUntil } from '../support/iterate';
-import { BROWSER_USERS, PASSWORDS } from '../support/users';
+import { BROWSER_USERS, LOGINS } from '../support/users';
 import { connectWs, connectWsError } from '../support/ws-nats';
 
 type Role = (typeof BROWSER_USERS)[number];
@@ -53,6 +53,10 @@ const READ_FILTERS: Record<string, string> = {
 
 /** What a refused or failed call says, reduced to the matrix's words. */
 function outcomeOf(err: unknown): string {
+  // A subject the person's account does not import has nobody to answer it: unreachable, which is denial.
+  if (err instanceof Error && (err.name === 'NoRespondersError' || /no responders/i.test(err.message))) {
+    return 'denied';
+  }
   const c = classifyNatsError(err);
   return c.kind === 'permission' ? 'denied' : `${c.kind}: ${c.message}`;
 }
@@ -85,7 +89,7 @@ const noApiError = (reply: string): string | undefined => {
 function createConsumer(nc: NatsConnection, stream: string, name: string, filter: string): Promise<string> {
   return request(
     nc,
-    `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
+    `JS.STOCK.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
     {
       stream_name: stream,
       config: {
@@ -193,9 +197,15 @@ const PROBES: Probe[] = [
     run: (nc) => request(nc, `$KV.stock_levels.w1.Matrix-${nuid.next()}`, '{"quantity":1}'),
   },
   {
-    name: 'write $KV.stock_thresholds.<key>',
+    name: 'write JS.STOCK.API.$KV.stock_thresholds.<key>',
     allowed: ['procurement'],
-    run: (nc) => request(nc, `$KV.stock_thresholds.w1.Matrix-${nuid.next()}`, '{"threshold":3}', noApiError),
+    run: (nc) =>
+      request(
+        nc,
+        `JS.STOCK.API.$KV.stock_thresholds.w1.Matrix-${nuid.next()}`,
+        '{"threshold":3}',
+        noApiError,
+      ),
   },
   {
     name: 'write $KV.worker_status.<key>',
@@ -205,21 +215,21 @@ const PROBES: Probe[] = [
 
   // Reading: stream info, gets, ordered consumers, KV watches.
   ...STREAMS.map((s): Probe => ({
-    name: `$JS.API.STREAM.INFO.${s}`,
+    name: `JS.STOCK.API.STREAM.INFO.${s}`,
     allowed: ALL,
-    run: (nc) => request(nc, `$JS.API.STREAM.INFO.${s}`, '', noApiError),
+    run: (nc) => request(nc, `JS.STOCK.API.STREAM.INFO.${s}`, '', noApiError),
   })),
   {
     name: 'direct get WAREHOUSE_EVENTS last of warehouse.*.product.>',
     allowed: ALL,
     run: (nc) =>
-      request(nc, '$JS.API.DIRECT.GET.WAREHOUSE_EVENTS', { last_by_subj: 'warehouse.*.product.>' }),
+      request(nc, 'JS.STOCK.API.DIRECT.GET.WAREHOUSE_EVENTS', { last_by_subj: 'warehouse.*.product.>' }),
   },
   {
     name: 'direct get KV_stock_thresholds key default',
     allowed: ALL,
     run: (nc) =>
-      request(nc, '$JS.API.DIRECT.GET.KV_stock_thresholds.$KV.stock_thresholds.default', '', (reply) =>
+      request(nc, 'JS.STOCK.API.DIRECT.GET.KV_stock_thresholds.$KV.stock_thresholds.default', '', (reply) =>
         reply.includes('threshold') ? undefined : `unexpected reply ${reply}`,
       ),
   },
@@ -247,7 +257,7 @@ const PROBES: Probe[] = [
     name: 'consumer create, no filter in the subject',
     allowed: NONE,
     run: (nc) =>
-      request(nc, '$JS.API.CONSUMER.CREATE.WAREHOUSE_EVENTS', {
+      request(nc, 'JS.STOCK.API.CONSUMER.CREATE.WAREHOUSE_EVENTS', {
         stream_name: 'WAREHOUSE_EVENTS',
         config: { ack_policy: 'none', mem_storage: true },
       }),
@@ -263,7 +273,7 @@ const PROBES: Probe[] = [
     name: 'durable create named projector',
     allowed: NONE,
     run: (nc) =>
-      request(nc, '$JS.API.CONSUMER.DURABLE.CREATE.WAREHOUSE_EVENTS.projector', {
+      request(nc, 'JS.STOCK.API.CONSUMER.DURABLE.CREATE.WAREHOUSE_EVENTS.projector', {
         stream_name: 'WAREHOUSE_EVENTS',
         config: { durable_name: 'projector', ack_policy: 'none' },
       }),
@@ -277,18 +287,18 @@ const PROBES: Probe[] = [
     name: `pull from durable ${name}`,
     allowed: NONE,
     run: (nc) =>
-      request(nc, `$JS.API.CONSUMER.MSG.NEXT.WAREHOUSE_EVENTS.${name}`, { batch: 1, no_wait: true }),
+      request(nc, `JS.STOCK.API.CONSUMER.MSG.NEXT.WAREHOUSE_EVENTS.${name}`, { batch: 1, no_wait: true }),
   })),
   {
     name: 'pull from durable notifier on KV_stock_levels',
     allowed: NONE,
     run: (nc) =>
-      request(nc, '$JS.API.CONSUMER.MSG.NEXT.KV_stock_levels.notifier', { batch: 1, no_wait: true }),
+      request(nc, 'JS.STOCK.API.CONSUMER.MSG.NEXT.KV_stock_levels.notifier', { batch: 1, no_wait: true }),
   },
   {
     name: 'consumer delete projector',
     allowed: NONE,
-    run: (nc) => request(nc, '$JS.API.CONSUMER.DELETE.WAREHOUSE_EVENTS.projector'),
+    run: (nc) => request(nc, 'JS.STOCK.API.CONSUMER.DELETE.WAREHOUSE_EVENTS.projector'),
   },
   {
     name: 'consumer delete (own ordered consumer)',
@@ -297,25 +307,39 @@ const PROBES: Probe[] = [
       const name = `oc_${nuid.next()}`;
       const created = await createConsumer(nc, 'WAREHOUSE_EVENTS', name, 'warehouse.*.product.>');
       if (created !== 'allowed') return `setup: ${created}`;
-      return request(nc, `$JS.API.CONSUMER.DELETE.WAREHOUSE_EVENTS.${name}`);
+      return request(nc, `JS.STOCK.API.CONSUMER.DELETE.WAREHOUSE_EVENTS.${name}`);
     },
   },
   {
-    name: '$JS.API.CONSUMER.NAMES.WAREHOUSE_EVENTS',
+    name: 'JS.STOCK.API.CONSUMER.NAMES.WAREHOUSE_EVENTS',
     allowed: NONE,
-    run: (nc) => request(nc, '$JS.API.CONSUMER.NAMES.WAREHOUSE_EVENTS', {}),
+    run: (nc) => request(nc, 'JS.STOCK.API.CONSUMER.NAMES.WAREHOUSE_EVENTS', {}),
   },
 
   // Account-wide API.
-  { name: '$JS.API.INFO (account info)', allowed: NONE, run: (nc) => request(nc, '$JS.API.INFO') },
-  { name: '$JS.API.STREAM.LIST', allowed: NONE, run: (nc) => request(nc, '$JS.API.STREAM.LIST', {}) },
-  { name: '$JS.API.STREAM.NAMES', allowed: NONE, run: (nc) => request(nc, '$JS.API.STREAM.NAMES', {}) },
   {
-    name: '$JS.API.STREAM.CREATE.<new stream>',
+    // People's accounts have no JetStream of their own and do not import the API under its own name.
+    name: '$JS.API.STREAM.INFO.WAREHOUSE_EVENTS (unprefixed)',
+    allowed: NONE,
+    run: (nc) => request(nc, '$JS.API.STREAM.INFO.WAREHOUSE_EVENTS', '', noApiError),
+  },
+  { name: 'JS.STOCK.API.INFO (account info)', allowed: NONE, run: (nc) => request(nc, 'JS.STOCK.API.INFO') },
+  {
+    name: 'JS.STOCK.API.STREAM.LIST',
+    allowed: NONE,
+    run: (nc) => request(nc, 'JS.STOCK.API.STREAM.LIST', {}),
+  },
+  {
+    name: 'JS.STOCK.API.STREAM.NAMES',
+    allowed: NONE,
+    run: (nc) => request(nc, 'JS.STOCK.API.STREAM.NAMES', {}),
+  },
+  {
+    name: 'JS.STOCK.API.STREAM.CREATE.<new stream>',
     allowed: NONE,
     run: (nc) => {
       const name = `MATRIX_${nuid.next()}`;
-      return request(nc, `$JS.API.STREAM.CREATE.${name}`, {
+      return request(nc, `JS.STOCK.API.STREAM.CREATE.${name}`, {
         name,
         subjects: [`matrix.${name}.>`],
         storage: 'memory',
@@ -331,43 +355,43 @@ const PROBES: Probe[] = [
   {
     name: "subscribe another role's inbox",
     allowed: NONE,
-    run: (nc, role) => subscribe(nc, `${inboxPrefixFor(otherRole(role))}.>`),
+    run: (nc, role) => subscribe(nc, `${personInboxPrefix(LOGINS[otherRole(role)].user)}.>`),
   },
   { name: "subscribe services' inbox", allowed: NONE, run: (nc) => subscribe(nc, '_INBOX_services.>') },
   {
     name: 'subscribe own inbox',
     allowed: ALL,
-    run: (nc, role) => subscribe(nc, `${inboxPrefixFor(role)}.matrix.>`),
+    run: (nc, role) => subscribe(nc, `${personInboxPrefix(LOGINS[role].user)}.matrix.>`),
   },
 
   // Changing or destroying streams and buckets: last, so that a wrongly allowed one spoils nothing above.
   ...STREAMS.flatMap((s): Probe[] => [
     {
-      name: `$JS.API.STREAM.CREATE.${s}`,
+      name: `JS.STOCK.API.STREAM.CREATE.${s}`,
       allowed: NONE,
-      run: (nc) => request(nc, `$JS.API.STREAM.CREATE.${s}`, {}),
+      run: (nc) => request(nc, `JS.STOCK.API.STREAM.CREATE.${s}`, {}),
     },
     // An empty config: were it allowed, the server would refuse it instead of changing the stream.
     {
-      name: `$JS.API.STREAM.UPDATE.${s}`,
+      name: `JS.STOCK.API.STREAM.UPDATE.${s}`,
       allowed: NONE,
-      run: (nc) => request(nc, `$JS.API.STREAM.UPDATE.${s}`, {}),
+      run: (nc) => request(nc, `JS.STOCK.API.STREAM.UPDATE.${s}`, {}),
     },
     {
-      name: `$JS.API.STREAM.MSG.DELETE.${s}`,
+      name: `JS.STOCK.API.STREAM.MSG.DELETE.${s}`,
       allowed: NONE,
-      run: (nc) => request(nc, `$JS.API.STREAM.MSG.DELETE.${s}`, { seq: 1, no_erase: true }),
+      run: (nc) => request(nc, `JS.STOCK.API.STREAM.MSG.DELETE.${s}`, { seq: 1, no_erase: true }),
     },
     {
-      name: `$JS.API.STREAM.PURGE.${s}`,
+      name: `JS.STOCK.API.STREAM.PURGE.${s}`,
       allowed: NONE,
       // A filter nothing matches: were it allowed, nothing would be lost.
-      run: (nc) => request(nc, `$JS.API.STREAM.PURGE.${s}`, { filter: 'matrix.nothing' }),
+      run: (nc) => request(nc, `JS.STOCK.API.STREAM.PURGE.${s}`, { filter: 'matrix.nothing' }),
     },
     {
-      name: `$JS.API.STREAM.DELETE.${s}`,
+      name: `JS.STOCK.API.STREAM.DELETE.${s}`,
       allowed: NONE,
-      run: (nc) => request(nc, `$JS.API.STREAM.DELETE.${s}`),
+      run: (nc) => request(nc, `JS.STOCK.API.STREAM.DELETE.${s}`),
     },
   ]),
 ];
@@ -409,11 +433,11 @@ describe('signing in', () => {
   test.each(BROWSER_USERS)(
     'the browser credential of %s is refused on the client (TCP) port',
     async (role) => {
-      expect(await tcp(role, PASSWORDS[role])).toMatchObject({ kind: 'auth' });
+      expect(await tcp(LOGINS[role].user, LOGINS[role].password)).toMatchObject({ kind: 'auth' });
     },
   );
 
   test('control: services signs in on the client port, so the probe can tell the difference', async () => {
-    expect(await tcp('services', PASSWORDS.services)).toEqual({ kind: 'connected' });
+    expect(await tcp(LOGINS.services.user, LOGINS.services.password)).toEqual({ kind: 'connected' });
   });
 });

@@ -10,7 +10,7 @@ import { inboxPrefixFor } from '../../src/nats/names';
 import { pushReplay } from '../../src/nats/push-replay';
 import { replayStream, streamState, type ReplayBatch, type ReplayOptions } from '../../src/nats/replay';
 import { rawTcpPublish } from '../support/raw-tcp-publish';
-import { PASSWORDS } from '../support/users';
+import { LOGINS } from '../support/users';
 import { readUntil } from '../support/iterate';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
@@ -144,8 +144,7 @@ describe.each(implementations)('%s', (_name, replayStream) => {
     const [before] = await publishMany(admin, '5', product, 1);
     await rawTcpPublish({
       clientUrl,
-      user: 'admin',
-      password: PASSWORDS.admin,
+      ...LOGINS.admin,
       subject,
       headerLines: ['myorg_type: stock.sold', 'bad name: x'],
       payload: '{}',

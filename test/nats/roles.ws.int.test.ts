@@ -157,9 +157,13 @@ describe('least privilege', () => {
   test.each(BROWSER_USERS)("%s may not pull from a worker's durable", async (user) => {
     const pull = (name: string) =>
       nc(user)
-        .request(`$JS.API.CONSUMER.MSG.NEXT.WAREHOUSE_EVENTS.${name}`, '{"batch":1,"expires":500000000}', {
-          timeout: 2000,
-        })
+        .request(
+          `JS.STOCK.API.CONSUMER.MSG.NEXT.WAREHOUSE_EVENTS.${name}`,
+          '{"batch":1,"expires":500000000}',
+          {
+            timeout: 2000,
+          },
+        )
         .catch((e: unknown) => e);
     expect(classifyNatsError(await pull('projector')).kind).toBe('permission');
     expect(classifyNatsError(await pull('notifier')).kind).toBe('permission');

@@ -19,7 +19,7 @@ import { runProbe } from '../support/child-probe';
 import { makeTestCertificates, type TestCertificates } from '../support/tls-certs';
 import { claimTransport } from '../support/transport';
 import { uniqueToken } from '../support/unique';
-import { PASSWORDS } from '../support/users';
+import { LOGINS } from '../support/users';
 import type { WssProbeResult } from '../support/wss-probe';
 import { killWorkers, readBucket, spawnWorker, waitFor } from '../workers/helpers';
 
@@ -65,8 +65,7 @@ async function tcpError(servers: string, tls?: { caFile: string }): Promise<stri
   try {
     const nc = await connectNode({
       servers,
-      user: 'services',
-      password: PASSWORDS.services,
+      ...LOGINS.services,
       maxReconnectAttempts: 0,
       timeoutMs: 5000,
       ...(tls ? { tls } : {}),
@@ -91,8 +90,7 @@ beforeAll(async () => {
   });
   admin = await connectNode({
     servers: server.clientUrl,
-    user: 'admin',
-    password: PASSWORDS.admin,
+    ...LOGINS.admin,
     maxReconnectAttempts: -1,
     timeoutMs: 5000,
     tls: { caFile: certs.caFile },

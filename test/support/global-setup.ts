@@ -7,7 +7,7 @@ import type { TestProject } from 'vitest/node';
 import { startNatsServer } from '../../scripts/lib/nats-server.mjs';
 import { connectNode } from '../../src/nats/connect-node';
 import { provision } from '../../src/nats/provision';
-import { PASSWORDS } from './users';
+import { LOGINS } from './users';
 
 export interface ProvidedNats {
   clientUrl: string;
@@ -26,8 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const nc = await connectNode({
       servers: server.clientUrl,
-      user: 'admin',
-      password: PASSWORDS.admin,
+      ...LOGINS.admin,
       maxReconnectAttempts: 0,
     });
     try {

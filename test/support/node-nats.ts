@@ -2,11 +2,11 @@
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { claimTransport } from './transport';
-import { PASSWORDS, type User } from './users';
+import { LOGINS, type User } from './users';
 
 export async function connectTcp(servers: string, user: User): Promise<NatsConnection> {
   claimTransport('tcp');
-  return connectNode({ servers, user, password: PASSWORDS[user], maxReconnectAttempts: -1, timeoutMs: 5000 });
+  return connectNode({ servers, ...LOGINS[user], maxReconnectAttempts: -1, timeoutMs: 5000 });
 }
 
 /** Connects with arbitrary credentials and reports the error, for sign-in tests. */

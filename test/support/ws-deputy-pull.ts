@@ -1,25 +1,29 @@
 /**
- * The confused-deputy request of nats-server #8274, made as a browser role over WebSocket in a process of
- * its own: create an ephemeral consumer (as an ordered consumer does), then send it a pull request whose
- * reply subject is a stream subject. The server delivers the stored messages there, and the stream stores
- * them again. Prints one JSON line: {"consumer": name, "pending": n} or {"error": kind, "message": …}.
+ * The confused-deputy request of nats-server #8274, made as a person over WebSocket in a process of its own:
+ * create an ephemeral consumer (as an ordered consumer does), then send it a pull request whose reply
+ * subject is a stream subject. Where JetStream answers with the account's own rights, the stream stores the
+ * delivered messages again; through an import, the server maps the reply back to the requester.
+ * Prints one JSON line: {"consumer": name, "pending": n} or {"error": kind, "message": …}.
  *
  *   node --import tsx test/support/ws-deputy-pull.ts <ws://url> <user> <stream> <filter> <reply subject> [start seq]
  */
 import { nuid } from '@nats-io/nats-core';
 import { classifyNatsError } from '../../src/nats/errors';
+import { apiPrefixOf } from '../../src/nats/jetstream-api';
 import { connectWs } from './ws-nats';
-import { PASSWORDS, type User } from './users';
+import { LOGINS, type User } from './users';
 
 const [url, user, stream, filter, reply, startSeq] = process.argv.slice(2);
-if (!url || !user || !stream || !filter || !reply || !(user in PASSWORDS)) {
-  throw new Error('usage: ws-deputy-pull.ts <url> <user> <stream> <filter> <reply>');
+const role = Object.entries(LOGINS).find(([, login]) => login.user === user)?.[0] as User | undefined;
+if (!url || !role || !stream || !filter || !reply) {
+  throw new Error('usage: ws-deputy-pull.ts <url> <demo user> <stream> <filter> <reply>');
 }
-const nc = await connectWs(url, user as User);
+const nc = await connectWs(url, role);
+const api = apiPrefixOf(nc);
 try {
   const name = `deputy_${nuid.next()}`;
   const created = await nc.request(
-    `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
+    `${api}.CONSUMER.CREATE.${stream}.${name}.${filter}`,
     JSON.stringify({
       stream_name: stream,
       config: {
@@ -40,7 +44,7 @@ try {
   const info = created.json<{ num_pending?: number; error?: { description: string } }>();
   if (info.error) throw new Error(`consumer create refused: ${info.error.description}`);
   // A pull request is a plain publish: nothing checks its reply subject against the stream's subjects.
-  nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, JSON.stringify({ batch: 100, no_wait: true }), {
+  nc.publish(`${api}.CONSUMER.MSG.NEXT.${stream}.${name}`, JSON.stringify({ batch: 100, no_wait: true }), {
     reply,
   });
   await nc.flush();

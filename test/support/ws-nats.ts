@@ -3,9 +3,9 @@ import { WebSocket } from 'ws';
 import { connectBrowser } from '../../src/nats/connect-browser';
 import type { NatsConnection } from '../../src/nats/connection';
 import { claimTransport } from './transport';
-import { PASSWORDS, type User } from './users';
+import { LOGINS, type User } from './users';
 
-function installWebSocket(): void {
+export function installWebSocket(): void {
   claimTransport('websocket');
   // Node 20 has no WebSocket global; wsconnect would never settle without one.
   (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -13,7 +13,7 @@ function installWebSocket(): void {
 
 export async function connectWs(servers: string, user: User): Promise<NatsConnection> {
   installWebSocket();
-  return connectBrowser({ servers, user, password: PASSWORDS[user], timeoutMs: 5000 });
+  return connectBrowser({ servers, ...LOGINS[user], timeoutMs: 5000 });
 }
 
 export async function connectWsError(

@@ -1,9 +1,14 @@
 /**
- * nats-server #8274 on 2.9.10: a read-only role makes a consumer deliver copies of old events back onto a
- * `warehouse.…` subject, and the stream stores them under new sequences. Readers must ignore repeated
- * event ids (ARCHITECTURE §1), so no figure changes: not the core fold, not the projector's bucket, not the
- * notifier's alerts. The attacker is `display` over WebSocket in a child process (this file uses TCP).
+ * nats-server #8274: JetStream writes a pull request's messages to whatever reply subject the requester
+ * names, with the rights of the account that holds the stream. A person can no longer do it: people's
+ * accounts reach JetStream through imports whose replies the server maps (docs/security.md), and this test
+ * first checks that `display`, over WebSocket in a child process, stores nothing. Anyone inside the stream
+ * account still can (a worker with a bug, an operator's script), so readers must keep ignoring repeated
+ * event ids: the same copies made as `admin` change no figure — not the core fold, not the projector's
+ * bucket, not the notifier's alerts.
  */
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { nuid } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stockKey } from '../../src/core/events';
@@ -12,6 +17,7 @@ import { durablePosition } from '../../src/nats/durable';
 import { PROJECTOR_DURABLE, WAREHOUSE_STREAM } from '../../src/nats/names';
 import { streamState } from '../../src/nats/replay';
 import { runProbe } from '../support/child-probe';
+import { LOGINS } from '../support/users';
 import {
   compareWithFold,
   foldStream,
@@ -95,8 +101,29 @@ function figures(s: LedgerState) {
   return { stock: s.stock.warehouses, sales, procurement: s.procurement };
 }
 
-describe('a read-only role that makes a consumer deliver old events onto a stream subject', () => {
-  it('grows the stream, yet changes no view, no stock level and no alert', async () => {
+/** The same pull from inside the stream account, where JetStream still writes where it is told. */
+async function deputyPullAsAdmin(fromSeq: number): Promise<void> {
+  const jsm = await jetstreamManager(stack.admin);
+  const name = `deputy_${nuid.next()}`;
+  await jsm.consumers.add(WAREHOUSE_STREAM, {
+    name,
+    filter_subject: TARGET_SUBJECT,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: fromSeq,
+    ack_policy: AckPolicy.None,
+    mem_storage: true,
+    inactive_threshold: 30_000_000_000,
+  });
+  stack.admin.publish(
+    `$JS.API.CONSUMER.MSG.NEXT.${WAREHOUSE_STREAM}.${name}`,
+    JSON.stringify({ batch: 100, no_wait: true }),
+    { reply: TARGET_SUBJECT },
+  );
+  await stack.admin.flush();
+}
+
+describe('a consumer told to deliver old events onto a stream subject', () => {
+  it('stores nothing when a person asks; copies made inside the stream account change no view, no stock level and no alert', async () => {
     // Traffic on other keys, and on the target a history whose sales, counted twice, would cross below the
     // default threshold of 10: 20 in, 4 and 4 out = 12; with the two sales again it would be 4.
     const rng = seededRng(8274);
@@ -129,12 +156,23 @@ describe('a read-only role that makes a consumer deliver old events onto a strea
     await new Promise((r) => setTimeout(r, DUPLICATE_WINDOW_MS + 500));
     const attack = await runProbe<{ consumer?: string; pending?: number; error?: string; message?: string }>(
       'ws-deputy-pull.ts',
-      [stack.server.wsUrl, 'display', WAREHOUSE_STREAM, TARGET_SUBJECT, TARGET_SUBJECT, String(firstSale)],
+      [
+        stack.server.wsUrl,
+        LOGINS.display.user,
+        WAREHOUSE_STREAM,
+        TARGET_SUBJECT,
+        TARGET_SUBJECT,
+        String(firstSale),
+      ],
     );
+    // The person's pull reached the consumer (two messages pending) and its replies went back to the person.
     expect(attack.error, attack.message).toBeUndefined();
     expect(attack.pending).toBe(2);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await streamState(stack.admin, WAREHOUSE_STREAM)).lastSeq).toBe(lastSeqBefore);
 
-    // The attack must have worked, or this test proves nothing: both sales stored again.
+    await deputyPullAsAdmin(firstSale);
+    // The copies must have been stored, or the rest of this test proves nothing: both sales stored again.
     const grown = await waitFor(
       async () => {
         const s = await streamState(stack.admin, WAREHOUSE_STREAM);

@@ -3,7 +3,7 @@
  * headers and JSON, over the same WebSocket and user as the app. Driven by scripts/bench/browser-baseline.ts.
  */
 import { connectBrowser } from '../../../src/nats/connect-browser';
-import { inboxPrefixFor } from '../../../src/nats/names';
+import { personInboxPrefix } from '../../../src/nats/names';
 import { pushReplay } from '../../../src/nats/push-replay';
 import { newTally, decodeWithStockClient, type StockTally } from '../stock-decode';
 import { consumeWithStockClient, type StockConsumerKind } from '../stock-consumer';
@@ -70,7 +70,7 @@ window.deliveryOnly = async (request) => {
       fromSeq: 1,
       signal: abort.signal,
       batchSize: 1000,
-      inboxPrefix: inboxPrefixFor(request.user),
+      inboxPrefix: personInboxPrefix(request.user),
     })) {
       count += batch.messages.length;
       if (count >= request.count) abort.abort();

@@ -6,7 +6,8 @@ import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '
 import { useEngine } from '../../app/engine-context';
 import { useSnapshot } from '../../app/engine-queries';
 import { useViews } from '../../app/use-views';
-import { canEditThresholds, canPublishStock, type Role } from '../../app/roles';
+import { canEditThresholds, canPublishStock } from '../../app/roles';
+import type { Grants } from '../../core/grants';
 import { SortableTable, type Column } from '../../components/SortableTable';
 import { formatCount, formatTime } from '../../components/format';
 import { AuditDrawer } from '../../components/audit/AuditDrawer';
@@ -96,7 +97,7 @@ function columns(
   return list;
 }
 
-export function ProcurementPage({ role }: { role: Role }) {
+export function ProcurementPage({ grants }: { grants: Grants }) {
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
@@ -112,7 +113,8 @@ export function ProcurementPage({ role }: { role: Role }) {
       return { threshold, status: status(quantity, threshold) };
     });
   }, [snapshot, shown]);
-  const editable = canEditThresholds(role);
+  // Out-of-scope keys are refused by the server with a message that names the key.
+  const editable = canEditThresholds(grants, null);
   const cols = useMemo(
     () =>
       columns(editable ? (row) => setEditing(row.key) : null, (row) =>
@@ -210,7 +212,7 @@ export function ProcurementPage({ role }: { role: Role }) {
         <AuditDrawer
           key={`${trail.warehouse}/${trail.product}`}
           scope={trail}
-          canCorrect={canPublishStock(role)}
+          canCorrect={canPublishStock(grants, trail.warehouse)}
           bucket={{ quantity: trailRow?.kvQuantity ?? null, seq: trailRow?.kvSeq ?? null }}
           onClose={closeTrail}
         />

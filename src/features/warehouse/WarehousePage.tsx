@@ -2,7 +2,8 @@ import { useCallback, useMemo, useState } from 'react';
 import type { AuditScope } from '../../core/audit';
 import { warehouseNames } from '../../core/warehouse-stock';
 import { useViews } from '../../app/use-views';
-import { canPublishStock, type Role } from '../../app/roles';
+import { canPublishStock } from '../../app/roles';
+import type { Grants } from '../../core/grants';
 import { formatCount } from '../../components/format';
 import { useSessionState } from '../../components/useSessionState';
 import { AuditDrawer } from '../../components/audit/AuditDrawer';
@@ -10,7 +11,7 @@ import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
 
-export function WarehousePage({ role }: { role: Role }) {
+export function WarehousePage({ grants }: { grants: Grants }) {
   const shown = useViews();
   const stock = shown?.views.stock;
   const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
@@ -32,6 +33,7 @@ export function WarehousePage({ role }: { role: Role }) {
     () => (stock && warehouse !== null ? stockTable(stock, warehouse, { search, hideZero }) : null),
     [stock, warehouse, search, hideZero],
   );
+  const mayPublish = canPublishStock(grants, warehouse);
 
   return (
     <section className="page" aria-label="Warehouse stock">
@@ -90,9 +92,7 @@ export function WarehousePage({ role }: { role: Role }) {
       </div>
       {!shown && <div className="empty-state">Waiting for the first events…</div>}
       {shown && warehouses.length === 0 && (
-        <div className="empty-state">
-          No stock events yet. {canPublishStock(role) ? 'Record one below.' : ''}
-        </div>
+        <div className="empty-state">No stock events yet. {mayPublish ? 'Record one below.' : ''}</div>
       )}
       {table && table.rows.length === 0 && warehouses.length > 0 && (
         <div className="empty-state">No product matches “{search}”.</div>
@@ -108,7 +108,7 @@ export function WarehousePage({ role }: { role: Role }) {
               ? (product, location) => {
                   // Opens the trail for everyone; a manager also gets the form filled in below.
                   setTrail({ warehouse, product, location });
-                  if (canPublishStock(role)) setPicked({ warehouse, product, location });
+                  if (mayPublish) setPicked({ warehouse, product, location });
                 }
               : undefined
           }
@@ -127,14 +127,12 @@ export function WarehousePage({ role }: { role: Role }) {
         <AuditDrawer
           key={`${trail.warehouse}/${trail.product}/${trail.location ?? ''}`}
           scope={trail}
-          canCorrect={canPublishStock(role)}
+          canCorrect={canPublishStock(grants, trail.warehouse)}
           onClose={closeTrail}
         />
       )}
-      {canPublishStock(role) && shown && !shown.past && (
-        <StockForms stock={shown.views.stock} prefill={prefill} />
-      )}
-      {canPublishStock(role) && shown?.past && (
+      {mayPublish && shown && !shown.past && <StockForms stock={shown.views.stock} prefill={prefill} />}
+      {mayPublish && shown?.past && (
         <p className="muted">The forms record what happens now: go back to live to use them.</p>
       )}
     </section>

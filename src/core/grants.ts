@@ -1,0 +1,83 @@
+/**
+ * What the server grants a signed-in person, read from its own answer (`$SYS.REQ.USER.INFO`: the account the
+ * person is in and the subjects it may publish) rather than guessed from the user name. The UI offers only
+ * what this says; the server still decides every request (docs/security.md).
+ */
+
+export type Role = 'manager' | 'marketing' | 'procurement' | 'display' | 'viewer';
+
+/** `all`, or the warehouses named one by one in the grant. */
+export type WarehouseScope = 'all' | readonly string[];
+
+export interface Grants {
+  role: Role;
+  /** Where stock events may be published; empty when none. */
+  stockEvents: WarehouseScope;
+  /** Where thresholds may be set (`all` includes the default threshold); empty when none. */
+  thresholds: WarehouseScope;
+}
+
+/** The accounts people live in (nats-people.conf), by role. */
+const ROLE_OF_ACCOUNT: Record<string, Role> = {
+  MANAGERS: 'manager',
+  MARKETING: 'marketing',
+  PROCUREMENT: 'procurement',
+  DISPLAYS: 'display',
+};
+
+export const NO_GRANTS: Grants = { role: 'viewer', stockEvents: [], thresholds: [] };
+
+export interface UserInfo {
+  account: string;
+  publishAllow: readonly string[];
+  publishDeny: readonly string[];
+}
+
+/** Parses the `data` of a `$SYS.REQ.USER.INFO` reply; undefined when it is not one. */
+export function parseUserInfo(reply: unknown): UserInfo | undefined {
+  if (typeof reply !== 'object' || reply === null) return undefined;
+  const data = (reply as { data?: unknown }).data;
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { account, permissions } = data as { account?: unknown; permissions?: unknown };
+  if (typeof account !== 'string') return undefined;
+  const publish = (permissions as { publish?: { allow?: unknown; deny?: unknown } } | undefined)?.publish;
+  const strings = (v: unknown) =>
+    Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+  return { account, publishAllow: strings(publish?.allow), publishDeny: strings(publish?.deny) };
+}
+
+function scopeOf(allow: readonly string[], pattern: RegExp): WarehouseScope {
+  const warehouses: string[] = [];
+  for (const subject of allow) {
+    const m = pattern.exec(subject);
+    if (!m) continue;
+    if (m[1] === '*' || m[1] === '>') return 'all';
+    warehouses.push(m[1]!);
+  }
+  return warehouses;
+}
+
+export function grantsOf(info: UserInfo): Grants {
+  const role = ROLE_OF_ACCOUNT[info.account] ?? 'viewer';
+  const allow = info.publishAllow;
+  return {
+    role,
+    stockEvents: scopeOf(allow, /^warehouse\.([^.]+)\.product\.\*$/),
+    thresholds: scopeOf(allow, /^JS\.STOCK\.API\.\$KV\.stock_thresholds\.([^.]+)(?:\.\*)?$/),
+  };
+}
+
+export function inScope(scope: WarehouseScope, warehouse: string): boolean {
+  return scope === 'all' || scope.includes(warehouse);
+}
+
+export function hasAny(scope: WarehouseScope): boolean {
+  return scope === 'all' || scope.length > 0;
+}
+
+/** "every warehouse" or "warehouses 46, 52", for the header. */
+export function describeScope(scope: WarehouseScope): string {
+  if (scope === 'all') return 'every warehouse';
+  if (scope.length === 1) return `warehouse ${scope[0]}`;
+  return `warehouses ${scope.join(', ')}`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Which JetStream API a connection talks to. Workers and the command line sign in to the account that holds
+ * the streams and use `$JS.API` directly; people sign in to the dashboard account, which reaches the same
+ * API only through the subjects it imports under DASHBOARD_API_PREFIX (docs/security.md: replies then come
+ * back through the server's reply mapping, so no requester chooses where JetStream writes them).
+ */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamOptions } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+export const DIRECT_API_PREFIX = '$JS.API';
+/** What nats-server.conf imports the stream account's JetStream API as, in the dashboard account. */
+export const DASHBOARD_API_PREFIX = 'JS.STOCK.API';
+
+const prefixes = new WeakMap<NatsConnection, string>();
+
+/** Called by the connect function that opened `nc`, which knows which account its users live in. */
+export function setApiPrefix(nc: NatsConnection, prefix: string): void {
+  prefixes.set(nc, prefix);
+}
+
+export function apiPrefixOf(nc: NatsConnection): string {
+  return prefixes.get(nc) ?? DIRECT_API_PREFIX;
+}
+
+export function jetStreamOf(
+  nc: NatsConnection,
+  options: Omit<JetStreamOptions, 'apiPrefix'> = {},
+): JetStreamClient {
+  return jetstream(nc, { ...options, apiPrefix: apiPrefixOf(nc) });
+}
+
+/**
+ * `checkAPI: false` unless asked: only `admin` may read the account information (`$JS.API.INFO`) that the
+ * check requests.
+ */
+export function jetStreamManagerOf(
+  nc: NatsConnection,
+  options: Omit<JetStreamOptions, 'apiPrefix'> & { checkAPI?: boolean } = {},
+) {
+  return jetstreamManager(nc, { checkAPI: false, ...options, apiPrefix: apiPrefixOf(nc) });
+}
+
+export function kvManagerOf(nc: NatsConnection, options: Omit<JetStreamOptions, 'apiPrefix'> = {}): Kvm {
+  return new Kvm(jetStreamOf(nc, options));
+}
