@@ -4,7 +4,9 @@
  */
 import { errors as coreErrors } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { MAX_PAYLOAD_BYTES } from '../core/events';
 import { DASHBOARD_API_PREFIX } from './jetstream-api';
+import { EXPECTED_BUCKETS, EXPECTED_STREAMS, WAREHOUSE_STREAM, kvSubjectPrefix } from './names';
 
 /** A stream or bucket that readers expect is missing: provisioning has not run against this server. */
 export class MissingResourceError extends Error {
@@ -73,7 +75,101 @@ export function describeSubject(operation: 'publish' | 'subscription', refused: 
   return operation === 'publish' ? `publish to ${refused}` : `subscribe to ${refused}`;
 }
 
-export function classifyNatsError(err: unknown): ClassifiedError {
+/** What the failed request was about, where the caller knows it: the wording can then name the limit. */
+export interface ErrorContext {
+  /** The subject that was published to (an event's, or a KV key's `$KV.<bucket>.<key>`). */
+  subject?: string;
+}
+
+/** Server error codes of the limits that refuse a write (nats-server's errors.json). */
+const MESSAGE_TOO_LARGE = 10054;
+const STREAM_FULL = 10077;
+const STORAGE_UNAVAILABLE = 10047;
+
+/** NATS subject matching: `*` is one token, `>` the rest (one token or more). */
+function subjectMatches(filter: string, subject: string): boolean {
+  const f = filter.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '>') return s.length > i;
+    if (i >= s.length || (f[i] !== '*' && f[i] !== s[i])) return false;
+  }
+  return f.length === s.length;
+}
+
+function sizeText(bytes: number): string {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+type Target =
+  | { kind: 'stream'; name: string; maxMsgSize: number }
+  | { kind: 'bucket'; name: string; maxValueSize: number }
+  | { kind: 'unknown stream' }
+  | { kind: 'unknown' };
+
+function targetOf(subject: string | undefined): Target {
+  if (subject === undefined) return { kind: 'unknown' };
+  const plain = withoutImportPrefix(subject);
+  const bucket = EXPECTED_BUCKETS.find((b) => plain.startsWith(kvSubjectPrefix(b.bucket)));
+  if (bucket) return { kind: 'bucket', name: bucket.bucket, maxValueSize: bucket.maxValueSize };
+  const stream = EXPECTED_STREAMS.find((st) => st.subjects.some((f) => subjectMatches(f, plain)));
+  if (stream) return { kind: 'stream', name: stream.name, maxMsgSize: stream.maxMsgSize };
+  return { kind: 'unknown stream' };
+}
+
+/** For the limits a stream or bucket puts on a write (docs/security.md). */
+function limitRefusal(code: number, subject: string | undefined): string | undefined {
+  const target = targetOf(subject);
+  const noun = target.kind === 'bucket' ? 'value' : target.kind === 'unknown' ? 'message' : 'event';
+  if (code === MESSAGE_TOO_LARGE) {
+    let limit: string;
+    switch (target.kind) {
+      case 'stream':
+        // Headers count too, but ours never fill their room: the payload is what a publisher controls.
+        limit =
+          target.name === WAREHOUSE_STREAM
+            ? `the ${sizeText(MAX_PAYLOAD_BYTES)} an event may have`
+            : `the ${sizeText(target.maxMsgSize)} stream ${target.name} accepts for one event, headers included`;
+        break;
+      case 'bucket':
+        limit = `the ${sizeText(target.maxValueSize)} a value of bucket ${target.name} may have`;
+        break;
+      default:
+        limit = 'what its stream accepts for one message (max_msg_size)';
+    }
+    return `The server refused the ${noun}: it is larger than ${limit}.`;
+  }
+  if (code === STREAM_FULL) {
+    const what =
+      target.kind === 'bucket'
+        ? `bucket ${target.name} is full`
+        : target.kind === 'stream'
+          ? `stream ${target.name} is full`
+          : 'the stream is full';
+    return `The server refused the ${noun}: ${what} (its max_bytes limit); nothing was dropped — an operator must raise the limit.`;
+  }
+  if (code === STORAGE_UNAVAILABLE) {
+    return (
+      'The server cannot set aside the storage asked for (max_bytes): the server or the account has less ' +
+      'room left (jetstream max_file) — free disk space, raise that limit, or lower the max_bytes asked for.'
+    );
+  }
+  return undefined;
+}
+
+function isMaxPayloadError(e: unknown): boolean {
+  return named(e, 'InvalidArgumentError') && (e as Error).message.includes('max_payload');
+}
+
+/** `context` sharpens the wording of limit errors; everything else reads the same without it. */
+export function classifyNatsError(err: unknown, context: ErrorContext = {}): ClassifiedError {
   const all = chain(err);
   for (const e of all) {
     if (e instanceof MissingResourceError) return { kind: 'no_stream', message: e.message };
@@ -120,7 +216,17 @@ export function classifyNatsError(err: unknown): ClassifiedError {
           ...(actualSeq === undefined ? {} : { actualSeq }),
         };
       }
+      const refusal = limitRefusal(e.code, context.subject);
+      if (refusal) return { kind: 'other', message: refusal };
       return { kind: 'other', message: `The server refused the request: ${e.message}.` };
+    }
+    if (isMaxPayloadError(e)) {
+      // nats.js checks the server's max_payload before sending: the server never saw it.
+      return {
+        kind: 'other',
+        message:
+          'The message was not sent: it is larger than the server accepts for any message (max_payload).',
+      };
     }
     if (named(e, 'JetStreamNotEnabled') || is(e, coreErrors.NoRespondersError, 'NoRespondersError')) {
       return {
@@ -163,8 +269,8 @@ function isSocketError(e: unknown): boolean {
 }
 
 /** One plain sentence for a person: what went wrong and, where we know it, what to do. */
-export function describeNatsError(err: unknown): string {
-  return classifyNatsError(err).message;
+export function describeNatsError(err: unknown, context: ErrorContext = {}): string {
+  return classifyNatsError(err, context).message;
 }
 
 export type SignInErrorKind = 'auth' | 'unreachable' | 'no_stream' | 'other';

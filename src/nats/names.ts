@@ -2,6 +2,7 @@
  * Names of the JetStream resources (ARCHITECTURE §2) and the configuration provisioning expects them to
  * have. nats-server.conf grants permissions by these names: rename both together.
  */
+import { MAX_PAYLOAD_BYTES } from '../core/events';
 
 export const WAREHOUSE_STREAM = 'WAREHOUSE_EVENTS';
 export const PROCUREMENT_STREAM = 'PROCUREMENT_EVENTS';
@@ -26,6 +27,16 @@ export const DEFAULT_THRESHOLD = 10;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+/**
+ * The server counts headers in max_msg_size, not only the payload. An event's five headers (codec.ts) with
+ * ids of the 200 characters a publisher allows, a short prefix such as `myorg` and a publish's expectation
+ * header come to about 600 bytes.
+ */
+export const EVENT_HEADER_ROOM = 1 * KiB;
 
 /** The stream that backs a KV bucket. */
 export function kvStreamName(bucket: string): string {
@@ -63,12 +74,23 @@ export interface ExpectedStream {
   /** Events are never edited (ARCHITECTURE §1): no message deletes, no purges. */
   denyDelete: boolean;
   denyPurge: boolean;
+  /** Largest message the server stores, headers included (`max_msg_size`); larger ones are refused. */
+  maxMsgSize: number;
+  /** Size the stream may reach on disk (`max_bytes`); the server reserves it when the stream is created. */
+  maxBytes: number;
+  /** What a full stream does: `new` refuses the publish, `old` drops the oldest messages to make room. */
+  discard: 'new' | 'old';
+  maxConsumers: number;
 }
 
 export interface ExpectedBucket {
   bucket: string;
   storage: 'file';
   history: number;
+  /** Largest value (with its headers) a write may carry; the bucket's `max_msg_size`. */
+  maxValueSize: number;
+  /** Size the bucket may reach; a full bucket refuses writes (buckets always discard new). */
+  maxBytes: number;
 }
 
 export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
@@ -82,6 +104,16 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
     allowDirect: true,
     denyDelete: true,
     denyPurge: true,
+    // Readers call a larger payload malformed, so the server need not store one: it refuses it at the door.
+    maxMsgSize: MAX_PAYLOAD_BYTES + EVENT_HEADER_ROOM,
+    // Kept forever, so only a size bound keeps one runaway publisher from filling the disk: some 20 million
+    // events of a few hundred bytes. The server reserves it up front against the account's and the server's
+    // max_file (docs/security.md), so it is sized to fit a modest disk; raise it deliberately with the disk.
+    maxBytes: 8 * GiB,
+    // Full means refuse new events loudly: `old` would silently drop the history every view is folded from.
+    discard: 'new',
+    // 50 and more dashboards with a few consumers each, plus the workers; bounds a consumer flood.
+    maxConsumers: 1000,
   },
   {
     name: PROCUREMENT_STREAM,
@@ -93,13 +125,43 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
     allowDirect: true,
     denyDelete: false,
     denyPurge: false,
+    // A stock.low payload is a few hundred bytes (tokens of at most 64 characters); the rest is headers.
+    maxMsgSize: 4 * KiB,
+    maxBytes: 256 * MiB,
+    // A 30-day alerts feed that max_age already bounds: dropping its oldest alerts loses nothing of record.
+    discard: 'old',
+    maxConsumers: 1000,
   },
 ];
 
 export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
-  { bucket: STOCK_LEVELS_BUCKET, storage: 'file', history: 1 },
-  { bucket: STOCK_THRESHOLDS_BUCKET, storage: 'file', history: 1 },
-  { bucket: WORKER_STATUS_BUCKET, storage: 'file', history: 1 },
+  {
+    bucket: STOCK_LEVELS_BUCKET,
+    storage: 'file',
+    history: 1,
+    // A level is a JSON object of two 64-character tokens and three numbers, about 200 bytes.
+    maxValueSize: 1 * KiB,
+    // One key per product and warehouse, about 300 bytes stored each: room for some 800,000.
+    maxBytes: 256 * MiB,
+  },
+  {
+    bucket: STOCK_THRESHOLDS_BUCKET,
+    storage: 'file',
+    history: 1,
+    // `{"threshold":n}`: anything near this limit is not a threshold.
+    maxValueSize: 1 * KiB,
+    // One key per product plus the default; bounds what a procurement user may write.
+    maxBytes: 64 * MiB,
+  },
+  {
+    bucket: WORKER_STATUS_BUCKET,
+    storage: 'file',
+    history: 1,
+    // A worker's status is a flat JSON object of counters, well under 1 KiB.
+    maxValueSize: 4 * KiB,
+    // One key per worker: a handful of values, with room for tombstones.
+    maxBytes: 16 * MiB,
+  },
 ];
 
 /** A filter equal to a stream's own subjects, so every consumer create names its filter (see the conf). */

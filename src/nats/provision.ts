@@ -75,7 +75,10 @@ function streamConfig(s: ExpectedStream, replicas: number): Partial<StreamConfig
     subjects: [...s.subjects],
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
+    discard: s.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old,
+    max_msg_size: s.maxMsgSize,
+    max_bytes: s.maxBytes,
+    max_consumers: s.maxConsumers,
     max_age: s.maxAgeMs * NANOS_PER_MS,
     duplicate_window: s.duplicateWindowMs * NANOS_PER_MS,
     num_replicas: replicas,
@@ -96,6 +99,11 @@ function streamDrift(s: ExpectedStream, info: StreamInfo, replicas: number | und
     ['allow_direct', s.allowDirect, c.allow_direct ?? false],
     ['deny_delete', s.denyDelete, c.deny_delete ?? false],
     ['deny_purge', s.denyPurge, c.deny_purge ?? false],
+    // The server reports an unlimited field as -1.
+    ['max_msg_size', s.maxMsgSize, c.max_msg_size ?? -1],
+    ['max_bytes', s.maxBytes, c.max_bytes ?? -1],
+    ['discard', s.discard, c.discard ?? 'old'],
+    ['max_consumers', s.maxConsumers, c.max_consumers ?? -1],
     ...replicasField(replicas, info),
   ];
   return fields
@@ -112,15 +120,17 @@ function replicasField(replicas: number | undefined, info: StreamInfo): DriftFie
 function bucketDrift(b: ExpectedBucket, info: StreamInfo, replicas: number | undefined): Drift[] {
   const c = info.config;
   const resource = `KV ${b.bucket}`;
-  const out: Drift[] = [];
-  if (c.storage !== b.storage)
-    out.push({ resource, field: 'storage', expected: b.storage, actual: c.storage });
-  const history = c.max_msgs_per_subject ?? 0;
-  if (history !== b.history) out.push({ resource, field: 'history', expected: b.history, actual: history });
-  for (const [field, expected, actual] of replicasField(replicas, info)) {
-    if (expected !== actual) out.push({ resource, field, expected, actual });
-  }
-  return out;
+  const fields: DriftField[] = [
+    ['storage', b.storage, c.storage],
+    ['history', b.history, c.max_msgs_per_subject ?? 0],
+    // A bucket's value size is its stream's max_msg_size.
+    ['max_value_size', b.maxValueSize, c.max_msg_size ?? -1],
+    ['max_bytes', b.maxBytes, c.max_bytes ?? -1],
+    ...replicasField(replicas, info),
+  ];
+  return fields
+    .filter(([, expected, actual]) => expected !== actual)
+    .map(([field, expected, actual]) => ({ resource, field, expected, actual }));
 }
 
 /**
@@ -156,7 +166,13 @@ export async function provision(
     const resource = `KV ${b.bucket}`;
     const info = await infoOrNull(jsm, kvStreamName(b.bucket));
     if (!info) {
-      await kvm.create(b.bucket, { history: b.history, storage: StorageType.File, replicas: replicas ?? 1 });
+      await kvm.create(b.bucket, {
+        history: b.history,
+        storage: StorageType.File,
+        replicas: replicas ?? 1,
+        maxValueSize: b.maxValueSize,
+        max_bytes: b.maxBytes,
+      });
       report.created.push(resource);
       continue;
     }

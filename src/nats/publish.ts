@@ -158,7 +158,7 @@ async function send(
     });
     return { ok: true, seq: ack.seq, duplicate: ack.duplicate, stream: ack.stream };
   } catch (err) {
-    const c = classifyNatsError(err);
+    const c = classifyNatsError(err, { subject: message.subject });
     switch (c.kind) {
       case 'permission':
       case 'no_stream':

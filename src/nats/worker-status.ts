@@ -67,17 +67,12 @@ export async function putWorkerStatus(
   options: { timeoutMs?: number } = {},
 ): Promise<StatusWriteResult> {
   const timeout = options.timeoutMs ?? 2000;
+  const subject = `${kvSubjectPrefix(WORKER_STATUS_BUCKET)}${key}`;
   try {
-    await jetStreamOf(nc, { timeout }).publish(
-      `${kvSubjectPrefix(WORKER_STATUS_BUCKET)}${key}`,
-      JSON.stringify(status),
-      {
-        timeout,
-      },
-    );
+    await jetStreamOf(nc, { timeout }).publish(subject, JSON.stringify(status), { timeout });
     return { ok: true };
   } catch (err) {
-    const c = classifyNatsError(err);
+    const c = classifyNatsError(err, { subject });
     return { ok: false, kind: c.kind, message: c.message };
   }
 }

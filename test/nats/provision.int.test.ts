@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { RetentionPolicy, StorageType, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startNatsServer, type NatsServerHandle } from '../../scripts/lib/nats-server.mjs';
@@ -9,6 +9,9 @@ import { checkResources, provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { connectTcp } from '../support/node-nats';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 // A server of its own: these tests need one that was never provisioned, and they change stream configs.
 let server: NatsServerHandle;
@@ -74,13 +77,30 @@ describe('provision', () => {
       retention: 'limits',
       max_age: 0,
       duplicate_window: 120_000_000_000,
+      // 16 KiB of payload and 1 KiB for the headers, which the server counts too.
+      max_msg_size: 17 * 1024,
+      max_bytes: 8 * GiB,
+      discard: 'new',
+      max_consumers: 1000,
     });
     const procurement = (await jsm.streams.info('PROCUREMENT_EVENTS')).config;
     expect(procurement).toMatchObject({
       subjects: ['procurement.*.product.>'],
       storage: 'file',
       max_age: 30 * 24 * 3600 * 1e9,
+      max_msg_size: 4 * 1024,
+      max_bytes: 256 * MiB,
+      discard: 'old',
+      max_consumers: 1000,
     });
+    const buckets = {
+      stock_levels: { max_msg_size: 1024, max_bytes: 256 * MiB },
+      stock_thresholds: { max_msg_size: 1024, max_bytes: 64 * MiB },
+      worker_status: { max_msg_size: 4 * 1024, max_bytes: 16 * MiB },
+    };
+    for (const [bucket, limits] of Object.entries(buckets)) {
+      expect((await jsm.streams.info(`KV_${bucket}`)).config).toMatchObject({ ...limits, discard: 'new' });
+    }
     const thresholds = await new Kvm(nc).open('stock_thresholds');
     const entry = await thresholds.get('default');
     expect(entry?.json()).toEqual({ threshold: 10 });
@@ -100,6 +120,47 @@ describe('provision', () => {
 
     await jsm.streams.update('WAREHOUSE_EVENTS', { ...info.config });
     expect((await provision(nc)).drift).toEqual([]);
+  });
+
+  test('reports each missing limit of a stream and a bucket created by hand, and keeps them', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete('WAREHOUSE_EVENTS');
+    await jsm.streams.add({
+      name: 'WAREHOUSE_EVENTS',
+      subjects: ['warehouse.*.product.>'],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: 120_000_000_000,
+      allow_direct: true,
+      deny_delete: true,
+      deny_purge: true,
+    });
+    await jsm.streams.delete('KV_worker_status');
+    await new Kvm(nc).create('worker_status', { history: 1 });
+
+    const report = await provision(nc);
+    expect(report.drift).toEqual([
+      { resource: 'WAREHOUSE_EVENTS', field: 'max_msg_size', expected: 17 * 1024, actual: -1 },
+      { resource: 'WAREHOUSE_EVENTS', field: 'max_bytes', expected: 8 * GiB, actual: -1 },
+      { resource: 'WAREHOUSE_EVENTS', field: 'discard', expected: 'new', actual: 'old' },
+      { resource: 'WAREHOUSE_EVENTS', field: 'max_consumers', expected: 1000, actual: -1 },
+      { resource: 'KV worker_status', field: 'max_value_size', expected: 4 * 1024, actual: -1 },
+      { resource: 'KV worker_status', field: 'max_bytes', expected: 16 * MiB, actual: -1 },
+    ]);
+    expect(report.unchanged).not.toContain('WAREHOUSE_EVENTS');
+    expect(report.unchanged).not.toContain('KV worker_status');
+    expect((await jsm.streams.info('WAREHOUSE_EVENTS')).config).toMatchObject({
+      max_msg_size: -1,
+      max_bytes: -1,
+      discard: 'old',
+      max_consumers: -1,
+    });
+
+    await jsm.streams.delete('WAREHOUSE_EVENTS');
+    await jsm.streams.delete('KV_worker_status');
+    const again = await provision(nc);
+    expect(again.created).toEqual(['WAREHOUSE_EVENTS', 'KV worker_status']);
+    expect(again.drift).toEqual([]);
   });
 
   test('keeps a default threshold someone already changed', async () => {

@@ -30,7 +30,7 @@ import { consumeDurable, ensureDurable, type DeliveredMessage } from '../../nats
 import { classifyNatsError } from '../../nats/errors';
 import { openCasBucket, type CasBucket, type KvSlot } from '../../nats/kv-cas';
 import { watchBucket } from '../../nats/kv-watch';
-import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../nats/names';
+import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM, kvSubjectPrefix } from '../../nats/names';
 import { checkResources } from '../../nats/provision';
 import { replayStream, streamState } from '../../nats/replay';
 import type { ProjectorStatus } from '../../nats/worker-status';
@@ -458,7 +458,7 @@ export class Projection {
         const delay = backoffDelay(failures++);
         this.log.warn('write failed; retrying', {
           key,
-          reason: classifyNatsError(err).message,
+          reason: classifyNatsError(err, { subject: `${kvSubjectPrefix(bucket.bucket)}${key}` }).message,
           retryInMs: delay,
         });
         await sleep(delay, signal);
