@@ -163,7 +163,7 @@ function printHowTo(cluster) {
     '',
     'Point Stockwire at it:',
     `  Dashboard: sign in with Server URL "${ws}"`,
-    `    or set it for every user in public/config.json (dev) or dist/config.json (a build):`,
+    `    or set it for every user in public/config.json (dev) or dist/config.json (a build, then npm run csp):`,
     `    {"natsUrl": ${JSON.stringify(cluster.wsUrls)}}`,
     `  Workers, demo data and the app in one go (another terminal): npm start -- --nats ${tcp}`,
     `  Workers on their own: NATS_URL=${tcp} npx tsx src/workers/projector.ts   (and notifier.ts)`,

@@ -19,7 +19,8 @@ import { freePort, startNatsServer, type NatsServerHandle } from '../../scripts/
 import { connectNode } from '../../src/nats/connect-node';
 import { provision } from '../../src/nats/provision';
 import { E2E_ENV_FILE, type E2eEnv } from './env';
-import { PASSWORDS } from '../../test/support/users';
+import { LOOPBACK_SOURCES, writeContentSecurityPolicy } from '../../scripts/lib/csp.mjs';
+import { LOGINS } from '../../test/support/users';
 
 const ROOT = process.cwd();
 const DIST = join(ROOT, 'dist');
@@ -40,8 +41,7 @@ function buildApp(): void {
 async function provisionServer(server: NatsServerHandle): Promise<void> {
   const nc = await connectNode({
     servers: server.clientUrl,
-    user: 'admin',
-    password: PASSWORDS.admin,
+    ...LOGINS.admin,
     name: 'e2e-provision',
     maxReconnectAttempts: 0,
     timeoutMs: 5_000,
@@ -90,12 +90,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let preview: ChildProcess | undefined;
   const configPath = join(DIST, 'config.json');
   const builtConfig = existsSync(configPath) ? readFileSync(configPath, 'utf8') : undefined;
+  const indexPath = join(DIST, 'index.html');
+  const builtIndex = readFileSync(indexPath, 'utf8');
 
   const teardown = async (): Promise<void> => {
     if (preview) await stopProcess(preview);
     // Leave the build as it was built, not pointed at a server that no longer exists.
     if (builtConfig !== undefined) writeFileSync(configPath, builtConfig);
     else rmSync(configPath, { force: true });
+    writeFileSync(indexPath, builtIndex);
     if (server) {
       await server.stop();
       if (existsSync(server.logPath)) copyFileSync(server.logPath, join(ARTIFACTS, 'nats-server.log'));
@@ -109,6 +112,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
     // The app reads its default server URL at run time, so the built bundle itself stays untouched.
     writeFileSync(configPath, `${JSON.stringify({ natsUrl: server.wsUrl })}\n`);
+    // As after any edit of config.json; specs also start servers of their own on free loopback ports.
+    writeContentSecurityPolicy(DIST, LOOPBACK_SOURCES);
 
     const log = openSync(join(ARTIFACTS, 'preview.log'), 'w');
     preview = spawn(

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LOOPBACK_SOURCES, writeContentSecurityPolicy } from '../lib/csp.mjs';
 import { REPO_ROOT } from '../lib/nats-server.mjs';
 import type { Cleanup } from './cleanup';
 import { runNode } from './node-child';
@@ -30,6 +31,8 @@ export async function buildForRun(cleanup: Cleanup): Promise<string> {
     '--logLevel',
     'error',
   ]);
+  // The bench's nats-server listens on a free loopback port, not the one public/config.json names.
+  writeContentSecurityPolicy(dir, LOOPBACK_SOURCES);
   await runNode(cleanup, 'vite build (baseline page)', [
     VITE,
     'build',

@@ -4,7 +4,7 @@
  * IndexedDB survives. Both are timed until #root says every event is folded and the replay is caught up.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { PASSWORDS } from '../../test/support/users';
+import { LOGINS } from '../../test/support/users';
 import { heapAfterGc, type HeapMb } from './heap';
 import { addProbe, longestTask, readProbe, waitUntilCaughtUp } from './page-probe';
 
@@ -40,8 +40,8 @@ export async function signInCold(
   await addProbe(page, count);
   await page.goto(appUrl);
   await page.getByLabel('Server URL').fill(wsUrl);
-  await page.getByLabel('User', { exact: true }).fill('display');
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORDS.display);
+  await page.getByLabel('User', { exact: true }).fill(LOGINS.display.user);
+  await page.getByLabel('Password', { exact: true }).fill(LOGINS.display.password);
   const clickedMs = Date.now();
   await page.getByRole('button', { name: 'Sign in' }).click();
   const doneMs = await waitUntilCaughtUp(page, timeoutMs);
@@ -72,8 +72,8 @@ export async function coldReplay(
 }
 
 export function displayUrl(appUrl: string, wsUrl: string): string {
-  const query = new URLSearchParams({ server: wsUrl, user: 'display', password: PASSWORDS.display });
-  return new URL(`/display?${query}`, appUrl).href;
+  const credential = new URLSearchParams(LOGINS.display);
+  return new URL(`/display?${new URLSearchParams({ server: wsUrl })}#${credential}`, appUrl).href;
 }
 
 export interface WarmStart {

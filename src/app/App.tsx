@@ -5,7 +5,7 @@ import { WarehousePage } from '../features/warehouse/WarehousePage';
 import { ProcurementPage } from '../features/procurement/ProcurementPage';
 import { QualityPage } from '../features/quality/QualityPage';
 import { EventLogPage } from '../features/events/EventLogPage';
-import { DisplayPage } from '../features/display/DisplayPage';
+import { DisplayPage, takeScreenCredentialFromPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
 import { NoticeBar } from '../components/NoticeBar';
 import { ReplayBanner } from '../components/ReplayBanner';
@@ -20,6 +20,10 @@ import type { Session } from './session';
 // Charts are the heaviest dependency; they load when the marketing page is first opened.
 const MarketingPage = lazy(() => import('../features/marketing/MarketingPage'));
 
+// Before config.json loads and before anything renders, so a wall screen's password leaves the address bar
+// at once; once per page load, so React's double rendering in development cannot take it twice.
+const displayScreen = isDisplayRoute() ? takeScreenCredentialFromPage() : null;
+
 export function App() {
   const engine = useEngine();
   const queryClient = useQueryClient();
@@ -32,11 +36,15 @@ export function App() {
   }, []);
 
   if (defaultServer === null) return null;
-  if (isDisplayRoute())
+  if (displayScreen)
     return (
       <>
         <ReplayMarks />
-        <DisplayPage params={parseDisplayParams(location.search)} defaultServer={defaultServer} />
+        <DisplayPage
+          params={parseDisplayParams(location.search)}
+          defaultServer={defaultServer}
+          screen={displayScreen}
+        />
       </>
     );
   if (!session) {

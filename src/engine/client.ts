@@ -18,6 +18,8 @@ import type {
   ThresholdOutcome,
   ToEngine,
 } from './protocol';
+import { startPolicyBoundWorker } from './policy-bound-worker';
+import engineWorkerUrl from './worker.ts?worker&url';
 
 type Listener = (message: FromEngine) => void;
 type Outcome = PublishOutcome | ThresholdOutcome | AuditOutcome;
@@ -35,10 +37,7 @@ export class EngineClient {
   private readonly queueListeners = new Set<() => void>();
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'stockwire-engine',
-    });
+    this.worker = startPolicyBoundWorker(engineWorkerUrl, 'stockwire-engine');
     this.worker.onmessage = (event: MessageEvent<FromEngine>) => this.dispatch(event.data);
     // The outbox lives in the worker: leaving the page loses what it still holds.
     window.addEventListener('beforeunload', (event) => {

@@ -6,15 +6,14 @@
 import { unpackBatch } from '../nats/packed-batch';
 import type { ReplayBatch } from '../nats/replay';
 import { Handoff } from '../nats/handoff';
+import { startPolicyBoundWorker } from './policy-bound-worker';
 import type { FromPump, ToPump } from './replay-pump-protocol';
+import replayPumpUrl from './replay-pump.ts?worker&url';
 
 export type PumpRequest = Omit<Extract<ToPump, { type: 'start' }>, 'type'>;
 
 export async function* pumpReplay(request: PumpRequest, signal: AbortSignal): AsyncGenerator<ReplayBatch> {
-  const worker = new Worker(new URL('./replay-pump.ts', import.meta.url), {
-    type: 'module',
-    name: 'replay pump',
-  });
+  const worker = startPolicyBoundWorker(replayPumpUrl, 'replay pump');
   const handoff = new Handoff<Extract<FromPump, { type: 'batch' }>>();
   let failure: Error | null = null;
   let done = false;

@@ -4,13 +4,19 @@ import { status, thresholdFor, type StockStatus } from '../../core/thresholds';
 import { productTotals, warehouseNames } from '../../core/warehouse-stock';
 import { useEngine } from '../../app/engine-context';
 import { useConnection, useSnapshot } from '../../app/engine-queries';
-import { signIn } from '../../app/session';
+import { signIn, SignInError } from '../../app/session';
 import { formatCount, formatDuration, formatTime } from '../../components/format';
 import { useNow } from '../../components/useNow';
 import type { EngineSnapshot } from '../../engine/protocol';
 import type { DisplayParams, Panel } from './display-params';
+import { takeScreenCredential, type CredentialStore, type TakenCredential } from './screen-credential';
 
 const RETRY_SIGN_IN_MS = 10_000;
+/**
+ * A refused credential stays refused until someone changes the server: asking every 10 s would only fill its
+ * log. Rarely is still worth it, for a server that refused while its configuration was being reloaded.
+ */
+const RETRY_REFUSED_MS = 5 * 60_000;
 /** Longer than this without any event while connected is worth saying on a wall. */
 const QUIET_AFTER_MS = 15 * 60_000;
 const ROWS = 8;
@@ -21,32 +27,106 @@ const PANEL_TITLES: Record<Panel, string> = {
   stock: 'Stock',
 };
 
+const NO_CREDENTIAL_MESSAGE =
+  'This screen has no credential. Open the address the administrator gave you (it ends in ' +
+  '#user=…&password=…) once on this device.';
+const REFUSED_MESSAGE =
+  "This screen's credential was refused by the server: it may have been revoked. Ask for a new address.";
+
+/** Why the screen cannot show figures at all, as opposed to showing ones that may be stale. */
+type Blocker = { kind: 'no-credential' } | { kind: 'refused'; detail: string };
+
 /**
- * The wall display: no inputs, no menus, large type, dark. It signs itself in with the credential in its URL,
- * keeps retrying, and never lets stale numbers pass for live ones.
+ * Takes this page's credential out of the address (see screen-credential.ts). Once per page load, before
+ * anything renders: the password should leave the address bar before the page does anything that takes time.
  */
-export function DisplayPage({ params, defaultServer }: { params: DisplayParams; defaultServer: string }) {
+export function takeScreenCredentialFromPage(): TakenCredential {
+  const taken = takeScreenCredential(location.href, deviceStorage());
+  if (taken.cleanUrl !== null) history.replaceState(history.state, '', taken.cleanUrl);
+  return taken;
+}
+
+function deviceStorage(): CredentialStore | null {
+  try {
+    // Reading the property itself throws where the user has blocked site data.
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The wall display: no inputs, no menus, large type, dark. It signs itself in with the credential kept on the
+ * device, keeps retrying, and never lets stale numbers pass for live ones.
+ */
+export function DisplayPage({
+  params,
+  defaultServer,
+  screen,
+}: {
+  params: DisplayParams;
+  defaultServer: string;
+  screen: TakenCredential;
+}) {
   const engine = useEngine();
-  const [signInProblem, setSignInProblem] = useState<string | null>(null);
-  const started = useRef(false);
+  // The address opened again on a screen that already shows it changes only the fragment, and the browser
+  // keeps the page: take the new credential as on a load, then load again to sign in with it.
   useEffect(() => {
-    if (started.current) return;
+    const onHashChange = () => {
+      if (takeScreenCredentialFromPage().source === 'fragment') location.reload();
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => window.removeEventListener('hashchange', onHashChange);
+  }, []);
+  const [signInProblem, setSignInProblem] = useState<string | null>(null);
+  const [refused, setRefused] = useState<string | null>(null);
+  const started = useRef(false);
+  const signedIn = useRef(false);
+  const signInAgain = useRef<(() => void) | null>(null);
+  useEffect(() => {
+    const credential = screen.credential;
+    if (started.current || !credential) return;
     started.current = true;
     const credentials = {
-      servers: params.servers ?? defaultServer,
-      user: params.user,
-      password: params.password,
+      servers: params.servers ?? credential.servers ?? defaultServer,
+      user: credential.user,
+      password: credential.password,
     };
     const attempt = () =>
       signIn(engine, credentials).then(
-        () => setSignInProblem(null),
+        () => {
+          signedIn.current = true;
+          setSignInProblem(null);
+          setRefused(null);
+        },
         (error: Error) => {
+          if (error instanceof SignInError && error.kind === 'auth') {
+            setRefused(`${error.message} Asking again every ${RETRY_REFUSED_MS / 60_000} minutes.`);
+            setSignInProblem(null);
+            setTimeout(attempt, RETRY_REFUSED_MS);
+            return;
+          }
+          setRefused(null);
           setSignInProblem(`${error.message} — retrying every ${RETRY_SIGN_IN_MS / 1000} s`);
           setTimeout(attempt, RETRY_SIGN_IN_MS);
         },
       );
+    signInAgain.current = () => void attempt();
     void attempt();
-  }, [engine, params, defaultServer]);
+  }, [engine, params, defaultServer, screen]);
+  // The client gives up only when the server keeps refusing the credential, as it does once a screen is
+  // revoked while it shows figures. Signing in again gets the verdict to say so, rather than "offline" for ever.
+  const connection = useConnection();
+  useEffect(() => {
+    if (connection?.state !== 'closed' || !signedIn.current) return;
+    signedIn.current = false;
+    signInAgain.current?.();
+  }, [connection]);
+  const blocker: Blocker | null = !screen.credential
+    ? { kind: 'no-credential' }
+    : refused !== null
+      ? { kind: 'refused', detail: refused }
+      : null;
 
   const snapshot = useSnapshot();
   const now = useNow(1000);
@@ -62,22 +142,52 @@ export function DisplayPage({ params, defaultServer }: { params: DisplayParams; 
 
   return (
     <div className="display" data-testid="display">
-      <DisplayStatus now={now} warehouse={warehouse} problem={signInProblem} urlProblems={params.problems} />
-      <div
-        className="display-panels"
-        style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(0, 1fr))` }}
-      >
-        {shown.map((panel) => (
-          <section key={panel} className="display-panel" aria-label={PANEL_TITLES[panel]} data-panel={panel}>
-            <h2>{PANEL_TITLES[panel]}</h2>
-            {!snapshot || warehouse === null ? (
-              <p className="display-muted">Waiting for data…</p>
-            ) : (
-              <PanelBody panel={panel} snapshot={snapshot} warehouse={warehouse} now={now} />
-            )}
-          </section>
-        ))}
-      </div>
+      <DisplayStatus
+        now={now}
+        warehouse={warehouse}
+        problem={
+          blocker?.kind === 'no-credential'
+            ? 'No credential'
+            : blocker?.kind === 'refused'
+              ? 'Credential refused'
+              : signInProblem
+        }
+        urlProblems={params.problems}
+      />
+      {screen.notices.length > 0 && (
+        <div className="display-notices" data-testid="display-notices">
+          {screen.notices.map((notice) => (
+            <p key={notice}>{notice}</p>
+          ))}
+        </div>
+      )}
+      {blocker ? (
+        <div className="display-message" role="alert" data-testid="display-message">
+          <p>{blocker.kind === 'no-credential' ? NO_CREDENTIAL_MESSAGE : REFUSED_MESSAGE}</p>
+          {blocker.kind === 'refused' && <p className="display-muted">{blocker.detail}</p>}
+        </div>
+      ) : (
+        <div
+          className="display-panels"
+          style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(0, 1fr))` }}
+        >
+          {shown.map((panel) => (
+            <section
+              key={panel}
+              className="display-panel"
+              aria-label={PANEL_TITLES[panel]}
+              data-panel={panel}
+            >
+              <h2>{PANEL_TITLES[panel]}</h2>
+              {!snapshot || warehouse === null ? (
+                <p className="display-muted">Waiting for data…</p>
+              ) : (
+                <PanelBody panel={panel} snapshot={snapshot} warehouse={warehouse} now={now} />
+              )}
+            </section>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

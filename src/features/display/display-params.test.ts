@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { parseDisplayParams } from './display-params';
 
 describe('parseDisplayParams', () => {
-  it('reads panels, warehouse, rotation and the credential', () => {
-    expect(parseDisplayParams('?panels=sales,stock&warehouse=46&rotate=30&user=display&password=pw')).toEqual(
-      {
-        servers: null,
-        user: 'display',
-        password: 'pw',
-        panels: ['sales', 'stock'],
-        warehouse: '46',
-        rotateSeconds: 30,
-        problems: [],
-      },
-    );
+  it('reads panels, warehouse, rotation and servers, and no credential', () => {
+    expect(
+      parseDisplayParams(
+        '?panels=sales,stock&warehouse=46&rotate=30&server=ws://a:9222&user=display&password=pw',
+      ),
+    ).toEqual({
+      servers: 'ws://a:9222',
+      panels: ['sales', 'stock'],
+      warehouse: '46',
+      rotateSeconds: 30,
+      problems: [],
+    });
   });
 
   it('shows every panel tiled by default and reports what it could not use', () => {

@@ -1,14 +1,13 @@
 /**
- * A wall display is configured entirely by its URL, e.g.
- * `/display?user=display&password=…&panels=sales,low-stock,stock&warehouse=46&rotate=30`.
+ * What a wall display shows is configured by its URL's query, e.g.
+ * `/display?panels=sales,low-stock,stock&warehouse=46&rotate=30`. Its credential is not: that comes once in
+ * the fragment and is kept on the device (screen-credential.ts).
  */
 export type Panel = 'sales' | 'low-stock' | 'stock';
 const PANELS: readonly Panel[] = ['sales', 'low-stock', 'stock'];
 
 export interface DisplayParams {
   servers: string | null;
-  user: string;
-  password: string;
   panels: Panel[];
   warehouse: string | null;
   /** Seconds per panel; 0 shows all panels side by side. */
@@ -34,8 +33,6 @@ export function parseDisplayParams(search: string): DisplayParams {
     problems.push(`rotate=${rotateText} is not a number of seconds`);
   return {
     servers: query.get('server'),
-    user: query.get('user') ?? 'display',
-    password: query.get('password') ?? '',
     panels: panels.length > 0 ? panels : [...PANELS],
     warehouse: query.get('warehouse'),
     rotateSeconds: Number.isFinite(rotate) && rotate >= 5 ? rotate : 0,
