@@ -24,7 +24,7 @@ export interface ConnectOptions {
   waitOnFirstConnect?: boolean;
   /** -1 (default) = never give up after a disconnect. */
   maxReconnectAttempts?: number;
-  /** Time allowed for the first connection, ms. */
+  /** Time allowed for each connection attempt (the first and every reconnect), ms. */
   timeoutMs?: number;
   /**
    * TCP (Node) only: trust the CA in this PEM file for the server's certificate, and refuse a server that
@@ -32,6 +32,9 @@ export interface ConnectOptions {
    */
   tls?: { caFile?: string };
 }
+
+/** Long enough for a WebSocket and TLS handshake over a slow link. */
+const DIAL_TIMEOUT_MS = 5000;
 
 /** Options common to both transports: reconnect forever, notice a dead link within about a minute. */
 export function connectionOptions(options: ConnectOptions): ConnectionOptions {
@@ -53,7 +56,10 @@ export function connectionOptions(options: ConnectOptions): ConnectionOptions {
     maxPingOut: 3,
     // A wrong password must fail fast instead of retrying forever.
     ignoreAuthErrorAbort: false,
-    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    // Each connection attempt, first or reconnect, waits at most this long for the server's first answer. An
+    // attempt that lands on a server in the middle of shutting down is never answered, and with nats.js's 20 s
+    // default a wall display stayed offline for 20 s after the server was back (e2e/display.spec.ts).
+    timeout: options.timeoutMs ?? DIAL_TIMEOUT_MS,
     ...(options.tls !== undefined
       ? { tls: options.tls.caFile !== undefined ? { caFile: options.tls.caFile } : {} }
       : {}),
