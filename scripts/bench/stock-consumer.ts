@@ -17,7 +17,7 @@ const PULL_BATCH = 1000;
 /**
  * Delivers the stream from its first message to `onMessage` until `count` messages arrived; resolves then, with
  * the consumer closed. The filter names the stream's subjects: browser roles may only create consumers whose
- * create request names one (nats-server.conf), and 2.9.10 refuses a list.
+ * create request names one, the form people's accounts import (docs/security.md).
  */
 export async function consumeWithStockClient(
   nc: NatsConnection,

@@ -231,8 +231,9 @@ export function filterProblems(filter: EventLogFilter): string[] {
 }
 
 /**
- * The one subject filter the server applies (2.9.10 takes a single string). Without a product it ends in
- * `>` so that messages on malformed deeper subjects still show up, as the stream stores them.
+ * The one subject filter the server applies (people may create consumers with a single filter only:
+ * docs/security.md). Without a product it ends in `>` so that messages on malformed deeper subjects still
+ * show up, as the stream stores them.
  */
 export function subjectFilterFor(filter: Pick<EventLogFilter, 'warehouse' | 'product'>): string {
   const warehouse = filter.warehouse === '' ? '*' : filter.warehouse;

@@ -11,7 +11,10 @@ import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 export interface ReplayOptions {
   stream: string;
-  /** One subject filter (2.9.10 refuses several), inside the stream's subjects token by token. */
+  /**
+   * One subject filter, inside the stream's subjects token by token: people's accounts import only the consumer
+   * create that names a single filter in its subject (docs/security.md).
+   */
   filterSubject?: string;
   /** First stream sequence to deliver; the caller's checkpoint + 1. */
   fromSeq: number;

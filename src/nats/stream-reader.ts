@@ -33,7 +33,10 @@ const COUNT_ATTEMPTS = 5;
 
 export interface ReadScopeOptions {
   stream: string;
-  /** One subject filter inside the stream's subjects (2.9.10 takes a single string). */
+  /**
+   * One subject filter inside the stream's subjects: a consumer create names a single filter in its subject,
+   * and that form is the one people's accounts import (docs/security.md).
+   */
   filterSubject: string;
   /** Storage time range [fromMs, untilMs), ms since epoch; null = open. */
   fromMs: number | null;

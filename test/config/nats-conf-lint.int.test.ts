@@ -7,11 +7,15 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import {
+  API_PREFIX as CONF_API_PREFIX,
+  ROLES,
   ROLE_ACCOUNTS,
   readPeople,
   renderPeopleConf,
   renderStockExports,
 } from '../../scripts/lib/people.mjs';
+import { grantsOf } from '../../src/core/grants';
+import { DASHBOARD_API_PREFIX } from '../../src/nats/jetstream-api';
 import { LOGINS, SCOPED_MANAGER, SECOND_SCREEN } from '../support/users';
 
 type ConfValue = string | number | boolean | ConfValue[] | ConfMap;
@@ -361,5 +365,13 @@ describe('nats-server.conf', () => {
   it('has the exports and the people that scripts/lib/people.mjs renders (nothing edited by hand)', () => {
     expect(confText).toContain(renderStockExports('      '));
     expect(peopleConfText).toBe(renderPeopleConf(readPeople().people));
+  });
+
+  it('names the accounts and the import prefix the way the dashboard reads them', () => {
+    // The browser cannot import the renderer, so the dashboard keeps its own copy of these names.
+    expect(CONF_API_PREFIX).toBe(DASHBOARD_API_PREFIX);
+    for (const role of ROLES) {
+      expect(grantsOf({ account: ROLE_ACCOUNTS[role], publishAllow: [], publishDeny: [] }).role).toBe(role);
+    }
   });
 });
