@@ -6,7 +6,10 @@
 import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { freePort, startNatsServer } from '../scripts/lib/nats-server.mjs';
-import { LOGINS } from '../test/support/users';
+import { readPeople } from '../scripts/lib/people.mjs';
+import { provision } from '../src/nats/provision';
+import { LOGINS, SCOPED_MANAGER } from '../test/support/users';
+import { connectAdmin } from './support/stream';
 import { e2eEnv } from './support/env';
 
 const { appUrl } = e2eEnv();
@@ -60,4 +63,32 @@ test('the app served from an origin the server does not allow cannot connect', a
   await expect(alert).toBeVisible();
   console.log(`[e2e] sign-in from another origin: ${await alert.textContent()}`);
   await expect(page.getByTestId('connection-state')).toHaveCount(0);
+});
+
+test('a person revoked while signed in is told so, and the header shows what the server granted', async ({
+  page,
+}) => {
+  const { people } = readPeople();
+  const server = await startNatsServer({ allowedOrigins: [appUrl], people });
+  try {
+    const nc = await connectAdmin(server.clientUrl);
+    await provision(nc);
+    await nc.close();
+    await trySignIn(page, appUrl, SCOPED_MANAGER.user, SCOPED_MANAGER.password, server.wsUrl);
+    const badge = page.getByTestId('role');
+    await expect(badge).toHaveText(`${SCOPED_MANAGER.user} · manager`);
+    await expect(badge).toHaveAttribute(
+      'title',
+      `What the server grants bob: records stock events in warehouse 46`,
+    );
+
+    await server.setPeople(people.filter((p) => p.user !== SCOPED_MANAGER.user));
+    const state = page.getByTestId('connection-state');
+    await expect(state).toHaveAttribute('data-state', 'closed');
+    await expect(state).toContainText('Signed out by the server');
+    await expect(state).toHaveAttribute('title', /^The server no longer accepts this sign-in \(revoked/);
+  } finally {
+    await server.stop();
+    rmSync(server.storeDir, { recursive: true, force: true });
+  }
 });

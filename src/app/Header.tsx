@@ -44,9 +44,13 @@ export function Header({ session, pages, page, onPage, onSignOut }: Props) {
           className="conn"
           data-state={state}
           data-testid="connection-state"
-          title={connection?.detail ?? ''}
+          title={
+            connection?.refused
+              ? `The server no longer accepts this sign-in (revoked, or the password changed): ${connection.detail ?? ''}`
+              : (connection?.detail ?? '')
+          }
         >
-          {STATE_TEXT[state]}
+          {connection?.refused ? 'Signed out by the server' : STATE_TEXT[state]}
           {since}
           {state !== 'connected' && connection ? ` (${formatDuration(now - connection.sinceMs)})` : ''}
         </span>

@@ -21,6 +21,8 @@ export interface ConnectionInfo {
   /** When the connection entered this state, ms since epoch. */
   sinceMs: number;
   detail?: string;
+  /** Closed because the server no longer accepts this person's credential. */
+  refused?: boolean;
 }
 
 export type SignInErrorKind = 'auth' | 'unreachable' | 'no_stream' | 'other';

@@ -258,6 +258,7 @@ async function followConnection(nc: NatsConnection, signal: AbortSignal): Promis
         state: change.state === 'disconnected' ? 'offline' : change.state,
         sinceMs: change.atMs,
         detail: change.detail,
+        ...(change.refused ? { refused: true } : {}),
       },
     });
     // A reconnect may follow a server restart with a wiped or recreated stream: re-check from the top.

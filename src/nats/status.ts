@@ -1,5 +1,6 @@
 /** The connection's state as a stream of changes, for status badges and supervisors. */
 import type { NatsConnection, Status } from '@nats-io/nats-core';
+import { classifyNatsError } from './errors';
 
 export type ConnectionState = 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -8,6 +9,8 @@ export interface ConnectionChange {
   atMs: number;
   /** Server address or error text, when there is one. */
   detail?: string;
+  /** Closed because the server refused the credential: the person was revoked or their password changed. */
+  refused?: boolean;
 }
 
 function toChange(s: Status, atMs: number): ConnectionChange | null {
@@ -57,6 +60,7 @@ export async function* watchConnection(
       state: 'closed',
       atMs: Date.now(),
       ...(err instanceof Error ? { detail: err.message } : {}),
+      ...(err !== undefined && classifyNatsError(err).kind === 'auth' ? { refused: true } : {}),
     });
     ended = true;
     notify();
