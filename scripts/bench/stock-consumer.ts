@@ -5,6 +5,7 @@
  */
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { apiPrefixOf } from '../../src/nats/jetstream-api';
 
 export type StockConsumerKind = 'pull' | 'push';
 
@@ -27,7 +28,8 @@ export async function consumeWithStockClient(
   count: number,
   onMessage: (m: JsMsg) => void,
 ): Promise<void> {
-  const js = jetstream(nc);
+  // The stock client, told the API prefix the person's account imports JetStream under (docs/security.md).
+  const js = jetstream(nc, { apiPrefix: apiPrefixOf(nc) });
   let seen = 0;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => {
