@@ -15,10 +15,11 @@ export declare const STOCK_ACCOUNT: string;
 export declare const API_PREFIX: string;
 export declare const READABLE_STREAMS: Record<string, string>;
 export declare const WORKER_DURABLES: string[];
-export declare const ACCOUNT_LIMITS: Record<
-  Role,
-  { max_connections: number; max_subscriptions: number; max_payload: number }
->;
+export declare const PEOPLE_ACCOUNT_LIMITS: {
+  max_connections: number;
+  max_subscriptions: number;
+  max_payload: number;
+};
 export declare function personProblem(person: unknown): string | undefined;
 export declare function readPeople(path?: string): { note?: string; people: Person[] };
 export declare function checkPeople(people: Person[]): void;

@@ -39,15 +39,11 @@ export const READABLE_STREAMS = {
 export const WORKER_DURABLES = ['projector', 'notifier'];
 
 /**
- * Per-account limits. A dashboard holds one connection (two while it reads a long backlog) with a few dozen
- * subscriptions; 64 KiB covers every request a dashboard sends (events are capped at 16 KiB by the stream).
+ * The limits of each people's account. A dashboard holds one connection (two while it reads a long backlog)
+ * with a few dozen subscriptions; 64 KiB covers every request a dashboard sends (events are capped at 16 KiB
+ * by the stream).
  */
-export const ACCOUNT_LIMITS = {
-  manager: { max_connections: 500, max_subscriptions: 500, max_payload: 65536 },
-  marketing: { max_connections: 500, max_subscriptions: 500, max_payload: 65536 },
-  procurement: { max_connections: 500, max_subscriptions: 500, max_payload: 65536 },
-  display: { max_connections: 500, max_subscriptions: 500, max_payload: 65536 },
-};
+export const PEOPLE_ACCOUNT_LIMITS = { max_connections: 500, max_subscriptions: 500, max_payload: 65536 };
 
 const USER_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 const WAREHOUSE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -211,10 +207,9 @@ export function renderPeopleConf(people) {
   for (const role of ROLES) {
     const account = ROLE_ACCOUNTS[role];
     const members = people.filter((p) => p.role === role);
-    const limits = ACCOUNT_LIMITS[role];
     lines.push(`${account} {`);
     lines.push(
-      `  limits: { ${Object.entries(limits)
+      `  limits: { ${Object.entries(PEOPLE_ACCOUNT_LIMITS)
         .map(([k, v]) => `${k}: ${v}`)
         .join(', ')} }`,
     );
