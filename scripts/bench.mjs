@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick | --events N]`: the performance record of issue 6 (scripts/bench/main.ts, run
+// `npm run bench [-- --quick | --events N]`: Stockwire's performance record (scripts/bench/main.ts, run
 // with tsx). This wrapper checks what the run needs — Node, the locked npm packages, nats-server, Chromium —
 // the way `npm start` and `npm test` do, then hands over; the child stops what it started on Ctrl-C.
 import { spawn } from 'node:child_process';

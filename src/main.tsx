@@ -7,7 +7,8 @@ import { bindEngineToQueries, createQueryClient } from './app/engine-queries';
 import { EngineContext } from './app/engine-context';
 import './app/styles.css';
 
-// One engine (connection) and one QueryClient per page, created once outside React (ARCHITECTURE §6 rule 6).
+// One engine (connection) and one QueryClient per page, created once outside React
+// (docs/architecture.md#one-engine-per-page).
 const engine = new EngineClient();
 const queryClient = createQueryClient();
 bindEngineToQueries(engine, queryClient);

@@ -1,8 +1,8 @@
 /**
- * The Node side of an e2e test: publishing events as `admin` over TCP and reading the stream's last
- * sequence, so a test can say exactly what it put on the stream (and that nothing else got there).
- * Only TCP in this process: Playwright runs every spec file in one worker, and nats.js keeps its
- * transport in a module-global (PLATFORM-NOTES). WebSocket clients run in child processes or the page.
+ * The Node side of an e2e test: publishing events as `admin` over TCP and reading the stream's last sequence,
+ * so a test can say exactly what it put on the stream (and that nothing else got there). Only TCP in this
+ * process: Playwright runs every spec file in one worker, and nats.js keeps its transport in a module-global
+ * (docs/platform-notes.md#the-natsjs-client). WebSocket clients run in child processes or the page.
  */
 import { randomUUID } from 'node:crypto';
 import { connectNode } from '../../src/nats/connect-node';

@@ -1,7 +1,7 @@
 /**
- * Goal 1's baseline: the stock ordered consumers (pull and push) decoding every event in a Chromium page's main
- * thread, each in a fresh browser context, on the same server and data as the app. The faster one is the
- * baseline.
+ * The baseline of the cold-replay goal (Stockwire's replay against the stock consumer): the stock ordered
+ * consumers (pull and push) decoding every event in a Chromium page's main thread, each in a fresh browser
+ * context, on the same server and data as the app. The faster one is the baseline.
  */
 import type { Browser } from '@playwright/test';
 import { streamSubjectFilter, WAREHOUSE_STREAM } from '../../src/nats/names';

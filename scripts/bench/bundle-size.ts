@@ -1,7 +1,7 @@
 /**
- * Goal 7: gzipped size of the JS a first visit must load before the app can start — the entry script of
- * index.html, its modulepreloads and, transitively, their static imports. Everything else (dynamic imports such
- * as the charts, the engine worker) is listed separately.
+ * The initial-JS goal: gzipped size of the JS a first visit must load before the app can start — the entry
+ * script of index.html, its modulepreloads and, transitively, their static imports. Everything else (dynamic
+ * imports such as the charts, the engine worker) is listed separately.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';

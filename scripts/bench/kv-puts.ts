@@ -1,6 +1,7 @@
 /**
- * Goal 5's yardstick: plain `kv.put`s with many in flight into a scratch bucket, with the values the projector
- * writes (stock-level JSON of the fold, round-robin over its keys). Raw: no compare-and-set, no reads.
+ * The yardstick of the projector goal (projector against raw pipelined KV puts): plain `kv.put`s with many in
+ * flight into a scratch bucket, with the values the projector writes (stock-level JSON of the fold,
+ * round-robin over its keys). Raw: no compare-and-set, no reads.
  */
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '../../src/nats/connection';

@@ -1,8 +1,8 @@
 /**
- * Goal 4: an event published by one client, visible in another client's view. A Node publisher sends demo-shaped
- * live events at a steady rate; each event's send time is kept by the stream sequence its ack names. The page
- * (caught up and live) logs every change of #root's `data-applied-seq` with its time; an event is visible at the
- * first change whose sequence reaches it. Same machine, same clock.
+ * The live-latency goal: an event published by one client, visible in another client's view. A Node publisher
+ * sends demo-shaped live events at a steady rate; each event's send time is kept by the stream sequence its
+ * ack names. The page (caught up and live) logs every change of #root's `data-applied-seq` with its time; an
+ * event is visible at the first change whose sequence reaches it. Same machine, same clock.
  */
 import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';

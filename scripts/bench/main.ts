@@ -1,8 +1,8 @@
 /**
- * `npm run bench` (issue 6): one run, one private nats-server, one data set, every measurement — see the issue
- * for the goals. Order matters: the Node phases run first (the projector writes `stock_levels`, which the app
- * then shows as it would in production), the browser phases next, and the live phase last because it adds
- * events to the stream.
+ * `npm run bench`: one run, one private nats-server, one data set, every measurement — the goals and their
+ * targets are the rows of report.ts. Order matters: the Node phases run first (the projector writes
+ * `stock_levels`, which the app then shows as it would in production), the browser phases next, and the live
+ * phase last because it adds events to the stream.
  *
  *   node scripts/bench.mjs [--quick] [--events N] [--live-seconds N] [--live-rate N]
  */

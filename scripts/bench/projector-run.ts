@@ -1,7 +1,7 @@
 /**
- * Goal 5, the projector's side: the real projector (src/workers/projector.ts) as a child process, from an empty
- * `stock_levels` and a new durable, timed from its "ready" log line until the bucket equals the core fold and
- * its durable has acknowledged every event.
+ * The projector goal (projector against raw pipelined KV puts), the projector's side: the real projector
+ * (src/workers/projector.ts) as a child process, from an empty `stock_levels` and a new durable, timed from
+ * its "ready" log line until the bucket equals the core fold and its durable has acknowledged every event.
  */
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';

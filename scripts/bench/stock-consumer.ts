@@ -11,7 +11,8 @@ export type StockConsumerKind = 'pull' | 'push';
 
 /**
  * Pull requests of 1000 messages, not the default 100: the faster setting (~41k against ~33k events/s in
- * Chromium, PLATFORM-NOTES), so the baseline is the stock client at its best.
+ * Chromium, docs/platform-notes.md#replay-speed-in-chromium), so the baseline is the stock client at its
+ * best.
  */
 const PULL_BATCH = 1000;
 

@@ -1,5 +1,6 @@
-// The Chromium every browser run uses: the Debian package (never a downloaded browser) and the flags that keep
-// it quiet on these machines (PLATFORM-NOTES). Plain ESM so the Playwright config and the scripts share it.
+// The Chromium every browser run uses: the Debian package (never a downloaded browser) and the flags that
+// keep it quiet on these machines (docs/platform-notes.md#chromium). Plain ESM so the Playwright config and
+// the scripts share it.
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [

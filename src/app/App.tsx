@@ -53,7 +53,8 @@ export function App() {
         defaultServer={defaultServer}
         onSignedIn={(next) =>
           // Mounting the whole dashboard is the biggest render there is: as a transition React slices it, so
-          // the page stays responsive while the replay starts (npm run bench, goal 3).
+          // the page stays responsive while the replay starts (npm run bench: longest main-thread task, cold
+          // replay).
           startTransition(() => {
             setSession(next);
             setPage(pagesFor(next.grants.role)[0] ?? 'warehouse');

@@ -1,6 +1,6 @@
 /**
- * TanStack Query holds what the engine folds (ARCHITECTURE §6 rule 7): snapshots are pushed into the cache
- * as they arrive; nothing is ever refetched, so queries are disabled and never stale.
+ * TanStack Query holds what the engine folds (docs/architecture.md#one-engine-per-page): snapshots are pushed
+ * into the cache as they arrive; nothing is ever refetched, so queries are disabled and never stale.
  */
 import { useDeferredValue } from 'react';
 import { QueryClient, useQuery } from '@tanstack/react-query';
@@ -63,7 +63,8 @@ function usePushed<T>(key: readonly string[]): T | undefined {
 
 /**
  * Deferred: a new snapshot is rendered as a transition, which React splits into short slices, so a big page
- * re-rendering with new figures never holds the main thread for a long task (npm run bench, goal 3).
+ * re-rendering with new figures never holds the main thread for a long task (npm run bench: longest
+ * main-thread task, cold replay).
  */
 export const useSnapshot = () => useDeferredValue(usePushed<EngineSnapshot>(engineKeys.snapshot));
 export const useConnection = () => usePushed<ConnectionInfo>(engineKeys.connection);

@@ -74,7 +74,8 @@ export async function openConnection(
   };
   if (target.transport === 'websocket') {
     if (typeof globalThis.WebSocket === 'undefined') {
-      // Node 20 has no WebSocket global; without one wsconnect never settles (PLATFORM-NOTES).
+      // Node 20 has no WebSocket global; without one wsconnect never settles
+      // (docs/platform-notes.md#the-natsjs-client).
       const { WebSocket } = await import('ws');
       (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
     }

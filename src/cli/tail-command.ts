@@ -59,7 +59,8 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
 
   const nc = await openConnection(target, { follow: true });
   try {
-    // A live tail starts after the current last event, never with deliver_policy "new" (PLATFORM-NOTES).
+    // A live tail starts after the current last event, never with deliver_policy "new"
+    // (docs/platform-notes.md#consumers-and-kv).
     const fromSeq = fromSeqArg ?? (await streamState(nc, WAREHOUSE_STREAM)).lastSeq + 1;
     io.err(
       `tailing ${WAREHOUSE_STREAM}${filterSubject ? ` (${filterSubject})` : ''} from sequence ${fromSeq} as ${target.user}; Ctrl-C stops`,

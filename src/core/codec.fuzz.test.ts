@@ -1,6 +1,7 @@
 /**
- * Property-based tests of the decoders: whatever arrives on the stream, they classify it and never throw,
- * and near-valid payloads are accepted exactly when every field obeys the contract of ARCHITECTURE §1.
+ * Property-based tests of the decoders: whatever arrives on the stream, they classify it and never throw, and
+ * near-valid payloads are accepted exactly when every field obeys the contract of
+ * docs/architecture.md#events.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

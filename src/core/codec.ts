@@ -1,6 +1,7 @@
 /**
  * Encoding events into (subject, headers, payload) and decoding stream messages back, with typed errors.
- * Readers are lenient where ARCHITECTURE §1 says so; everything else is classified, never thrown.
+ * Readers are lenient where docs/architecture.md#reading-rules says so; everything else is classified, never
+ * thrown.
  */
 import {
   DEDUPE_HEADER,
@@ -54,7 +55,7 @@ export interface RawMessage {
   data: Uint8Array;
 }
 
-/** Stream metadata travels beside the event (ARCHITECTURE §6 rule 4). */
+/** Stream metadata travels beside the event (docs/architecture.md#metadata-beside-the-event). */
 export interface EventMeta {
   seq: number;
   subject: string;
@@ -129,8 +130,8 @@ interface Envelope {
 }
 
 /**
- * Reads subject and headers only, so that a reader can skip types it does not care about without
- * touching the payload (ARCHITECTURE §1).
+ * Reads subject and headers only, so that a reader can skip types it does not care about without touching the
+ * payload (docs/architecture.md#reading-rules).
  */
 export function decodeEnvelope(
   msg: RawMessage,

@@ -1,6 +1,7 @@
 /**
- * What the readers could not use: malformed messages, unknown types and duplicates (ARCHITECTURE §1: counted
- * and listed with the reason, never a reason to stop). Counts are exact; only the list is bounded.
+ * What the readers could not use: malformed messages, unknown types and duplicates
+ * (docs/architecture.md#reading-rules: counted and listed with the reason, never a reason to stop). Counts
+ * are exact; only the list is bounded.
  */
 import { draft, draftArray, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded, DecodeErrorCode, EventMeta } from './codec';

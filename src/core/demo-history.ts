@@ -141,7 +141,7 @@ function locationsOf(stock: StockByLocation, warehouse: string, product: string)
   return (byProduct[product] ??= {});
 }
 
-/** Applies one event's effect (ARCHITECTURE §1) to a mutable stock count. */
+/** Applies one event's effect (docs/architecture.md#the-five-stock-events) to a mutable stock count. */
 function applyToStock(stock: StockByLocation, warehouse: string, event: StockEvent): void {
   const at = locationsOf(stock, warehouse, event.product_name);
   switch (event.type) {

@@ -1,6 +1,6 @@
 /**
- * The event contract of ARCHITECTURE §1: the five stock events, `stock.low`, their subjects and headers.
- * Pure: no clock, no I/O. Ids and timestamps are given by the caller.
+ * The event contract of docs/architecture.md#events: the five stock events, `stock.low`, their subjects and
+ * headers. Pure: no clock, no I/O. Ids and timestamps are given by the caller.
  */
 
 export const STOCK_EVENT_TYPES = [

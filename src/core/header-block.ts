@@ -1,7 +1,8 @@
 /**
  * Reading named values straight out of a NATS header block ("NATS/1.0\r\nName: value\r\n…\r\n\r\n") without
  * building a map of every header: a replay needs four short values per event, and decoding the whole block to
- * text first was the largest per-event cost in the browser (PLATFORM-NOTES).
+ * text first was the largest per-event cost in the browser
+ * (docs/platform-notes.md#replay-speed-in-chromium).
  *
  * Semantics match nats.js `MsgHdrs.decode` + `get`: the first line (version and status) is skipped, names are
  * compared exactly, a value is everything after the first ':' with surrounding white space trimmed, and a name

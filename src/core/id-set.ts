@@ -1,7 +1,7 @@
 /**
- * The set of event ids a reader has applied (ARCHITECTURE §1: at most once per `myorg_msg_id`). A million
- * UUID strings in a Set cost around 100 MB; here a canonical UUID takes 16 bytes in a typed array plus a hash
- * slot, and `seq:<n>` ids take the same. Other ids fall back to a Map.
+ * The set of event ids a reader has applied (docs/architecture.md#reading-rules: at most once per
+ * `myorg_msg_id`). A million UUID strings in a Set cost around 100 MB; here a canonical UUID takes 16 bytes
+ * in a typed array plus a hash slot, and `seq:<n>` ids take the same. Other ids fall back to a Map.
  *
  * The set is persistent in the way a Go slice is: entries are appended to a store shared by successive
  * versions, and each version sees only the entries before its own `size`. Adding to the newest version

@@ -1,8 +1,8 @@
 /**
  * The combined fold used by the browser engine and the workers: one pass over the warehouse stream feeds
- * every view, with the reader-side rules of ARCHITECTURE §1 applied once for all of them: a sequence already
- * applied is ignored (re-delivery, resume), and an event whose id was already applied (a late retry, a copy
- * delivered back onto the stream) is counted as a duplicate and changes no view.
+ * every view, with the reading rules of docs/architecture.md#reading-rules applied once for all of them: a
+ * sequence already applied is ignored (re-delivery, resume), and an event whose id was already applied (a
+ * late retry, a copy delivered back onto the stream) is counted as a duplicate and changes no view.
  */
 import { draft, newBatch, type Batch } from './batch';
 import type { Decoded } from './codec';

@@ -1,7 +1,7 @@
 /**
  * One stock level per `<warehouse>.<product>`: the value the projector writes into the `stock_levels` bucket
- * (ARCHITECTURE §2). Each key carries its own checkpoint (`last_seq`), so re-delivery changes nothing and a
- * key is only ever moved forward.
+ * (docs/architecture.md#jetstream-resources). Each key carries its own checkpoint (`last_seq`), so
+ * re-delivery changes nothing and a key is only ever moved forward.
  */
 import { draft, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded } from './codec';

@@ -1,6 +1,6 @@
 /**
- * Units sold per warehouse × product, bucketed by event time (ARCHITECTURE §6: time is data). Selectors take
- * `now`; the view never reads a clock.
+ * Units sold per warehouse × product, bucketed by event time (time is data:
+ * docs/architecture.md#time-is-data). Selectors take `now`; the view never reads a clock.
  *
  * Time resolution is one minute, with buckets closed at their end: minute m holds the events with
  * (m − 1)·60 000 < t ≤ m·60 000, hour h holds (h − 1)·3 600 000 < t ≤ h·3 600 000 (t = `myorg_timestamp_ms`).

@@ -1,6 +1,7 @@
 /**
- * Reading the values of the `stock_levels` and `stock_thresholds` buckets (ARCHITECTURE §2). Values written by
- * anything else than the projector are reported, not trusted.
+ * Reading the values of the `stock_levels` and `stock_thresholds` buckets
+ * (docs/architecture.md#jetstream-resources). Values written by anything else than the projector are
+ * reported, not trusted.
  */
 export type ParsedStockLevel =
   | {

@@ -1,6 +1,7 @@
 /**
- * Low-stock thresholds (`stock_thresholds` bucket, ARCHITECTURE §2) and the notifier's decision. "Low" means
- * strictly below the threshold; "out" means nothing (or less than nothing) left, whatever the threshold.
+ * Low-stock thresholds (`stock_thresholds` bucket, docs/architecture.md#jetstream-resources) and the
+ * notifier's decision. "Low" means strictly below the threshold; "out" means nothing (or less than nothing)
+ * left, whatever the threshold.
  */
 import type { StockLow } from './events';
 

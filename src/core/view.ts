@@ -1,7 +1,7 @@
 /**
- * A view (ARCHITECTURE §6): an initial state, a total `evolve` over decoded stream messages, and selectors that
- * read the state. `evolve` never changes the state it is given; the optional batch only lets a fold of many
- * events reuse the containers it created itself (see batch.ts).
+ * A view (docs/architecture.md#views): an initial state, a total `evolve` over decoded stream messages, and
+ * selectors that read the state. `evolve` never changes the state it is given; the optional batch only lets a
+ * fold of many events reuse the containers it created itself (see batch.ts).
  */
 import { newBatch, type Batch } from './batch';
 import type { Decoded } from './codec';

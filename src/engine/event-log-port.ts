@@ -47,8 +47,9 @@ export type {
 } from './event-log-protocol';
 
 /**
- * Messages one page request reads at most when type or text filters drop most of them: about half a
- * second in a browser at the measured ~40k events/s (PLATFORM-NOTES), then the page says how far it got.
+ * Messages one page request reads at most when type or text filters drop most of them: about half a second in
+ * a browser at the measured ~40k events/s (docs/platform-notes.md#replay-speed-in-chromium), then the page
+ * says how far it got.
  */
 export const SCAN_BUDGET = 20_000;
 /** Rows a page may ask for: the list is virtualised, but a page still crosses to the page in one message. */

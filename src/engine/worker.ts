@@ -204,8 +204,9 @@ async function disconnect(): Promise<void> {
 }
 
 /**
- * Runs a follower forever: nats.js gives up on an ordered consumer that cannot be recreated (PLATFORM-NOTES),
- * so every follower is restarted here with backoff, resuming from what it already holds.
+ * Runs a follower forever: nats.js gives up on an ordered consumer that cannot be recreated
+ * (docs/platform-notes.md#the-natsjs-client), so every follower is restarted here with backoff, resuming from
+ * what it already holds.
  */
 async function supervise(
   what: string,

@@ -48,7 +48,7 @@ export function connectionOptions(options: ConnectOptions): ConnectionOptions {
     waitOnFirstConnect,
     maxReconnectAttempts,
     // The defaults (2 s, 10 attempts, 2-minute pings) leave a wall display dead after ~30 s and notice
-    // a silent link only after minutes (PLATFORM-NOTES).
+    // a silent link only after minutes (docs/platform-notes.md#the-natsjs-client).
     reconnectTimeWait: 1000,
     reconnectJitter: 500,
     reconnectJitterTLS: 500,

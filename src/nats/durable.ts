@@ -135,7 +135,10 @@ export interface ConsumeDurableOptions {
   signal: AbortSignal;
   /** At most this many messages per batch (default 1000). */
   batchSize?: number;
-  /** Pull request lifetime, ms (default 5000): bounds the silence after a server restart (PLATFORM-NOTES). */
+  /**
+   * Pull request lifetime, ms (default 5000): bounds the silence after a server restart
+   * (docs/platform-notes.md#the-natsjs-client).
+   */
   expiresMs?: number;
   /** A partial batch is handed over after this long without reaching batchSize (default 20 ms). */
   lingerMs?: number;

@@ -1,7 +1,8 @@
 /**
- * Compare-and-set on one key of a KV bucket: read a key with its revision, write or delete it only if it is still
- * at that revision. A get-then-put without the check loses writes when two writers meet (issue 4); here the loser
- * is told, re-reads and decides again.
+ * Compare-and-set on one key of a KV bucket: read a key with its revision, write or delete it only if it is
+ * still at that revision. A get-then-put without the check loses writes when two writers meet (a second
+ * projector running `--rebuild` beside the first, test/workers/projector.int.test.ts); here the loser is
+ * told, re-reads and decides again.
  *
  * Written on JetStream directly (a KV write is a publish to `$KV.<bucket>.<key>` expecting the key's last
  * sequence) because `kv.delete()` does not return the revision it created.

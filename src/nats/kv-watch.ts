@@ -56,8 +56,9 @@ function toChange(m: JsMsg, prefixLength: number): KvChange {
 
 /**
  * Watches a bucket with an ordered push consumer, the same one `kv.watch()` creates (and the server
- * permissions allow), but taken directly so that its initial pending count is known: `kv.watch()` gives
- * no signal at all for an empty bucket since `initializedFn` was removed.
+ * permissions allow), but taken directly so that its initial pending count is known: `kv.watch()` gives no
+ * signal at all for an empty bucket since `initializedFn` was removed
+ * (docs/platform-notes.md#the-natsjs-client).
  */
 export async function* watchBucket(
   nc: NatsConnection,

@@ -1,6 +1,7 @@
 /**
- * Names of the JetStream resources (ARCHITECTURE §2) and the configuration provisioning expects them to
- * have. nats-server.conf grants permissions by these names: rename both together.
+ * Names of the JetStream resources (docs/architecture.md#jetstream-resources) and the configuration
+ * provisioning expects them to have. nats-server.conf grants permissions by these names: rename both
+ * together.
  */
 import { MAX_PAYLOAD_BYTES } from '../core/events';
 
@@ -71,7 +72,7 @@ export interface ExpectedStream {
   duplicateWindowMs: number;
   /** Lets readers fetch the last event of one subject (`$JS.API.DIRECT.GET`), e.g. for optimistic concurrency. */
   allowDirect: boolean;
-  /** Events are never edited (ARCHITECTURE §1): no message deletes, no purges. */
+  /** Events are never edited (docs/architecture.md#events): no message deletes, no purges. */
   denyDelete: boolean;
   denyPurge: boolean;
   /** Largest message the server stores, headers included (`max_msg_size`); larger ones are refused. */

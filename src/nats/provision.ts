@@ -1,6 +1,6 @@
 /**
- * Creating the streams and buckets of ARCHITECTURE §2 (idempotent, reports differences instead of
- * rewriting them) and checking that they exist before a reader starts.
+ * Creating the streams and buckets of docs/architecture.md#jetstream-resources (idempotent, reports
+ * differences instead of rewriting them) and checking that they exist before a reader starts.
  */
 import {
   DiscardPolicy,

@@ -4,8 +4,9 @@
  *
  * Why: the stock ordered consumer costs the browser about half its time in per-message library work (a JsMsg
  * per message, every header decoded to text, pull round trips); plain core delivery is ~4× faster
- * (PLATFORM-NOTES). Each message here costs one subject decode, one reply-subject decode (stream sequence,
- * time and pending count are in it) and a scan of the header block for the few values the decoder asks for.
+ * (docs/platform-notes.md#replay-speed-in-chromium). Each message here costs one subject decode, one
+ * reply-subject decode (stream sequence, time and pending count are in it) and a scan of the header block for
+ * the few values the decoder asks for.
  *
  * Recovery is deliberately simple: any doubt (a consumer sequence gap, heartbeats stopping, the subscription
  * or consumer failing) ends the generator with an error; the caller restarts from its last applied sequence,

@@ -22,8 +22,9 @@ export interface ReplayOptions {
   /** At most this many messages per batch (default 500). */
   batchSize?: number;
   /**
-   * Pull request lifetime, ms (default 5000). Bounds how long a replay stays silent after a server
-   * restart: ~45 s with the library default of 30 s, ~8 s with 5 s (PLATFORM-NOTES).
+   * Pull request lifetime, ms (default 5000). Bounded how long a replay stayed silent after a server restart
+   * on nats-server 2.9.10 (~45 s with the library default of 30 s, ~8 s with 5 s); on 2.15.3 a probe resumed
+   * in ~1.3 s either way, so it is kept short as a bound, not a cure (docs/platform-notes.md#the-natsjs-client).
    */
   expiresMs?: number;
   /** A partial batch is handed over after this long without reaching batchSize or caught-up (default 50). */
@@ -71,7 +72,7 @@ export async function streamState(nc: NatsConnection, stream: string): Promise<S
 /**
  * Delivers the stream from `fromSeq` in batches, then follows it live until the signal aborts.
  * Always starts at an explicit sequence: an ordered consumer started with `deliver_policy: new` that is
- * reset before its first message replays the whole stream (PLATFORM-NOTES).
+ * reset before its first message replays the whole stream (docs/platform-notes.md#consumers-and-kv).
  * Throws if the consumer cannot be (re)created for good, e.g. the stream was deleted; callers restart.
  */
 export async function* replayStream(nc: NatsConnection, options: ReplayOptions): AsyncGenerator<ReplayBatch> {
@@ -99,7 +100,8 @@ export async function* replayStream(nc: NatsConnection, options: ReplayOptions):
   const { buffer } = handoff;
   const messages = await consumer.consume({
     expires: options.expiresMs ?? 5000,
-    // Replays run at ~41k events/s with pulls of 1000 against ~33k with the default 100 (PLATFORM-NOTES).
+    // Replays run at ~41k events/s with pulls of 1000 against ~33k with the default 100
+    // (docs/platform-notes.md#replay-speed-in-chromium).
     max_messages: Math.max(batchSize, 1000),
     callback: (m) => {
       buffer.push(m);

@@ -17,7 +17,7 @@ import { jetStreamOf, jetStreamManagerOf } from './jetstream-api';
 
 /** Unused consumers disappear after this long; every read pulls again well within it. */
 const INACTIVE_MS = 10_000;
-/** Messages per pull request (the rate measured best for replays, PLATFORM-NOTES). */
+/** Messages per pull request (measured best for replays: docs/platform-notes.md#replay-speed-in-chromium). */
 const FETCH_MAX = 1000;
 /** A pull that gets nothing for this long means the stream has nothing more for it. */
 const FETCH_EXPIRES_MS = 5000;

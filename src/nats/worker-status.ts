@@ -3,8 +3,9 @@
  * rewritten every couple of seconds. A KV value (not a core subject) so a page that opens gets the latest status
  * at once, and can tell a stopped worker by an old `updatedMs`.
  *
- * The bucket is created by provisioning and readable by the browser roles (see the report of issue 4 for the
- * permissions); until then a worker runs without it and says so once in its log.
+ * The bucket is created by provisioning and readable by the browser roles
+ * (docs/security.md#3-roles-and-people; the imports are in nats-server.conf); until then a worker runs
+ * without it and says so once in its log.
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, type NatsErrorKind } from './errors';

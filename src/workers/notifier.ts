@@ -1,7 +1,7 @@
 /**
  * The notifier: watches `stock_levels` and `stock_thresholds` and publishes `stock.low` to
- * `procurement.<warehouse>.product.<product>` once per crossing below the threshold (ARCHITECTURE §3). How it
- * avoids repeating an alert: src/workers/lib/notification.ts.
+ * `procurement.<warehouse>.product.<product>` once per crossing below the threshold
+ * (docs/architecture.md#notifier). How it avoids repeating an alert: src/workers/lib/notification.ts.
  *
  *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
  */

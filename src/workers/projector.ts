@@ -1,6 +1,6 @@
 /**
- * The projector: WAREHOUSE_EVENTS → KV `stock_levels` (ARCHITECTURE §2, §3), through the durable consumer
- * `projector`. How it stays exact across crashes and redeliveries: src/workers/lib/projection.ts.
+ * The projector: WAREHOUSE_EVENTS → KV `stock_levels` (docs/architecture.md#projector), through the durable
+ * consumer `projector`. How it stays exact across crashes and redeliveries: src/workers/lib/projection.ts.
  *
  *   tsx src/workers/projector.ts [--rebuild] [--server nats://…] [--user services] [--password …]
  */

@@ -68,7 +68,7 @@ describe('provision', () => {
     await expect(checkResources(nc)).resolves.toBeUndefined();
   });
 
-  test('the resources have the configuration of ARCHITECTURE §2', async () => {
+  test('the resources have the configuration of docs/architecture.md#jetstream-resources', async () => {
     const jsm = await jetstreamManager(nc);
     const events = (await jsm.streams.info('WAREHOUSE_EVENTS')).config;
     expect(events).toMatchObject({

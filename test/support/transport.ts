@@ -1,8 +1,8 @@
 /**
- * nats.js keeps its transport in a module-global: a process that used wsconnect redials TCP connections
- * over WebSocket too (PLATFORM-NOTES). Vitest's default pool runs every test file in its own child
- * process (checked: a distinct pid per file); this guard turns a change of that setting into a clear
- * failure instead of hanging connections.
+ * nats.js keeps its transport in a module-global: a process that used wsconnect redials TCP connections over
+ * WebSocket too (docs/platform-notes.md#the-natsjs-client). Vitest's default pool runs every test file in its
+ * own child process (checked: a distinct pid per file); this guard turns a change of that setting into a
+ * clear failure instead of hanging connections.
  */
 const KEY = Symbol.for('stockwire.test.transport');
 

@@ -210,8 +210,10 @@ describe('projector', () => {
     const key = stockKey('w2', 'Milk');
     const before = (await readBucket(stack.admin)).get(key);
 
-    // What a consumer delivering onto a stream subject stores (PLATFORM-NOTES): same headers and body, no
-    // Nats-Msg-Id to catch it, so the stream keeps it under a new sequence.
+    // What a consumer delivering onto a stream subject stores once the duplicate window has passed
+    // (docs/platform-notes.md#consumers-and-kv): the same headers and body under a new sequence. Sent here
+    // without Nats-Msg-Id, which the server then cannot catch either, so the test need not wait out the
+    // window.
     const encoded = encodeStockEvent(sale.warehouse, sale.event, { id, timestampMs: Date.now() });
     const headers = Object.entries(encoded.headers).filter(([name]) => name !== DEDUPE_HEADER);
     const copy = await publishRaw(stack.admin, encoded.subject, encoded.payload, headers);

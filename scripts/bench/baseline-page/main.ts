@@ -1,6 +1,7 @@
 /**
- * The baseline of goal 1: the stock nats.js ordered consumer in a page's main thread, decoding every event's
- * headers and JSON, over the same WebSocket and user as the app. Driven by scripts/bench/browser-baseline.ts.
+ * The baseline of the cold-replay goal (Stockwire's replay against the stock consumer): the stock nats.js
+ * ordered consumer in a page's main thread, decoding every event's headers and JSON, over the same WebSocket
+ * and user as the app. Driven by scripts/bench/browser-baseline.ts.
  */
 import { connectBrowser } from '../../../src/nats/connect-browser';
 import { personInboxPrefix } from '../../../src/nats/names';

@@ -1,13 +1,14 @@
 /**
  * The projector's engine: folds WAREHOUSE_EVENTS with the core ledger and keeps `stock_levels` equal to the fold.
  *
- * How a restart stays exact. The per-key value cannot be updated from the bucket alone: a `stock.corrected` sets
- * one location, so the fold needs every location of the key, and an event is skipped when its id was applied
- * before anywhere in the stream (ARCHITECTURE §1), so the fold needs every id seen so far. Neither fits in the
- * bucket's values, whose bytes are fixed by the contract. So on start the projector folds the stream again from
- * sequence 1 up to the highest sequence its durable ever delivered (an ordered consumer without acks, much faster
- * than the durable), compares every key of the bucket with that fold and corrects what differs, then takes new messages from the
- * durable. The durable gives the live tail and the restart point; the fold gives the truth.
+ * How a restart stays exact. The per-key value cannot be updated from the bucket alone: a `stock.corrected`
+ * sets one location, so the fold needs every location of the key, and an event is skipped when its id was
+ * applied before anywhere in the stream (docs/architecture.md#reading-rules), so the fold needs every id seen
+ * so far. Neither fits in the bucket's values, whose bytes are fixed by the contract. So on start the
+ * projector folds the stream again from sequence 1 up to the highest sequence its durable ever delivered (an
+ * ordered consumer without acks, much faster than the durable), compares every key of the bucket with that
+ * fold and corrects what differs, then takes new messages from the durable. The durable gives the live tail
+ * and the restart point; the fold gives the truth.
  *
  * Per batch: order the delivered messages (a hole is read from the stream, never skipped), fold them, write each
  * changed key once with compare-and-set on its revision, then acknowledge. A message is acknowledged only after
