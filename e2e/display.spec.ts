@@ -39,21 +39,12 @@ test(`the display survives ${RESTARTS} server restarts with exact figures and fl
   server = await startNatsServer({ allowedOrigins: [appUrl] });
   let nc: NatsConnection = await connectAdmin(server.clientUrl);
   await provision(nc);
-  const warehouse = uniqueToken('Wall');
-  const product = uniqueToken('Kiwis');
-  const events: TimedEvent[] = [
-    {
-      warehouse,
-      timestampMs: Date.now() - 3 * 3600_000,
-      event: { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 500 },
-    },
-    {
-      warehouse,
-      timestampMs: Date.now() - 60_000,
-      event: { type: 'stock.sold', product_name: product, location: 'A1', quantity: 7 },
-    },
-  ];
-  await publishAll(nc, events);
+  const { warehouse, product, events } = await seedDelivery(nc, {
+    delivered: 500,
+    deliveredAgoMs: 3 * 3600_000,
+    sold: 7,
+    soldAgoMs: 60_000,
+  });
 
   const query = new URLSearchParams({ server: server.wsUrl, warehouse, panels: 'sales,stock' });
   await page.goto(`${appUrl}/display?${query}#${fragment(LOGINS.display)}`);
@@ -149,6 +140,29 @@ function recordReferers(context: BrowserContext): { url: string; referer: string
   return seen;
 }
 
+/** A product of a new warehouse, delivered to A1 and partly sold there, as the figures a screen must show. */
+async function seedDelivery(
+  nc: NatsConnection,
+  at: { delivered: number; deliveredAgoMs: number; sold: number; soldAgoMs: number },
+): Promise<{ warehouse: string; product: string; events: TimedEvent[] }> {
+  const warehouse = uniqueToken('Wall');
+  const product = uniqueToken('Kiwis');
+  const events: TimedEvent[] = [
+    {
+      warehouse,
+      timestampMs: Date.now() - at.deliveredAgoMs,
+      event: { type: 'stock.replenished', product_name: product, location: 'A1', quantity: at.delivered },
+    },
+    {
+      warehouse,
+      timestampMs: Date.now() - at.soldAgoMs,
+      event: { type: 'stock.sold', product_name: product, location: 'A1', quantity: at.sold },
+    },
+  ];
+  await publishAll(nc, events);
+  return { warehouse, product, events };
+}
+
 function recordSockets(page: Page): string[] {
   const urls: string[] = [];
   page.on('websocket', (ws) => urls.push(ws.url()));
@@ -164,24 +178,8 @@ test.describe("a screen's credential", () => {
     await nc?.close();
   });
 
-  async function seed(): Promise<{ warehouse: string; product: string; events: TimedEvent[] }> {
-    const warehouse = uniqueToken('Hall');
-    const product = uniqueToken('Pears');
-    const events: TimedEvent[] = [
-      {
-        warehouse,
-        timestampMs: Date.now() - 2 * 3600_000,
-        event: { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 80 },
-      },
-      {
-        warehouse,
-        timestampMs: Date.now() - 120_000,
-        event: { type: 'stock.sold', product_name: product, location: 'A1', quantity: 3 },
-      },
-    ];
-    await publishAll(nc, events);
-    return { warehouse, product, events };
-  }
+  const seed = () =>
+    seedDelivery(nc, { delivered: 80, deliveredAgoMs: 2 * 3600_000, sold: 3, soldAgoMs: 120_000 });
 
   test('is taken from the fragment once: out of the address, kept on the device, live again after a reload', async ({
     page,
