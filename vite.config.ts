@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { defineConfig, type Plugin, type ResolvedConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import {
-  configuredConnectSources,
+  connectSourcesOfConfigIn,
   contentSecurityPolicy,
   LOOPBACK_SOURCES,
   withPolicy,
@@ -17,16 +15,7 @@ import {
  */
 function contentSecurityPolicyPlugin(): Plugin {
   let config: ResolvedConfig;
-  const configured = (): string[] => {
-    const path = join(config.publicDir, 'config.json');
-    let body: unknown;
-    try {
-      body = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new Error(`${path}: ${(error as Error).message}; the policy names the servers it lists`);
-    }
-    return configuredConnectSources(body);
-  };
+  const configured = (): string[] => connectSourcesOfConfigIn(config.publicDir);
   return {
     name: 'stockwire:content-security-policy',
     configResolved(resolved) {

@@ -5,3 +5,4 @@ export declare function connectSource(server: string): string;
 export declare function withPolicy(html: string, policy: string): string;
 export declare function policyOf(html: string): string | undefined;
 export declare function writeContentSecurityPolicy(dir: string, also?: readonly string[]): string;
+export declare function connectSourcesOfConfigIn(dir: string): string[];

@@ -100,16 +100,19 @@ export function policyOf(html) {
   return META.exec(html)?.[1];
 }
 
-/** Rewrites `<dir>/index.html` for the servers of `<dir>/config.json` and `also`; returns the policy. */
-export function writeContentSecurityPolicy(dir, also = []) {
+/** The connect-src entries for the servers of `<dir>/config.json`; throws with the file's path in the message. */
+export function connectSourcesOfConfigIn(dir) {
   const configPath = join(dir, 'config.json');
-  let config;
   try {
-    config = JSON.parse(readFileSync(configPath, 'utf8'));
+    return configuredConnectSources(JSON.parse(readFileSync(configPath, 'utf8')));
   } catch (error) {
     throw new Error(`${configPath}: ${error.message}`);
   }
-  const policy = contentSecurityPolicy([...configuredConnectSources(config), ...also]);
+}
+
+/** Rewrites `<dir>/index.html` for the servers of `<dir>/config.json` and `also`; returns the policy. */
+export function writeContentSecurityPolicy(dir, also = []) {
+  const policy = contentSecurityPolicy([...connectSourcesOfConfigIn(dir), ...also]);
   const indexPath = join(dir, 'index.html');
   writeFileSync(indexPath, withPolicy(readFileSync(indexPath, 'utf8'), policy));
   return policy;
