@@ -25,12 +25,12 @@ const ROLE_OF_ACCOUNT: Record<string, Role> = {
   DISPLAYS: 'display',
 };
 
-export const NO_GRANTS: Grants = { role: 'viewer', stockEvents: [], thresholds: [] };
+/** What people's accounts import the stream account's JetStream API as (docs/security.md). */
+export const DASHBOARD_API_PREFIX = 'JS.STOCK.API';
 
 export interface UserInfo {
   account: string;
   publishAllow: readonly string[];
-  publishDeny: readonly string[];
 }
 
 /** Parses the `data` of a `$SYS.REQ.USER.INFO` reply; undefined when it is not one. */
@@ -40,19 +40,23 @@ export function parseUserInfo(reply: unknown): UserInfo | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { account, permissions } = data as { account?: unknown; permissions?: unknown };
   if (typeof account !== 'string') return undefined;
-  const publish = (permissions as { publish?: { allow?: unknown; deny?: unknown } } | undefined)?.publish;
-  const strings = (v: unknown) =>
-    Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
-  return { account, publishAllow: strings(publish?.allow), publishDeny: strings(publish?.deny) };
+  const allow = (permissions as { publish?: { allow?: unknown } } | undefined)?.publish?.allow;
+  const publishAllow = Array.isArray(allow) ? allow.filter((s): s is string => typeof s === 'string') : [];
+  return { account, publishAllow };
 }
 
-function scopeOf(allow: readonly string[], pattern: RegExp): WarehouseScope {
+/**
+ * The warehouses a list of granted subjects reaches: `prefix<w>suffix` names one, a wildcard in place of
+ * `<w>` (or `prefix>`) every one.
+ */
+function scopeOf(allow: readonly string[], prefix: string, suffix: string): WarehouseScope {
   const warehouses: string[] = [];
   for (const subject of allow) {
-    const m = pattern.exec(subject);
-    if (!m) continue;
-    if (m[1] === '*' || m[1] === '>') return 'all';
-    warehouses.push(m[1]!);
+    if (subject === `${prefix}>`) return 'all';
+    if (!subject.startsWith(prefix) || !subject.endsWith(suffix)) continue;
+    const warehouse = subject.slice(prefix.length, subject.length - suffix.length);
+    if (warehouse === '*') return 'all';
+    if (warehouse !== '' && !warehouse.includes('.')) warehouses.push(warehouse);
   }
   return warehouses;
 }
@@ -62,8 +66,8 @@ export function grantsOf(info: UserInfo): Grants {
   const allow = info.publishAllow;
   return {
     role,
-    stockEvents: scopeOf(allow, /^warehouse\.([^.]+)\.product\.\*$/),
-    thresholds: scopeOf(allow, /^JS\.STOCK\.API\.\$KV\.stock_thresholds\.([^.]+)(?:\.\*)?$/),
+    stockEvents: scopeOf(allow, 'warehouse.', '.product.*'),
+    thresholds: scopeOf(allow, `${DASHBOARD_API_PREFIX}.$KV.stock_thresholds.`, '.*'),
   };
 }
 

@@ -7,10 +7,10 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamOptions } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { DASHBOARD_API_PREFIX } from '../core/grants';
 
 export const DIRECT_API_PREFIX = '$JS.API';
-/** What nats-server.conf imports the stream account's JetStream API as, in the dashboard account. */
-export const DASHBOARD_API_PREFIX = 'JS.STOCK.API';
+export { DASHBOARD_API_PREFIX };
 
 const prefixes = new WeakMap<NatsConnection, string>();
 
