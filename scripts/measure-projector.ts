@@ -10,7 +10,7 @@
  * stream after a restart. `npm run bench` records (4) against raw KV puts on demo-shaped data.
  */
 import { rmSync } from 'node:fs';
-import { UsageError, parseArgs, single, wholeNumber } from '../src/cli/args';
+import { UsageError, parseArgs, single, wholeNumber } from '../src/command-line/args';
 import { createRng, type DemoEvent } from '../src/core/demo-history';
 import type { StockEvent } from '../src/core/events';
 import { connectNode } from '../src/nats/connect-node';

@@ -1,11 +1,11 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { App } from './app/App';
+import { App } from './shell/App';
 import { EngineClient } from './engine/client';
-import { bindEngineToQueries, createQueryClient } from './app/engine-queries';
-import { EngineContext } from './app/engine-context';
-import './app/styles.css';
+import { bindEngineToQueries, createQueryClient } from './shared/engine-queries';
+import { EngineContext } from './shared/engine-context';
+import './shell/styles.css';
 
 // One engine (connection) and one QueryClient per page, created once outside React
 // (docs/architecture.md#one-engine-per-page).

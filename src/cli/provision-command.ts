@@ -1,7 +1,7 @@
 /** `cli provision` / `npm run provision`: create what is missing, report what differs. */
 import { provision } from '../nats/provision';
-import { UsageError, parseArgs } from './args';
-import { CONNECTION_FLAGS, connectionTarget, openConnection } from './connection';
+import { UsageError, parseArgs } from '../command-line/args';
+import { CONNECTION_FLAGS, connectionTarget, openConnection } from '../command-line/connection-target';
 import type { CommandIo } from './io';
 
 export async function provisionCommand(argv: readonly string[], io: CommandIo): Promise<number> {

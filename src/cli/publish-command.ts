@@ -2,8 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { UNASSIGNED_LOCATION, type StockEvent } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
-import { UsageError, parseArgs, required, single, wholeNumber } from './args';
-import { CONNECTION_FLAGS, connectionTarget, DEFAULT_CLI_USER, openConnection } from './connection';
+import { UsageError, parseArgs, required, single, wholeNumber } from '../command-line/args';
+import {
+  CONNECTION_FLAGS,
+  connectionTarget,
+  DEFAULT_CLI_USER,
+  openConnection,
+} from '../command-line/connection-target';
 import type { CommandIo } from './io';
 
 const FLAGS = [

@@ -1,7 +1,7 @@
 /** `cli raw`: publish arbitrary bytes and headers, e.g. malformed events for reader tests. */
 import { publishRaw } from '../nats/publish';
-import { UsageError, parseArgs, required, single } from './args';
-import { CONNECTION_FLAGS, connectionTarget, openConnection } from './connection';
+import { UsageError, parseArgs, required, single } from '../command-line/args';
+import { CONNECTION_FLAGS, connectionTarget, openConnection } from '../command-line/connection-target';
 import type { CommandIo } from './io';
 
 const FLAGS = [...CONNECTION_FLAGS, 'subject', 'header', 'data'] as const;

@@ -1,6 +1,6 @@
 /** Dispatching a command line to a command; maps failures to exit codes (2 usage, 1 NATS/other). */
 import { describeNatsError } from '../nats/errors';
-import { UsageError } from './args';
+import { UsageError } from '../command-line/args';
 import type { CommandIo } from './io';
 import { provisionCommand } from './provision-command';
 import { publishCommand } from './publish-command';

@@ -4,8 +4,13 @@ import { tokenProblem } from '../core/events';
 import { WAREHOUSE_STREAM } from '../nats/names';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
-import { UsageError, parseArgs, single, wholeNumber } from './args';
-import { CONNECTION_FLAGS, connectionTarget, DEFAULT_CLI_USER, openConnection } from './connection';
+import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
+import {
+  CONNECTION_FLAGS,
+  connectionTarget,
+  DEFAULT_CLI_USER,
+  openConnection,
+} from '../command-line/connection-target';
 import type { CommandIo } from './io';
 
 const FLAGS = [...CONNECTION_FLAGS, 'warehouse', 'product', 'from-seq'] as const;

@@ -11,52 +11,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, type NatsErrorKind } from './errors';
 import { kvSubjectPrefix, WORKER_STATUS_BUCKET } from './names';
 import { jetStreamOf } from './jetstream-api';
-
-export const PROJECTOR_STATUS_KEY = 'projector';
-export const NOTIFIER_STATUS_KEY = 'notifier';
-/** A status older than this (ms) means the worker is stopped or cut off. */
-export const WORKER_STATUS_STALE_MS = 10_000;
-
-export interface ProjectorStatus {
-  worker: 'projector';
-  /** Highest stream sequence whose effect is in `stock_levels`. */
-  lastAppliedSeq: number;
-  /** Events in WAREHOUSE_EVENTS after lastAppliedSeq. */
-  lagEvents: number;
-  /** Events folded per second over the last few seconds. */
-  eventsPerSecond: number;
-  /** Failed attempts (NATS errors, refused writes) since start; each one was retried. */
-  errors: number;
-  /** Malformed events in the stream up to lastAppliedSeq (acknowledged and skipped). */
-  malformed: number;
-  /** Repeated event ids skipped up to lastAppliedSeq. */
-  duplicates: number;
-  /** Keys in stock_levels as the projector sees them. */
-  keys: number;
-  phase: 'starting' | 'catching-up' | 'live';
-  startedMs: number;
-  updatedMs: number;
-}
-
-export interface NotifierStatus {
-  worker: 'notifier';
-  /** Keys of stock_levels with a value. */
-  keys: number;
-  /** Of those, keys below their threshold now. */
-  below: number;
-  /** stock.low events published since start. */
-  alerts: number;
-  errors: number;
-  /** Unreadable stock_levels or stock_thresholds values. */
-  malformed: number;
-  lastLevelRevision: number;
-  lastThresholdRevision: number;
-  phase: 'starting' | 'live';
-  startedMs: number;
-  updatedMs: number;
-}
-
-export type WorkerStatus = ProjectorStatus | NotifierStatus;
+import type { WorkerStatus } from '../core/worker-status';
 
 export type StatusWriteResult = { ok: true } | { ok: false; kind: NatsErrorKind; message: string };
 

@@ -7,8 +7,8 @@
  * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD.
  */
 import { randomUUID } from 'node:crypto';
-import { UsageError, parseArgs, single, wholeNumber } from '../cli/args';
-import { connectionTarget } from '../cli/connection';
+import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
+import { connectionTarget } from '../command-line/connection-target';
 import { decodeStockMessage } from '../core/codec';
 import {
   createRng,

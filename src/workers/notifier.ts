@@ -5,7 +5,7 @@
  *
  *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
  */
-import { NOTIFIER_STATUS_KEY } from '../nats/worker-status';
+import { NOTIFIER_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';

@@ -4,7 +4,7 @@
  *
  *   tsx src/workers/projector.ts [--rebuild] [--server nats://…] [--user services] [--password …]
  */
-import { PROJECTOR_STATUS_KEY } from '../nats/worker-status';
+import { PROJECTOR_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { Projection } from './lib/projection';

@@ -2,7 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kvStreamName, WORKER_STATUS_BUCKET } from '../../src/nats/names';
 import { provision } from '../../src/nats/provision';
-import { PROJECTOR_STATUS_KEY, type ProjectorStatus } from '../../src/nats/worker-status';
+import { PROJECTOR_STATUS_KEY, type ProjectorStatus } from '../../src/core/worker-status';
 import { createLogger } from '../../src/workers/lib/log';
 import { runStatusLoop } from '../../src/workers/lib/status-loop';
 import { readBucket, startStack, waitFor, type TestStack } from './helpers';

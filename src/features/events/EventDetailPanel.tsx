@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { jsonLine, prettyPayload } from '../../core/event-log';
-import { formatCount, formatTime } from '../../components/format';
+import { formatCount, formatTime } from '../../shared/ui/format';
 import { useEventDetail } from './useEventDetail';
 
 interface Props {

@@ -1,7 +1,7 @@
 import { memo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { CHIP_LABELS, type EventRow } from '../../core/event-log';
-import { formatCount, formatTime } from '../../components/format';
+import { formatCount, formatTime } from '../../shared/ui/format';
 
 const ROW_HEIGHT = 34;
 

@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react';
 import { DAY_MS, HOUR_MS, WEEK_MS, hourlySeries, soldInWindow, soldProducts } from '../../core/sales';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useViews } from '../../app/use-views';
-import { SortableTable, type Column } from '../../components/SortableTable';
-import { formatCount } from '../../components/format';
+import { useViews } from '../../shared/use-views';
+import { SortableTable, type Column } from '../../shared/ui/SortableTable';
+import { formatCount } from '../../shared/ui/format';
 import { HourlySalesChart, TopMoversChart, type HourlyPoint } from './charts';
 
 const WINDOWS = [

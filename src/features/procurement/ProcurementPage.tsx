@@ -3,14 +3,14 @@ import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
 import { stockLevels } from '../../core/procurement-stock';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
-import { useEngine } from '../../app/engine-context';
-import { useSnapshot } from '../../app/engine-queries';
-import { useViews } from '../../app/use-views';
-import { canEditThresholds, canPublishStock } from '../../app/roles';
+import { useEngine } from '../../shared/engine-context';
+import { useSnapshot } from '../../shared/engine-queries';
+import { useViews } from '../../shared/use-views';
+import { canEditThresholds, canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
-import { SortableTable, type Column } from '../../components/SortableTable';
-import { formatCount, formatTime } from '../../components/format';
-import { AuditDrawer } from '../../components/audit/AuditDrawer';
+import { SortableTable, type Column } from '../../shared/ui/SortableTable';
+import { formatCount, formatTime } from '../../shared/ui/format';
+import type { TrailPanel } from '../../shared/trail-panel';
 import { levelRows, type LevelRow } from './level-rows';
 import { WorkerStatusPanel } from './WorkerStatusPanel';
 
@@ -97,7 +97,7 @@ function columns(
   return list;
 }
 
-export function ProcurementPage({ grants }: { grants: Grants }) {
+export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
@@ -209,7 +209,7 @@ export function ProcurementPage({ grants }: { grants: Grants }) {
         </section>
       </div>
       {trail && (
-        <AuditDrawer
+        <TrailPanel
           key={`${trail.warehouse}/${trail.product}`}
           scope={trail}
           canCorrect={canPublishStock(grants, trail.warehouse)}

@@ -1,25 +1,14 @@
-import { useSnapshot } from '../../app/engine-queries';
-import { formatAgo, formatCount } from '../../components/format';
-import { useNow } from '../../components/useNow';
+import { useSnapshot } from '../../shared/engine-queries';
+import { formatAgo, formatCount } from '../../shared/ui/format';
+import { useNow } from '../../shared/ui/useNow';
 import {
   NOTIFIER_STATUS_KEY,
   PROJECTOR_STATUS_KEY,
   WORKER_STATUS_STALE_MS,
   type NotifierStatus,
+  isWorkerStatus,
   type ProjectorStatus,
-} from '../../nats/worker-status';
-
-function isStatus<T extends { worker: string; updatedMs: number }>(
-  value: unknown,
-  worker: T['worker'],
-): value is T {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { worker?: unknown }).worker === worker &&
-    typeof (value as { updatedMs?: unknown }).updatedMs === 'number'
-  );
-}
+} from '../../core/worker-status';
 
 function Freshness({ updatedMs, now }: { updatedMs: number; now: number }) {
   const stale = now - updatedMs > WORKER_STATUS_STALE_MS;
@@ -46,7 +35,7 @@ export function WorkerStatusPanel() {
       </header>
       <dl className="services" data-testid="projector-status">
         <dt>Projector</dt>
-        {isStatus<ProjectorStatus>(projector, 'projector') ? (
+        {isWorkerStatus<ProjectorStatus>(projector, 'projector') ? (
           <dd>
             <span className="status-pill status-ok">{projector.phase}</span> applied through event #
             {formatCount(projector.lastAppliedSeq)} · lag {formatCount(projector.lagEvents)} events ·{' '}
@@ -60,7 +49,7 @@ export function WorkerStatusPanel() {
       </dl>
       <dl className="services" data-testid="notifier-status">
         <dt>Notifier</dt>
-        {isStatus<NotifierStatus>(notifier, 'notifier') ? (
+        {isWorkerStatus<NotifierStatus>(notifier, 'notifier') ? (
           <dd>
             <span className="status-pill status-ok">{notifier.phase}</span> {formatCount(notifier.alerts)}{' '}
             alerts sent since start · {notifier.below} of {notifier.keys} keys below threshold ·{' '}

@@ -1,6 +1,6 @@
 import { newestIssues, reasonCounts } from '../../core/data-quality';
-import { useSnapshot } from '../../app/engine-queries';
-import { formatCount } from '../../components/format';
+import { useSnapshot } from '../../shared/engine-queries';
+import { formatCount } from '../../shared/ui/format';
 
 const KIND_TEXT = { malformed: 'Malformed', unknown: 'Unknown type', duplicate: 'Duplicate id' } as const;
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { useEngine } from '../../app/engine-context';
-import { loadRemembered, saveRemembered, signIn, type Session } from '../../app/session';
+import { useEngine } from '../../shared/engine-context';
+import { loadRemembered, saveRemembered, signIn, type Session } from '../../shared/session';
 
 interface Props {
   defaultServer: string;

@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { formatCount } from '../../components/format';
+import { formatCount } from '../../shared/ui/format';
 
 export interface StockRow {
   product: string;

@@ -1,17 +1,17 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { AuditScope } from '../../core/audit';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useViews } from '../../app/use-views';
-import { canPublishStock } from '../../app/roles';
+import { useViews } from '../../shared/use-views';
+import { canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
-import { formatCount } from '../../components/format';
-import { useSessionState } from '../../components/useSessionState';
-import { AuditDrawer } from '../../components/audit/AuditDrawer';
+import { formatCount } from '../../shared/ui/format';
+import { useSessionState } from '../../shared/ui/useSessionState';
+import type { TrailPanel } from '../../shared/trail-panel';
 import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
 
-export function WarehousePage({ grants }: { grants: Grants }) {
+export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
   const shown = useViews();
   const stock = shown?.views.stock;
   const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
@@ -124,7 +124,7 @@ export function WarehousePage({ grants }: { grants: Grants }) {
         “-” is the unassigned pool. Click a number to see why it is what it is.
       </p>
       {trail && (
-        <AuditDrawer
+        <TrailPanel
           key={`${trail.warehouse}/${trail.product}/${trail.location ?? ''}`}
           scope={trail}
           canCorrect={canPublishStock(grants, trail.warehouse)}

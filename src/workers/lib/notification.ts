@@ -18,7 +18,7 @@ import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, STOCK_THRESHOLDS_BUCKET } from
 import { checkResources } from '../../nats/provision';
 import { publishStockLow } from '../../nats/publish';
 import { replayStream, streamState } from '../../nats/replay';
-import type { NotifierStatus } from '../../nats/worker-status';
+import type { NotifierStatus } from '../../core/worker-status';
 import { backoffDelay, sleep, throwIfAborted } from './backoff';
 import type { Logger } from './log';
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { UsageError } from '../../cli/args';
+import { UsageError } from '../../command-line/args';
 import { parseWorkerArgs } from './options';
 
 const spec = { switches: [], numbers: {} };

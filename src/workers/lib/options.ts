@@ -4,8 +4,12 @@
  * are accepted, STOCKWIRE_* first. NATS_CA names the CA of a server with TLS on its client port (docs/tls.md).
  */
 import { existsSync } from 'node:fs';
-import { UsageError, parseArgs, single, wholeNumber, type ParsedArgs } from '../../cli/args';
-import { CONNECTION_FLAGS, connectionTarget, type ConnectionTarget } from '../../cli/connection';
+import { UsageError, parseArgs, single, wholeNumber, type ParsedArgs } from '../../command-line/args';
+import {
+  CONNECTION_FLAGS,
+  connectionTarget,
+  type ConnectionTarget,
+} from '../../command-line/connection-target';
 import { parseServerList } from '../../core/server-list';
 
 export interface NumberOption {

@@ -34,7 +34,7 @@ import { watchBucket } from '../../nats/kv-watch';
 import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM, kvSubjectPrefix } from '../../nats/names';
 import { checkResources } from '../../nats/provision';
 import { replayStream, streamState } from '../../nats/replay';
-import type { ProjectorStatus } from '../../nats/worker-status';
+import type { ProjectorStatus } from '../../core/worker-status';
 import { backoffDelay, sleep, throwIfAborted } from './backoff';
 import type { Logger } from './log';
 import { RateMeter } from './rate-meter';

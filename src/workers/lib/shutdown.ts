@@ -2,7 +2,7 @@
  * SIGINT/SIGTERM start a clean shutdown: the signal aborts, the worker finishes the batch in hand and drains its
  * connection. A second signal means the operator does not want to wait.
  */
-import { UsageError } from '../../cli/args';
+import { UsageError } from '../../command-line/args';
 import { describeNatsError } from '../../nats/errors';
 import type { Logger } from './log';
 

@@ -4,7 +4,8 @@
  */
 import type { NatsConnection } from '../../nats/connection';
 import { WORKER_STATUS_BUCKET } from '../../nats/names';
-import { putWorkerStatus, type WorkerStatus } from '../../nats/worker-status';
+import type { WorkerStatus } from '../../core/worker-status';
+import { putWorkerStatus } from '../../nats/worker-status';
 import { sleep } from './backoff';
 import type { Logger } from './log';
 

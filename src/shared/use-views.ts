@@ -1,6 +1,6 @@
 import type { LedgerViews } from '../core/ledger';
 import type { PastView } from '../engine/protocol';
-import { useNow } from '../components/useNow';
+import { useNow } from './ui/useNow';
 import { useSnapshot } from './engine-queries';
 
 export interface ShownViews {

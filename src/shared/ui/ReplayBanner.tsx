@@ -1,4 +1,4 @@
-import { useConnection, useProgress } from '../app/engine-queries';
+import { useConnection, useProgress } from '../engine-queries';
 import { formatCount, formatDuration, formatTime } from './format';
 
 /** Says when the figures are not live: while the history replays, and while the server is unreachable. */

@@ -1,8 +1,8 @@
-import { formatAgo, formatDuration, formatTime } from '../components/format';
-import { useNow } from '../components/useNow';
-import { useConnection, useSnapshot } from './engine-queries';
-import { PAGE_TITLES, type Page } from './roles';
-import type { Session } from './session';
+import { formatAgo, formatDuration, formatTime } from '../shared/ui/format';
+import { useNow } from '../shared/ui/useNow';
+import { useConnection, useSnapshot } from '../shared/engine-queries';
+import { PAGE_TITLES, type Page } from '../core/roles';
+import type { Session } from '../shared/session';
 import { describeScope, hasAny, type Grants } from '../core/grants';
 
 interface Props {

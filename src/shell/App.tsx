@@ -7,15 +7,16 @@ import { QualityPage } from '../features/quality/QualityPage';
 import { EventLogPage } from '../features/events/EventLogPage';
 import { DisplayPage, takeScreenCredentialFromPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
-import { NoticeBar } from '../components/NoticeBar';
-import { ReplayBanner } from '../components/ReplayBanner';
-import { TimeTravelBar } from '../components/TimeTravelBar';
-import { useEngine } from './engine-context';
-import { useProgress, useSnapshot } from './engine-queries';
+import { AuditDrawer } from '../features/audit/AuditDrawer';
+import { NoticeBar } from '../shared/ui/NoticeBar';
+import { ReplayBanner } from '../shared/ui/ReplayBanner';
+import { TimeTravelBar } from '../shared/ui/TimeTravelBar';
+import { useEngine } from '../shared/engine-context';
+import { useProgress, useSnapshot } from '../shared/engine-queries';
 import { Header } from './Header';
-import { pagesFor, type Page } from './roles';
-import { loadRuntimeConfig } from './runtime-config';
-import type { Session } from './session';
+import { pagesFor, type Page } from '../core/roles';
+import { loadRuntimeConfig } from '../shared/runtime-config';
+import type { Session } from '../shared/session';
 
 // Charts are the heaviest dependency; they load when the marketing page is first opened.
 const MarketingPage = lazy(() => import('../features/marketing/MarketingPage'));
@@ -79,13 +80,13 @@ export function App() {
       <NoticeBar />
       {(page === 'warehouse' || page === 'marketing' || page === 'procurement') && <TimeTravelBar />}
       <main>
-        {page === 'warehouse' && <WarehousePage grants={session.grants} />}
+        {page === 'warehouse' && <WarehousePage grants={session.grants} TrailPanel={AuditDrawer} />}
         {page === 'marketing' && (
           <Suspense fallback={<div className="empty-state">Loading charts…</div>}>
             <MarketingPage />
           </Suspense>
         )}
-        {page === 'procurement' && <ProcurementPage grants={session.grants} />}
+        {page === 'procurement' && <ProcurementPage grants={session.grants} TrailPanel={AuditDrawer} />}
         {page === 'quality' && <QualityPage />}
         {page === 'events' && <EventLogPage />}
       </main>

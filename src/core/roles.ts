@@ -2,7 +2,7 @@
  * What the UI offers to each person, from what the server grants (core/grants.ts). The server enforces the
  * real permissions (docs/security.md); this only keeps people from seeing forms that would be refused anyway.
  */
-import { hasAny, inScope, type Grants, type Role } from '../core/grants';
+import { hasAny, inScope, type Grants, type Role } from './grants';
 
 export type { Role };
 export type Page = 'warehouse' | 'marketing' | 'procurement' | 'quality' | 'events';

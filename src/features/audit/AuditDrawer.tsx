@@ -4,9 +4,10 @@ import { stockSubject } from '../../core/events';
 import { lastSubjectSeq, productStock } from '../../core/warehouse-stock';
 import type { LedgerViews } from '../../core/ledger';
 import { seqOf } from '../../core/view';
-import { useSnapshot } from '../../app/engine-queries';
-import { useViews } from '../../app/use-views';
-import { formatCount, formatTime } from '../format';
+import { useSnapshot } from '../../shared/engine-queries';
+import { useViews } from '../../shared/use-views';
+import type { TrailPanelProps } from '../../shared/trail-panel';
+import { formatCount, formatTime } from '../../shared/ui/format';
 import type { AuditRecord } from '../../engine/audit-port';
 import type { AuditSourceState } from './audit-source';
 import { effectText, eventText, hasEventTime, scopeTitle, shortId } from './audit-text';
@@ -17,25 +18,11 @@ import { useAuditRecords } from './useAuditRecords';
 /** Lines drawn at first; older ones on request, so a product with years of events opens at once. */
 const PAGE_LINES = 300;
 
-export interface BucketFigure {
-  quantity: number | null;
-  seq: number | null;
-}
-
-interface Props {
-  scope: AuditScope;
-  /** The user may publish a correction (the server has the last word). */
-  canCorrect: boolean;
-  /** The projector's `stock_levels` value, when the trail was opened from it. */
-  bucket?: BucketFigure;
-  onClose: () => void;
-}
-
 /**
  * "Why is this number what it is?": the product's events read from the stream, each with its effect and the
  * balance after it, ending at the number on the page. A side panel that leaves the page usable beside it.
  */
-export function AuditDrawer({ scope, canCorrect, bucket, onClose }: Props) {
+export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelProps) {
   const { warehouse, product, location } = scope;
   const live = useSnapshot()?.views;
   const shown = useViews();

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useEngine } from '../app/engine-context';
-import { useSnapshot } from '../app/engine-queries';
+import { useEngine } from '../engine-context';
+import { useSnapshot } from '../engine-queries';
 import { formatTime } from './format';
 import { toLocalInput } from './local-time';
 

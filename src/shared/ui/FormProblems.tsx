@@ -1,4 +1,4 @@
-import type { FieldError } from '../core/commands';
+import type { FieldError } from '../../core/commands';
 
 /** What to fix before a form can be sent, and why a send failed: shown the same way by every form. */
 export function FormProblems({ errors, failure }: { errors: readonly FieldError[]; failure: Error | null }) {

@@ -1,4 +1,4 @@
-import { useNotice } from '../app/engine-queries';
+import { useNotice } from '../engine-queries';
 import { formatTime } from './format';
 import { useNow } from './useNow';
 

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { FormProblems } from '../FormProblems';
+import { FormProblems } from '../../shared/ui/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useFinalOutcome, useStockCommand } from '../useStockCommand';
-import { formatCount } from '../format';
+import { useFinalOutcome, useStockCommand } from '../../shared/ui/useStockCommand';
+import { formatCount } from '../../shared/ui/format';
 import type { PublishOutcome } from '../../engine/protocol';
 import { placeName } from './audit-text';
 

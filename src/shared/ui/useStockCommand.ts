@@ -1,9 +1,9 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { validateCommand, type CommandInput, type FieldError } from '../core/commands';
-import type { StockEvent } from '../core/events';
-import type { WarehouseStockState } from '../core/warehouse-stock';
-import { useEngine } from '../app/engine-context';
-import type { PublishOutcome, QueuedCommand } from '../engine/protocol';
+import { validateCommand, type CommandInput, type FieldError } from '../../core/commands';
+import type { StockEvent } from '../../core/events';
+import type { WarehouseStockState } from '../../core/warehouse-stock';
+import { useEngine } from '../engine-context';
+import type { PublishOutcome, QueuedCommand } from '../../engine/protocol';
 
 export interface Recorded {
   warehouse: string;
