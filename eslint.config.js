@@ -1,7 +1,64 @@
+import fs from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
+
+/**
+ * Which layer of src/ may import which: imports only go down (docs/architecture.md#code-layout). A layer not
+ * listed under another may not be imported by it; a folder of src/ missing here fails the build below, so a new
+ * one has to be placed in the picture first.
+ */
+const MAY_IMPORT = {
+  core: [],
+  lib: ['core'],
+  nats: ['core', 'lib'],
+  engine: ['core', 'lib', 'nats'],
+  shared: ['core', 'lib', 'engine'],
+  features: ['core', 'lib', 'engine', 'shared'],
+  shell: ['core', 'lib', 'engine', 'shared', 'features'],
+  'command-line': ['core', 'lib', 'nats'],
+  cli: ['core', 'lib', 'nats', 'command-line'],
+  workers: ['core', 'lib', 'nats', 'command-line'],
+};
+const LAYERS = Object.keys(MAY_IMPORT);
+const srcFolders = fs
+  .readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+const unplaced = srcFolders.filter((folder) => !LAYERS.includes(folder));
+if (unplaced.length > 0) {
+  throw new Error(`eslint.config.js: place src/${unplaced.join(', src/')} in MAY_IMPORT before using it`);
+}
+const features = fs
+  .readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+const layerZones = LAYERS.flatMap((layer) => {
+  const forbidden = LAYERS.filter((other) => other !== layer && !MAY_IMPORT[layer].includes(other));
+  return forbidden.map((other) => ({
+    target: `./src/${layer}`,
+    from: `./src/${other}`,
+    message: `src/${layer} may import only ${MAY_IMPORT[layer].join(', ') || 'itself'} (docs/architecture.md#code-layout).`,
+  }));
+});
+// Pages are composed by the shell; one feature reaching into another would tie pages together.
+const featureZones = features.map((feature) => ({
+  target: `./src/features/${feature}`,
+  from: './src/features',
+  except: [`./${feature}`],
+  message:
+    'A feature never imports another feature; the shell composes them (docs/architecture.md#code-layout).',
+}));
+// Only the entry point mounts the shell.
+const shellZone = {
+  target: './src/!(shell|main.tsx)/**',
+  from: './src/shell',
+  message: 'Nothing but src/main.tsx imports the shell.',
+};
 
 export default tseslint.config(
   {
@@ -31,14 +88,20 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    // The domain core is shared by browser and Node: no I/O, no NATS, no React.
+    files: ['src/**/*.ts', 'src/**/*.tsx'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [...layerZones, ...featureZones, shellZone] }],
+    },
+  },
+  {
+    // The domain core is shared by browser and Node: no I/O, no NATS, no React, no clock.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          patterns: ['node:*', '@nats-io/*', 'react', 'react-dom', '@tanstack/*', '**/nats/*', '**/engine/*'],
-        },
+        { patterns: ['node:*', '@nats-io/*', 'react', 'react-dom', '@tanstack/*'] },
       ],
       'no-restricted-globals': ['error', 'Date', 'fetch', 'setTimeout', 'setInterval', 'performance'],
     },
