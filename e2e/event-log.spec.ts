@@ -284,7 +284,7 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
   expect(csvDownload.suggestedFilename()).toMatch(
     new RegExp(`^stockwire-events-${warehouse}-\\d{8}T\\d{6}Z\\.csv$`),
   );
-  const csv = parseCsv(await readFile((await csvDownload.path())!, 'utf8'));
+  const csv = parseCsv(await readFile(await csvDownload.path(), 'utf8'));
   const columns = csv[0]!;
   expect(columns).toEqual([
     'seq',
@@ -314,7 +314,7 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
     region.getByRole('button', { name: 'Export JSON lines' }).click(),
   ]);
   expect(jsonDownload.suggestedFilename()).toMatch(/\.jsonl$/);
-  const lines = (await readFile((await jsonDownload.path())!, 'utf8')).split('\n');
+  const lines = (await readFile(await jsonDownload.path(), 'utf8')).split('\n');
   expect(lines.pop()).toBe('');
   const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(objects.map((o) => [o.seq, o.type, o.warehouse, o.product, o.status])).toEqual(

@@ -36,7 +36,7 @@ function savedFolds(page: Page): Promise<{ key: string; lastSeq: number; version
     () =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('stockwire');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
         open.onsuccess = () => {
           const db = open.result;
           if (!db.objectStoreNames.contains('ledger-snapshots')) return resolve([]);
@@ -49,7 +49,7 @@ function savedFolds(page: Page): Promise<{ key: string; lastSeq: number; version
                 version: f.snapshot.version,
               })),
             );
-          all.onerror = () => reject(all.error);
+          all.onerror = () => reject(all.error ?? new Error('IndexedDB request failed'));
         };
       }),
   );
@@ -61,7 +61,7 @@ function ageSavedFolds(page: Page): Promise<void> {
     () =>
       new Promise<void>((resolve, reject) => {
         const open = indexedDB.open('stockwire');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('IndexedDB request failed'));
         open.onsuccess = () => {
           const tx = open.result.transaction('ledger-snapshots', 'readwrite');
           const store = tx.objectStore('ledger-snapshots');
@@ -81,7 +81,7 @@ function ageSavedFolds(page: Page): Promise<void> {
             c.continue();
           };
           tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
+          tx.onerror = () => reject(tx.error ?? new Error('IndexedDB request failed'));
         };
       }),
   );

@@ -20,9 +20,9 @@ export function expectedStock(events: readonly TimedEvent[]): ExpectedStock {
   const stock: ExpectedStock = new Map();
   const add = (warehouse: string, product: string, location: string, delta: number, set?: boolean) => {
     let products = stock.get(warehouse);
-    if (!products) stock.set(warehouse, (products = new Map()));
+    if (!products) stock.set(warehouse, (products = new Map<string, Map<string, number>>()));
     let locations = products.get(product);
-    if (!locations) products.set(product, (locations = new Map()));
+    if (!locations) products.set(product, (locations = new Map<string, number>()));
     locations.set(location, set ? delta : (locations.get(location) ?? 0) + delta);
   };
   for (const { warehouse, event: e } of events) {

@@ -4,7 +4,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
-type Stop = () => Promise<unknown> | unknown;
+/** May return a promise; it is awaited either way. */
+type Stop = () => unknown;
 
 /** A stop that hangs (a wedged child) must not keep the others from running. */
 const STOP_TIMEOUT_MS = 15_000;

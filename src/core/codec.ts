@@ -364,8 +364,8 @@ function locationField(body: Record<string, unknown>, key: string, optional: boo
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `"${value.slice(0, 32)}"`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 export type DecodedLow =

@@ -231,7 +231,9 @@ export function exportIdSet(set: IdSet): IdSetExport {
 
 /** The set an export was made from, or null when the export is inconsistent (never a half-right set). */
 export function importIdSet(data: IdSetExport): IdSet | null {
-  const { size, words, kinds, strings } = data;
+  const { size, words, kinds } = data;
+  // Read back from IndexedDB: the declared type is a hope, so the pairs are checked as unknown values.
+  const strings: unknown = data.strings;
   if (!Number.isSafeInteger(size) || size < 0) return null;
   if (!(words instanceof Uint32Array) || !(kinds instanceof Uint8Array) || !Array.isArray(strings))
     return null;
@@ -249,9 +251,12 @@ export function importIdSet(data: IdSetExport): IdSet | null {
     if (kind === STRING) stringEntries++;
     else if (kind !== UUID_LOWER && kind !== UUID_UPPER && kind !== SEQ) return null;
   }
-  for (const pair of strings) {
-    const [id, entry] = pair;
-    if (typeof id !== 'string' || !Number.isSafeInteger(entry) || entry < 0 || entry >= size) return null;
+  for (const pair of strings as unknown[]) {
+    if (!Array.isArray(pair) || pair.length !== 2) return null;
+    const id: unknown = pair[0];
+    const entry: unknown = pair[1];
+    if (typeof id !== 'string' || typeof entry !== 'number') return null;
+    if (!Number.isSafeInteger(entry) || entry < 0 || entry >= size) return null;
     if (kinds[entry] !== STRING || store.strings.has(id)) return null;
     store.strings.set(id, entry);
   }

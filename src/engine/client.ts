@@ -88,9 +88,7 @@ export class EngineClient {
 
   setThreshold(key: string, threshold: number): Promise<ThresholdOutcome> {
     const requestId = this.nextRequestId++;
-    const result = new Promise<ThresholdOutcome>((resolve) =>
-      this.pending.set(requestId, resolve as (o: Outcome) => void),
-    );
+    const result = new Promise<ThresholdOutcome>((resolve) => this.pending.set(requestId, resolve));
     this.send({ type: 'set-threshold', requestId, key, threshold });
     return result;
   }

@@ -15,7 +15,8 @@ export type PumpRequest = Omit<Extract<ToPump, { type: 'start' }>, 'type'>;
 export async function* pumpReplay(request: PumpRequest, signal: AbortSignal): AsyncGenerator<ReplayBatch> {
   const worker = startPolicyBoundWorker(replayPumpUrl, 'replay pump');
   const handoff = new Handoff<Extract<FromPump, { type: 'batch' }>>();
-  let failure: Error | null = null;
+  // Set by the worker callbacks below; typed wide so the reads after an await are not narrowed to null.
+  let failure = null as Error | null;
   let done = false;
   worker.onmessage = (event: MessageEvent<FromPump>) => {
     const message = event.data;

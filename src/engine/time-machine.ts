@@ -100,7 +100,7 @@ export class TimeMachine {
   play(speed: number): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = speed > 0 ? setInterval(() => this.tick(), TICK_MS) : null;
-    this.enqueue(async () => {
+    this.enqueue(() => {
       if (!this.state) return;
       this.state = { ...this.state, speed };
       this.onChange(this.state);
@@ -110,7 +110,7 @@ export class TimeMachine {
   live(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    this.enqueue(async () => {
+    this.enqueue(() => {
       this.forget();
       this.onChange(null);
     });
@@ -171,7 +171,7 @@ export class TimeMachine {
     this.state = null;
   }
 
-  private enqueue(step: () => Promise<void>): void {
+  private enqueue(step: () => void | Promise<void>): void {
     this.queue = this.queue.then(step).catch((error: unknown) => this.onError(error));
   }
 }

@@ -143,7 +143,7 @@ export interface ConsumeDurableOptions {
   /** A partial batch is handed over after this long without reaching batchSize (default 20 ms). */
   lingerMs?: number;
   /** Notable events of the client (missed heartbeats, consumer gone, …), for the worker's log. */
-  onNotice?(type: string, detail: Record<string, unknown>): void;
+  onNotice?: (type: string, detail: Record<string, unknown>) => void;
 }
 
 const NOTICES = new Set([

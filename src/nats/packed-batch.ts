@@ -57,7 +57,7 @@ export function unpackBatch(batch: PackedBatch): StreamMessage[] {
   const indexBytes = count * FIELDS * 8;
   const index = new Float64Array(buffer, 0, count * FIELDS);
   const body = new Uint8Array(buffer, indexBytes);
-  const messages: StreamMessage[] = new Array(count);
+  const messages: StreamMessage[] = new Array<StreamMessage>(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
     const o = i * FIELDS;

@@ -125,7 +125,7 @@ export async function* pushReplay(nc: NatsConnection, options: PushReplayOptions
       fail(new ReplayGapError(`no heartbeat for ${MISSED_HEARTBEATS * heartbeatMs} ms`));
     }
   }, heartbeatMs);
-  const removeAbortListener = handoff.stopOn(signal, async () => sub?.unsubscribe());
+  const removeAbortListener = handoff.stopOn(signal, () => Promise.resolve(sub?.unsubscribe()));
 
   try {
     const jsm = await jetStreamManagerOf(nc);

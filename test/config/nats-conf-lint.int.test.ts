@@ -221,7 +221,7 @@ const user = (name: string): User => {
 const others = users.filter((u) => u.name !== 'admin');
 const people = isMap(accounts)
   ? PEOPLE_ACCOUNTS.flatMap((name) => {
-      const list = isMap(accounts[name]) ? (accounts[name] as ConfMap).users : undefined;
+      const list = isMap(accounts[name]) ? accounts[name].users : undefined;
       return (Array.isArray(list) ? list : []).filter(isMap).map((entry) => user(String(entry.user)));
     })
   : [];

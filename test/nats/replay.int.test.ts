@@ -210,7 +210,7 @@ describe('against a restarting server', () => {
       });
       if (r.ok) seq = r.seq;
     }
-    const batches = await readUntil(replay, (b) => seqsOf(b).includes(seq!), 20_000);
+    const batches = await readUntil(replay, (b) => seqsOf(b).includes(seq), 20_000);
     expect(seqsOf(batches)).toEqual([seq]);
     expect(Date.now() - restartedAt).toBeLessThan(10_000);
     abort.abort();

@@ -22,7 +22,7 @@ const API_NAMES = ['$JS.API', 'JS.STOCK.API'];
 let refusals = 0;
 let accepted = 0;
 const errors: string[] = [];
-nc.closed().then((err) => {
+void nc.closed().then((err) => {
   if (err) errors.push(String(err));
 });
 

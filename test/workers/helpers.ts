@@ -112,8 +112,8 @@ export function spawnWorker(
     if (process.env.WORKER_LOGS) console.log(`[${name} ${child.pid}] ${text}`);
     for (const l of listeners) l();
   };
-  createInterface({ input: child.stdout! }).on('line', push);
-  createInterface({ input: child.stderr! }).on('line', (text) => push(JSON.stringify({ stderr: text })));
+  createInterface({ input: child.stdout }).on('line', push);
+  createInterface({ input: child.stderr }).on('line', (text) => push(JSON.stringify({ stderr: text })));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -103,12 +103,12 @@ export function DisplayPage({
           if (error instanceof SignInError && error.kind === 'auth') {
             setRefused(`${error.message} Asking again every ${RETRY_REFUSED_MS / 60_000} minutes.`);
             setSignInProblem(null);
-            setTimeout(attempt, RETRY_REFUSED_MS);
+            setTimeout(() => void attempt(), RETRY_REFUSED_MS);
             return;
           }
           setRefused(null);
           setSignInProblem(`${error.message} — retrying every ${RETRY_SIGN_IN_MS / 1000} s`);
-          setTimeout(attempt, RETRY_SIGN_IN_MS);
+          setTimeout(() => void attempt(), RETRY_SIGN_IN_MS);
         },
       );
     signInAgain.current = () => void attempt();

@@ -130,7 +130,7 @@ export class Notification {
       await Promise.all(pumps);
     }
     throwIfAborted(signal);
-    throw failure ?? new Error('the watches stopped');
+    throw failure instanceof Error ? failure : new Error('the watches stopped');
   }
 
   private apply(tracker: CrossingTracker, source: Source, entry: KvChange): LowAlert[] {
