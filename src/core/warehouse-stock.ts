@@ -5,6 +5,7 @@
 import { draft, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded, EventMeta } from './codec';
 import { stockSubject, type StockEvent } from './events';
+import { applyStockEffect, stockEffectSlots, stockEffects, type StockEffect } from './stock-rule';
 import { seqOf, subjectOf, type View } from './view';
 
 export interface LocationStock {
@@ -41,6 +42,7 @@ export const initialWarehouseStock: WarehouseStockState = {
 };
 
 const NO_PRODUCTS: ReadonlyMap<string, ProductStock> = new Map();
+const effects = stockEffectSlots();
 
 function evolve(
   state: WarehouseStockState,
@@ -98,63 +100,28 @@ function applyStockEvent(
   product.updatedMs = meta.timestampMs;
   const locations = draftMap(batch, product.locations);
   product.locations = locations;
-  switch (event.type) {
-    case 'stock.corrected':
-      setQuantity(product, locations, event.location, event.quantity, meta, batch);
-      return;
-    case 'stock.replenished':
-      setQuantity(
-        product,
-        locations,
-        event.location,
-        at(locations, event.location) + event.quantity,
-        meta,
-        batch,
-      );
-      return;
-    case 'stock.sold':
-    case 'stock.destroyed':
-      setQuantity(
-        product,
-        locations,
-        event.location,
-        at(locations, event.location) - event.quantity,
-        meta,
-        batch,
-      );
-      return;
-    case 'stock.moved':
-      setQuantity(product, locations, event.from, at(locations, event.from) - event.quantity, meta, batch);
-      setQuantity(product, locations, event.to, at(locations, event.to) + event.quantity, meta, batch);
-      return;
-    default: {
-      const _unhandled: never = event;
-      return;
-    }
-  }
+  const count = stockEffects(event, effects);
+  for (let i = 0; i < count; i++) applyEffect(product, locations, effects[i]!, meta, batch);
 }
 
-function at(locations: ReadonlyMap<string, LocationStock>, location: string): number {
-  return locations.get(location)?.quantity ?? 0;
-}
-
-function setQuantity(
+function applyEffect(
   product: Mutable<ProductStock>,
   locations: Map<string, LocationStock>,
-  location: string,
-  quantity: number,
+  effect: StockEffect,
   meta: EventMeta,
   batch: Batch,
 ): void {
-  const cell = locations.get(location);
-  product.total += quantity - (cell?.quantity ?? 0);
+  const cell = locations.get(effect.location);
+  const before = cell?.quantity ?? 0;
+  const quantity = applyStockEffect(before, effect);
+  product.total += quantity - before;
   if (cell && batch.owned.has(cell)) {
     const writable = cell as Mutable<LocationStock>;
     writable.quantity = quantity;
     writable.seq = meta.seq;
     writable.updatedMs = meta.timestampMs;
   } else {
-    locations.set(location, fresh(batch, { quantity, seq: meta.seq, updatedMs: meta.timestampMs }));
+    locations.set(effect.location, fresh(batch, { quantity, seq: meta.seq, updatedMs: meta.timestampMs }));
   }
 }
 
