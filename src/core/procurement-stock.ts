@@ -6,6 +6,7 @@
 import { draft, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded } from './codec';
 import { stockKey } from './events';
+import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 import type { View } from './view';
 
 /** The `stock_levels` value, field names as on the wire. */
@@ -30,6 +31,7 @@ export interface ProcurementStockState {
 export const initialProcurementStock: ProcurementStockState = { levels: new Map(), locations: new Map() };
 
 const NO_LOCATIONS: ReadonlyMap<string, number> = new Map();
+const effects = stockEffectSlots();
 
 function evolve(
   state: ProcurementStockState,
@@ -47,24 +49,13 @@ function evolve(
   const locations = draftMap(batch, allLocations.get(key) ?? NO_LOCATIONS);
   allLocations.set(key, locations);
   let delta = 0;
-  switch (event.type) {
-    case 'stock.corrected':
-      delta = add(locations, event.location, event.quantity - (locations.get(event.location) ?? 0));
-      break;
-    case 'stock.replenished':
-      delta = add(locations, event.location, event.quantity);
-      break;
-    case 'stock.sold':
-    case 'stock.destroyed':
-      delta = add(locations, event.location, -event.quantity);
-      break;
-    case 'stock.moved':
-      delta = add(locations, event.from, -event.quantity) + add(locations, event.to, event.quantity);
-      break;
-    default: {
-      const _unhandled: never = event;
-      break;
-    }
+  const count = stockEffects(event, effects);
+  for (let i = 0; i < count; i++) {
+    const effect = effects[i]!;
+    const before = locations.get(effect.location) ?? 0;
+    const after = applyStockEffect(before, effect);
+    locations.set(effect.location, after);
+    delta += after - before;
   }
   const levels = draftMap(batch, state.levels);
   next.levels = levels;
@@ -87,11 +78,6 @@ function evolve(
     );
   }
   return next;
-}
-
-function add(locations: Map<string, number>, location: string, delta: number): number {
-  locations.set(location, (locations.get(location) ?? 0) + delta);
-  return delta;
 }
 
 // ---------------------------------------------------------------------------------------------------------
