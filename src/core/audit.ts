@@ -1,12 +1,14 @@
 /**
  * Why a stock number is what it is: the messages of one product subject, oldest first, each with its effect on
- * one location (or on the product's total over all locations) and the balance after it. The rules are the
- * ledger's (ledger.ts over warehouse-stock.ts), restated line by line, so that the last balance is the number
- * the views show for the same messages: a sequence already handled is ignored, an event id already applied
- * is a duplicate that changes nothing, a malformed message is listed and changes nothing.
+ * one location (or on the product's total over all locations) and the balance after it. What an event does
+ * to stock is the stock rule's (stock-rule.ts), the one the views apply; the reading rules are the ledger's
+ * (ledger.ts), restated line by line, so that the last balance is the number the views show for the same
+ * messages: a sequence already handled is ignored, an event id already applied is a duplicate that changes
+ * nothing, a malformed message is listed and changes nothing.
  */
 import type { Decoded, DecodeError } from './codec';
 import { stockSubject, type StockEvent } from './events';
+import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 import { seqOf, subjectOf } from './view';
 
 export interface AuditScope {
@@ -69,6 +71,7 @@ export interface AuditOptions {
 }
 
 const NOT_COUNTED: AuditEffect = { kind: 'none', delta: 0 };
+const effects = stockEffectSlots();
 
 /** The trail of `scope` over `decodeds` in stream order; messages on other subjects are ignored. */
 export function auditTrail(
@@ -137,45 +140,34 @@ export function auditTrail(
   return { scope, lines, balance, lastSeq, counts };
 }
 
-/** Applies `event` to the quantities per location and says what that did to the audited number. */
+/**
+ * Applies `event` to the quantities per location through the stock rule, and says what that did to the
+ * audited number: the sum of the changes at the locations in scope.
+ */
 function apply(quantities: Map<string, number>, event: StockEvent, location: string | null): AuditEffect {
-  const at = (where: string) => quantities.get(where) ?? 0;
-  const touches = (where: string) => location === null || location === where;
-  switch (event.type) {
-    case 'stock.corrected': {
-      const was = at(event.location);
-      quantities.set(event.location, event.quantity);
-      return touches(event.location)
-        ? {
-            kind: 'set',
-            location: event.location,
-            quantity: event.quantity,
-            was,
-            delta: event.quantity - was,
-          }
-        : { kind: 'elsewhere', locations: [event.location], delta: 0 };
-    }
-    case 'stock.replenished':
-    case 'stock.sold':
-    case 'stock.destroyed': {
-      const delta = event.type === 'stock.replenished' ? event.quantity : -event.quantity;
-      quantities.set(event.location, at(event.location) + delta);
-      return touches(event.location)
-        ? { kind: 'change', location: event.location, delta }
-        : { kind: 'elsewhere', locations: [event.location], delta: 0 };
-    }
-    case 'stock.moved': {
-      quantities.set(event.from, at(event.from) - event.quantity);
-      quantities.set(event.to, at(event.to) + event.quantity);
-      const move = { kind: 'move', from: event.from, to: event.to, quantity: event.quantity } as const;
-      if (location === null) return { ...move, delta: 0 };
-      if (location === event.from) return { ...move, delta: -event.quantity };
-      if (location === event.to) return { ...move, delta: event.quantity };
-      return { kind: 'elsewhere', locations: [event.from, event.to], delta: 0 };
-    }
-    default: {
-      const _unhandled: never = event;
-      return NOT_COUNTED;
-    }
+  const count = stockEffects(event, effects);
+  let delta = 0;
+  let touched = false;
+  let was = 0;
+  for (let i = 0; i < count; i++) {
+    const effect = effects[i]!;
+    const before = quantities.get(effect.location) ?? 0;
+    const after = applyStockEffect(before, effect);
+    quantities.set(effect.location, after);
+    if (location !== null && location !== effect.location) continue;
+    touched = true;
+    delta += after - before;
+    was = before;
   }
+  const [first, second] = effects;
+  if (!touched) {
+    return { kind: 'elsewhere', locations: effects.slice(0, count).map((e) => e.location), delta: 0 };
+  }
+  // The rule's only effect on two locations is a move: out of the first, into the second.
+  if (count === 2) {
+    return { kind: 'move', from: first.location, to: second.location, quantity: second.amount, delta };
+  }
+  return first.kind === 'set'
+    ? { kind: 'set', location: first.location, quantity: first.amount, was, delta }
+    : { kind: 'change', location: first.location, delta };
 }
