@@ -6,6 +6,7 @@
  * destruction only takes what a location holds; no location ever goes below zero.
  */
 import { UNASSIGNED_LOCATION, type StockEvent } from './events';
+import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 
 export interface DemoEvent {
   warehouse: string;
@@ -141,24 +142,15 @@ function locationsOf(stock: StockByLocation, warehouse: string, product: string)
   return (byProduct[product] ??= {});
 }
 
-/** Applies one event's effect (docs/architecture.md#the-five-stock-events) to a mutable stock count. */
+const effects = stockEffectSlots();
+
+/** Applies one event to a mutable stock count, by the rule every view applies (stock-rule.ts). */
 function applyToStock(stock: StockByLocation, warehouse: string, event: StockEvent): void {
   const at = locationsOf(stock, warehouse, event.product_name);
-  switch (event.type) {
-    case 'stock.corrected':
-      at[event.location] = event.quantity;
-      return;
-    case 'stock.replenished':
-      at[event.location] = (at[event.location] ?? 0) + event.quantity;
-      return;
-    case 'stock.moved':
-      at[event.from] = (at[event.from] ?? 0) - event.quantity;
-      at[event.to] = (at[event.to] ?? 0) + event.quantity;
-      return;
-    case 'stock.sold':
-    case 'stock.destroyed':
-      at[event.location] = (at[event.location] ?? 0) - event.quantity;
-      return;
+  const count = stockEffects(event, effects);
+  for (let i = 0; i < count; i++) {
+    const effect = effects[i]!;
+    at[effect.location] = applyStockEffect(at[effect.location] ?? 0, effect);
   }
 }
 
