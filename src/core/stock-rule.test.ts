@@ -1,4 +1,16 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { auditTrail, type AuditScope } from './audit';
+import type { Decoded } from './codec';
+import {
+  createRng,
+  demoHistory,
+  simulatorObserve,
+  simulatorState,
+  simulatorStep,
+  type DemoEvent,
+  type SimulatorState,
+} from './demo-history';
 import {
   STOCK_EVENT_TYPES,
   UNASSIGNED_LOCATION,
@@ -6,7 +18,19 @@ import {
   type StockEvent,
   type StockEventType,
 } from './events';
+import { procurementStockView, type ProcurementStockState } from './procurement-stock';
 import { applyStockEffect, stockEffectSlots, stockEffects, type StockEffect } from './stock-rule';
+import { TestStream } from './testing';
+import { fold } from './view';
+import {
+  locationQuantity,
+  locationRows,
+  productStock,
+  warehouseStockView,
+  type WarehouseStockState,
+} from './warehouse-stock';
+
+const END = 1_764_351_000_000;
 
 /** The effects of one event, copied out of the slots the rule reuses. */
 function effectsOf(event: StockEvent): StockEffect[] {
@@ -133,5 +157,172 @@ describe('stock rule', () => {
     stockEffects(EXAMPLES['stock.moved'], slots);
     expect(stockEffects(EXAMPLES['stock.corrected'], slots)).toBe(1);
     expect(slots[0]).toEqual({ location: 'A1', kind: 'set', amount: 4 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Every reader of the rule comes to the same numbers, for any history of valid events.
+
+const WAREHOUSES = ['46', '52'] as const;
+const PRODUCTS = ['Apples', 'Milk'] as const;
+const LOCATIONS = ['A01', 'B01', UNASSIGNED_LOCATION] as const;
+
+const product = fc.constantFrom(...PRODUCTS);
+const location = fc.constantFrom(...LOCATIONS);
+const quantity = fc.integer({ min: 1, max: 30 });
+
+/** Valid events (docs/architecture.md#the-five-stock-events), keyed by type so that none is left out. */
+const EVENTS: { [T in StockEventType]: fc.Arbitrary<Extract<StockEvent, { type: T }>> } = {
+  'stock.corrected': fc
+    .record({ product_name: product, location, quantity: fc.integer({ min: 0, max: 30 }) })
+    .map((a) => ({ type: 'stock.corrected', ...a })),
+  'stock.replenished': fc
+    .record({ product_name: product, location, quantity })
+    .map((a) => ({ type: 'stock.replenished', ...a })),
+  'stock.moved': fc
+    .record({ product_name: product, from: location, to: location, quantity })
+    .filter((a) => a.from !== a.to)
+    .map((a) => ({ type: 'stock.moved', ...a })),
+  'stock.sold': fc
+    .record({ product_name: product, location, quantity })
+    .map((a) => ({ type: 'stock.sold', ...a })),
+  'stock.destroyed': fc
+    .record({ product_name: product, location, quantity, reason: fc.constantFrom('rotten', 'damaged') })
+    .map((a) => ({ type: 'stock.destroyed', ...a })),
+};
+
+const history = fc.array(
+  fc.record({
+    warehouse: fc.constantFrom(...WAREHOUSES),
+    event: fc.oneof(...STOCK_EVENT_TYPES.map((type) => EVENTS[type] as fc.Arbitrary<StockEvent>)),
+  }),
+  { maxLength: 60 },
+);
+
+type Item = Pick<DemoEvent, 'warehouse' | 'event'>;
+
+const streamOf = (items: readonly Item[]): Decoded[] => {
+  const s = new TestStream();
+  return items.map(({ warehouse, event }) => s.stock(warehouse, event));
+};
+
+/** `<warehouse>/<product>/<location>` → quantity, from each reader's own state. */
+function warehouseCells(state: WarehouseStockState): Map<string, number> {
+  return new Map(locationRows(state).map((r) => [`${r.warehouse}/${r.product}/${r.location}`, r.quantity]));
+}
+function procurementCells(state: ProcurementStockState): Map<string, number> {
+  const cells = new Map<string, number>();
+  for (const [key, locations] of state.locations) {
+    const level = state.levels.get(key)!;
+    for (const [at, q] of locations) cells.set(`${level.warehouse}/${level.product_name}/${at}`, q);
+  }
+  return cells;
+}
+function demoCells(state: SimulatorState): Map<string, number> {
+  const cells = new Map<string, number>();
+  for (const [warehouse, products] of Object.entries(state.stock)) {
+    for (const [name, locations] of Object.entries(products)) {
+      for (const [at, q] of Object.entries(locations)) cells.set(`${warehouse}/${name}/${at}`, q);
+    }
+  }
+  return cells;
+}
+
+/** `<warehouse>/<product>` → the sum over its locations, which is what a product's total must be. */
+function totals(cells: Map<string, number>): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const [cell, q] of cells) {
+    const key = cell.slice(0, cell.lastIndexOf('/'));
+    sums.set(key, (sums.get(key) ?? 0) + q);
+  }
+  return sums;
+}
+function warehouseTotalsOf(state: WarehouseStockState): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const [warehouse, products] of state.warehouses) {
+    for (const [name, stock] of products) sums.set(`${warehouse}/${name}`, stock.total);
+  }
+  return sums;
+}
+function levelsOf(state: ProcurementStockState): Map<string, number> {
+  return new Map([...state.levels.values()].map((l) => [`${l.warehouse}/${l.product_name}`, l.quantity]));
+}
+
+/** The same figures from the warehouse view, the projector's levels and the demo generator's count. */
+function expectAgreement(stock: WarehouseStockState, levels: ProcurementStockState, demo: SimulatorState) {
+  const cells = warehouseCells(stock);
+  expect(procurementCells(levels)).toEqual(cells);
+  expect(demoCells(demo)).toEqual(cells);
+  const sums = warehouseTotalsOf(stock);
+  expect(totals(cells)).toEqual(sums);
+  expect(levelsOf(levels)).toEqual(sums);
+}
+
+describe('the readers of the stock rule', () => {
+  it('given any history, then the views, the audit trail and the demo count agree after every event', () => {
+    fc.assert(
+      fc.property(history, (items) => {
+        const stream = streamOf(items);
+        let stock = warehouseStockView.initialState;
+        let levels = procurementStockView.initialState;
+        let demo = simulatorState([]);
+        /** Per audit scope, the views' figure after each event of its subject: [seq, quantity]. */
+        const running = new Map<string, [number, number][]>();
+        const note = (scope: AuditScope, seq: number, q: number) => {
+          const key = `${scope.warehouse}/${scope.product}/${scope.location ?? '*'}`;
+          const series = running.get(key) ?? [];
+          series.push([seq, q]);
+          running.set(key, series);
+        };
+        stream.forEach((decoded, i) => {
+          if (decoded.kind !== 'stock') throw new Error('only stock events are generated');
+          stock = warehouseStockView.evolve(stock, decoded);
+          levels = procurementStockView.evolve(levels, decoded);
+          demo = simulatorObserve(demo, items[i]!);
+          const { warehouse, product, seq } = decoded.meta;
+          for (const at of LOCATIONS) {
+            note({ warehouse, product, location: at }, seq, locationQuantity(stock, warehouse, product, at));
+          }
+          note({ warehouse, product, location: null }, seq, productStock(stock, warehouse, product)!.total);
+          expectAgreement(stock, levels, demo);
+        });
+
+        for (const warehouse of WAREHOUSES) {
+          for (const name of PRODUCTS) {
+            for (const at of [...LOCATIONS, null]) {
+              const trail = auditTrail(stream, { warehouse, product: name, location: at });
+              const key = `${warehouse}/${name}/${at ?? '*'}`;
+              expect(trail.lines.map((l) => [l.seq, l.balance])).toEqual(running.get(key) ?? []);
+            }
+          }
+        }
+        // Folded in one batch, as a replay does (changing its own cells in place), they agree just the same.
+        expectAgreement(
+          fold(warehouseStockView, stream),
+          fold(procurementStockView, stream),
+          simulatorState(items),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('given any history and a generated day, when the demo simulates more, then it believes what the views show', () => {
+    fc.assert(
+      fc.property(history, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (items, seed) => {
+        const day = demoHistory({ seed, endMs: END, days: 1 });
+        let demo = simulatorState([...items, ...day]);
+        const rng = createRng(seed);
+        const live: Item[] = [];
+        for (let i = 0; i < 200; i++) {
+          const step = simulatorStep(demo, rng, END + i * 2000);
+          demo = step.state;
+          live.push(step.event);
+        }
+        const stream = streamOf([...items, ...day, ...live]);
+        expectAgreement(fold(warehouseStockView, stream), fold(procurementStockView, stream), demo);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
