@@ -1,6 +1,7 @@
 /**
  * The event contract of docs/architecture.md#events: the five stock events, `stock.low`, their subjects and
- * headers. Pure: no clock, no I/O. Ids and timestamps are given by the caller.
+ * headers. Pure: no clock, no I/O. Ids and timestamps are given by the caller. A new event type starts here;
+ * docs/architecture.md#adding-an-event-type says what follows.
  */
 
 export const STOCK_EVENT_TYPES = [

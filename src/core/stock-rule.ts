@@ -2,7 +2,7 @@
  * What a stock event does to stock, written once: the effect table of
  * docs/architecture.md#the-five-stock-events. The warehouse view, the projector's levels, the audit trail and
  * the demo generator all apply it, so they cannot come to different numbers, and a new event type fails to
- * compile here until its effect is decided.
+ * compile here until its effect is decided (docs/architecture.md#adding-an-event-type).
  *
  * The effects are written into slots the caller owns and reuses rather than returned as new objects: the
  * warehouse fold applies them to every event of a replay in the browser, changing the cells of its batch in
