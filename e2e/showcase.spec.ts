@@ -237,3 +237,47 @@ test('procurement at 1280×720: the stock-levels table stays inside its panel an
     '46.Bananas',
   );
 });
+
+/** The sizes people use: a phone on the floor, the manager's tablet, a wall screen. */
+const SCREEN_SIZES = {
+  phone: { width: 390, height: 844 },
+  tablet: { width: 820, height: 1180 },
+  wall: { width: 1920, height: 1080 },
+} as const;
+
+test('every page at phone, tablet and wall sizes, for people to look at (and for the README)', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page, appUrl, 'manager', server.wsUrl);
+  await expect(page.getByTestId('replay-progress')).toHaveCount(0, { timeout: 60_000 });
+  for (const [size, viewport] of Object.entries(SCREEN_SIZES)) {
+    await page.setViewportSize(viewport);
+    for (const name of ['Warehouse', 'Marketing', 'Procurement', 'Data quality', 'Event log'] as const) {
+      await openPage(page, name);
+      if (name === 'Marketing') await page.waitForTimeout(1_500); // Recharts animates its first drawing.
+      if (name === 'Event log') await expect(page.getByRole('table', { name: 'Events' })).toBeVisible();
+      await saveScreenshot(page, `sizes/${name.toLowerCase().replace(' ', '-')}-${size}`);
+    }
+    await openPage(page, 'Warehouse');
+    await page.locator('[data-testid^="total-"]').first().click();
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await saveScreenshot(page, `sizes/audit-trail-${size}`);
+    await page.keyboard.press('Escape');
+  }
+
+  const display = await page.context().newPage();
+  const credential = new URLSearchParams(LOGINS.display).toString();
+  await display.goto(
+    `${appUrl}/display?warehouse=46&server=${encodeURIComponent(server.wsUrl)}#${credential}`,
+  );
+  await expect(display.getByTestId('display-status')).toHaveAttribute('data-state', 'live', {
+    timeout: 60_000,
+  });
+  for (const [size, viewport] of Object.entries(SCREEN_SIZES)) {
+    await display.setViewportSize(viewport);
+    await display.waitForTimeout(500);
+    await saveScreenshot(display, `sizes/display-${size}`);
+  }
+  await display.close();
+});
