@@ -142,4 +142,16 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['@nats-io/*'] }],
     },
   },
+  {
+    // Helpers shared by the engine (a browser worker) and the Node workers: timers, nothing of either runtime.
+    // Which src layers it may import is in MAY_IMPORT above.
+    files: ['src/lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', '@nats-io/*', 'react', 'react-dom', '@tanstack/*'] },
+      ],
+      'no-restricted-globals': ['error', 'window', 'document', 'self', 'navigator', 'process', 'indexedDB'],
+    },
+  },
 );

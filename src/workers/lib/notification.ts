@@ -19,7 +19,7 @@ import { checkResources } from '../../nats/provision';
 import { publishStockLow } from '../../nats/publish';
 import { replayStream, streamState } from '../../nats/replay';
 import type { NotifierStatus } from '../../core/worker-status';
-import { backoffDelay, sleep, throwIfAborted } from './backoff';
+import { backoffDelay, sleep, throwIfAborted } from '../../lib/backoff';
 import type { Logger } from './log';
 
 type Source = 'levels' | 'thresholds';

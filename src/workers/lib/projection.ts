@@ -35,7 +35,7 @@ import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM, kvSubjectPref
 import { checkResources } from '../../nats/provision';
 import { replayStream, streamState } from '../../nats/replay';
 import type { ProjectorStatus } from '../../core/worker-status';
-import { backoffDelay, sleep, throwIfAborted } from './backoff';
+import { backoffDelay, sleep, throwIfAborted } from '../../lib/backoff';
 import type { Logger } from './log';
 import { RateMeter } from './rate-meter';
 

@@ -6,7 +6,7 @@ import type { NatsConnection } from '../../nats/connection';
 import { WORKER_STATUS_BUCKET } from '../../nats/names';
 import type { WorkerStatus } from '../../core/worker-status';
 import { putWorkerStatus } from '../../nats/worker-status';
-import { sleep } from './backoff';
+import { sleep } from '../../lib/backoff';
 import type { Logger } from './log';
 
 export interface StatusLoopOptions {

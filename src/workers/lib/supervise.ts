@@ -7,7 +7,7 @@ import { connectNode } from '../../nats/connect-node';
 import type { NatsConnection } from '../../nats/connection';
 import { classifyNatsError } from '../../nats/errors';
 import { watchConnection } from '../../nats/status';
-import { AbortedError, backoffDelay, sleep } from './backoff';
+import { AbortedError, backoffDelay, sleep } from '../../lib/backoff';
 import type { Logger } from './log';
 import type { WorkerTarget } from './options';
 

@@ -1,4 +1,7 @@
-/** Waiting between attempts: exponential back-off with jitter, cut short by shutdown. */
+/**
+ * Waiting between attempts: exponential back-off with jitter, cut short by an abort signal. The browser engine
+ * and the Node workers both use it, so it needs nothing but timers (docs/architecture.md#code-layout).
+ */
 
 export const BACKOFF_MIN_MS = 250;
 export const BACKOFF_MAX_MS = 10_000;
@@ -9,7 +12,10 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
-/** Resolves after `ms`, or at once when the signal aborts (never rejects). */
+/**
+ * Resolves after `ms`, or at once when the signal aborts (never rejects), so that signing out or shutting down
+ * is not held up by a pause nobody needs any more.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -23,6 +29,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Thrown by work that noticed its signal abort, so that a supervisor can tell stopping from failing. */
 export class AbortedError extends Error {
   constructor() {
     super('shutting down');
