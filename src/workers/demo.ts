@@ -19,6 +19,7 @@ import {
   type DemoEvent,
   type SimulatorState,
 } from '../core/demo-history';
+import { sleep } from '../lib/backoff';
 import { connectNode } from '../nats/connect-node';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
@@ -39,19 +40,6 @@ const WINDOW = 500;
 const SUMMARY_EVERY_MS = 60_000;
 
 const log = (line: string): void => console.log(line);
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 async function publishDemo(nc: NatsConnection, item: DemoEvent, id: string): Promise<PublishResult> {
   return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs });
