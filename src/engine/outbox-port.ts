@@ -2,6 +2,7 @@
  * The outbox's view of the world in the engine: publishing over the page's connection with the command's
  * own id and time, the warehouse stream's last sequence, and the ledger the replay folds.
  */
+import { sleep } from '../lib/backoff';
 import { publishStockEvent } from '../nats/publish';
 import { streamState } from '../nats/replay';
 import { EXPECTED_STREAMS, STREAMS } from '../nats/names';
@@ -22,17 +23,7 @@ export function natsOutboxPort(
     streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
     replayed,
     now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise<void>((resolve) => {
-        if (signal.aborted) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-      }),
+    sleep,
     newId: () => crypto.randomUUID(),
   };
 }
