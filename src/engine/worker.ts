@@ -31,6 +31,7 @@ import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
 import type { Grants } from '../core/grants';
 import { readGrants } from '../nats/user-info';
+import { startRestartLoop } from '../lib/restart-loop';
 
 /**
  * Live, an event waits at most this long for the next snapshot; at 1,000 events/s that wait is most of the
@@ -42,7 +43,6 @@ const SNAPSHOT_INTERVAL_MS = 30;
  * final yet) and each costs a structured clone here and a render there.
  */
 const CATCH_UP_SNAPSHOT_INTERVAL_MS = 1000;
-const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
@@ -154,24 +154,20 @@ async function connect(credentials: Credentials): Promise<void> {
   post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown', grants });
   post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
   void followConnection(nc, abort.signal);
-  void supervise(
-    'warehouse replay',
-    abort.signal,
-    (signal) => followWarehouse(nc, { ...credentials, inboxPrefix }, signal),
-    (restart) => {
-      restartReplay = restart;
-    },
+  const replay = supervise('warehouse replay', abort.signal, (signal) =>
+    followWarehouse(nc, { ...credentials, inboxPrefix }, signal),
   );
-  void supervise('stock levels', abort.signal, (signal) =>
+  restartReplay = () => replay.restart();
+  supervise('stock levels', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.stockLevels, kvLevels, signal),
   );
-  void supervise('thresholds', abort.signal, (signal) =>
+  supervise('thresholds', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.stockThresholds, thresholds, signal),
   );
-  void supervise('worker status', abort.signal, (signal) =>
+  supervise('worker status', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.workerStatus, workers, signal),
   );
-  void supervise('low-stock alerts', abort.signal, (signal) => followAlerts(nc, signal));
+  supervise('low-stock alerts', abort.signal, (signal) => followAlerts(nc, signal));
 }
 
 /** Signing out also removes the saved views: the next person at this browser must sign in to see them. */
@@ -203,41 +199,31 @@ async function disconnect(): Promise<void> {
   post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
 }
 
+/** A follower that ran this long before it failed starts over with the shortest pause. */
+const HEALTHY_RUN_MS = 30_000;
+
 /**
- * Runs a follower forever: nats.js gives up on an ordered consumer that cannot be recreated
- * (docs/platform-notes.md#the-natsjs-client), so every follower is restarted here with backoff, resuming from
- * what it already holds.
+ * Runs a follower until sign-out: nats.js gives up on an ordered consumer that cannot be recreated
+ * (docs/platform-notes.md#the-natsjs-client), so every follower is restarted with backoff, resuming from what
+ * it already holds.
  */
-async function supervise(
-  what: string,
-  signal: AbortSignal,
-  follow: (signal: AbortSignal) => Promise<void>,
-  onRun?: (restart: () => void) => void,
-): Promise<void> {
-  let attempt = 0;
-  while (!signal.aborted) {
-    const run = new AbortController();
-    const stop = () => run.abort();
-    signal.addEventListener('abort', stop, { once: true });
-    onRun?.(stop);
-    const startedMs = Date.now();
-    let timedOut = false;
-    try {
-      await follow(run.signal);
-    } catch (error) {
-      if (signal.aborted) return;
-      timedOut = classifyNatsError(error).kind === 'timeout';
-      post({ type: 'notice', level: 'warning', message: `${what}: ${describeNatsError(error)}; retrying` });
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
-    if (signal.aborted) return;
+function supervise(what: string, signal: AbortSignal, follow: (signal: AbortSignal) => Promise<void>) {
+  return startRestartLoop({
+    signal,
+    healthyRunMs: HEALTHY_RUN_MS,
+    run: follow,
     // A request that timed out has waited already; during a cluster's leader election the next one often
     // succeeds, so timeouts keep the short pause instead of growing it.
-    if (Date.now() - startedMs > 30_000) attempt = 0;
-    else if (!timedOut) attempt += 1;
-    await sleep(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] ?? 8000);
-  }
+    holdsPause: (error) => classifyNatsError(error).kind === 'timeout',
+    onPause: (end) => {
+      if (end.threw)
+        post({
+          type: 'notice',
+          level: 'warning',
+          message: `${what}: ${describeNatsError(end.error)}; retrying`,
+        });
+    },
+  });
 }
 
 async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
@@ -482,8 +468,4 @@ async function setThreshold(key: string, threshold: number) {
   } catch (error) {
     return { ok: false as const, message: describeNatsError(error) };
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
