@@ -27,22 +27,12 @@ import { KvMirror } from './kv-mirror';
 import { ProgressMeter } from './progress-meter';
 import { pumpReplay } from './replay-pump-client';
 import { Outbox } from './outbox';
+import { SnapshotScheduler } from './snapshot-scheduler';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
 import type { Grants } from '../core/grants';
 import { readGrants } from '../nats/user-info';
 import { startRestartLoop } from '../lib/restart-loop';
-
-/**
- * Live, an event waits at most this long for the next snapshot; at 1,000 events/s that wait is most of the
- * latency a viewer sees (npm run bench: p50 50 ms with 50 here).
- */
-const SNAPSHOT_INTERVAL_MS = 30;
-/**
- * While a long replay catches up, the page gains nothing from 20 full snapshots a second (the figures are not
- * final yet) and each costs a structured clone here and a render there.
- */
-const CATCH_UP_SNAPSHOT_INTERVAL_MS = 1000;
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
@@ -66,11 +56,11 @@ let persistence: FoldPersistence | null = null;
 let checkpoints = new Checkpoints();
 let timeMachine: TimeMachine | null = null;
 let past: PastState | null = null;
-let snapshotTimer: ReturnType<typeof setTimeout> | null = null;
 let restartReplay: (() => void) | null = null;
 /** The session's unsent commands; it lives and ends with the connection follower. */
 let outbox: Outbox | null = null;
 const progress = new ProgressMeter();
+const snapshots = new SnapshotScheduler(postSnapshot, () => progress.isCaughtUp);
 
 scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
@@ -145,7 +135,7 @@ async function connect(credentials: Credentials): Promise<void> {
     { before: (atMs) => checkpoints.before(atMs), complete: (seq, atMs) => checkpoints.complete(seq, atMs) },
     (state) => {
       past = state;
-      scheduleSnapshot();
+      snapshots.schedule();
     },
     (error) =>
       post({ type: 'notice', level: 'warning', message: `time travel: ${describeNatsError(error)}` }),
@@ -335,8 +325,8 @@ function foldReplayBatch(batch: ReplayBatch, streamCreatedAt: string): void {
   const wasCaughtUp = progress.isCaughtUp;
   progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
   // Progress travels with the coalesced snapshots, except the moment the replay catches up.
-  if (!wasCaughtUp && progress.isCaughtUp) flushSnapshot();
-  else scheduleSnapshot();
+  if (!wasCaughtUp && progress.isCaughtUp) snapshots.flush();
+  else snapshots.schedule();
   persistence
     ?.maybeSave(ledger, batch.caughtUp, {
       streamCreated: streamCreatedAt,
@@ -407,7 +397,7 @@ async function followBucket(
 ): Promise<void> {
   for await (const update of watchBucket(nc, { bucket, signal })) {
     mirror.apply(update.entries, update.initialDone);
-    scheduleSnapshot();
+    snapshots.schedule();
   }
 }
 
@@ -419,7 +409,7 @@ async function followAlerts(nc: NatsConnection, signal: AbortSignal): Promise<vo
     batchSize: 500,
   })) {
     alerts.apply(batch.messages, names);
-    scheduleSnapshot();
+    snapshots.schedule();
   }
 }
 
@@ -427,15 +417,7 @@ function postProgress(): void {
   post({ type: 'progress', progress: progress.current() });
 }
 
-function scheduleSnapshot(): void {
-  if (snapshotTimer !== null) return;
-  const interval = progress.isCaughtUp ? SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
-  snapshotTimer = setTimeout(flushSnapshot, interval);
-}
-
-function flushSnapshot(): void {
-  if (snapshotTimer !== null) clearTimeout(snapshotTimer);
-  snapshotTimer = null;
+function postSnapshot(): void {
   postProgress();
   post({
     type: 'snapshot',

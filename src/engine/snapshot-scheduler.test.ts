@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  CATCH_UP_SNAPSHOT_INTERVAL_MS,
+  LIVE_SNAPSHOT_INTERVAL_MS,
+  SnapshotScheduler,
+} from './snapshot-scheduler';
+
+function scheduler(live: boolean) {
+  const state = { live, posts: 0 };
+  const snapshots = new SnapshotScheduler(
+    () => (state.posts += 1),
+    () => state.live,
+  );
+  return { state, snapshots };
+}
+
+describe('SnapshotScheduler', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('given the replay is live, when something changes, then a snapshot follows after 30 ms, not before', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS - 1);
+    expect(state.posts).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(state.posts).toBe(1);
+    expect(LIVE_SNAPSHOT_INTERVAL_MS).toBe(30);
+  });
+
+  it('given the replay is catching up, when something changes, then a snapshot follows after a second', () => {
+    const { state, snapshots } = scheduler(false);
+    snapshots.schedule();
+    vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS - 1);
+    expect(state.posts).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(state.posts).toBe(1);
+    expect(CATCH_UP_SNAPSHOT_INTERVAL_MS).toBe(1000);
+  });
+
+  it('given many changes within the interval, then they share one snapshot', () => {
+    const { state, snapshots } = scheduler(true);
+    for (let i = 0; i < 100; i++) {
+      snapshots.schedule();
+      vi.advanceTimersByTime(0.25);
+    }
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(1);
+  });
+
+  it('given a snapshot was posted, when something changes again, then another one follows', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+  });
+
+  it('given a snapshot asked for while catching up, when the replay catches up meanwhile, then it keeps the interval it was asked with', () => {
+    const { state, snapshots } = scheduler(false);
+    snapshots.schedule();
+    state.live = true;
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(0);
+    vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(1);
+  });
+
+  it('given a snapshot is due, when one is flushed (the replay caught up), then it is posted at once and the due one is not', () => {
+    const { state, snapshots } = scheduler(false);
+    snapshots.schedule();
+    vi.advanceTimersByTime(500);
+    snapshots.flush();
+    expect(state.posts).toBe(1);
+    vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('given a flush, when something changes afterwards, then it is scheduled anew', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.flush();
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+  });
+
+  it('given it was stopped (sign-out), then neither a due snapshot nor later asks post anything', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.schedule();
+    snapshots.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    snapshots.schedule();
+    snapshots.flush();
+    vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * When the engine posts a snapshot to the page (docs/architecture.md#batches-and-coalesced-snapshots): every
+ * change asks for one, and all that change within the interval share it, because each snapshot costs a
+ * structured clone here and a render on the page.
+ */
+
+/**
+ * Live, an event waits at most this long for the next snapshot; at 1,000 events/s that wait is most of the
+ * latency a viewer sees (npm run bench: p50 50 ms with 50 here).
+ */
+export const LIVE_SNAPSHOT_INTERVAL_MS = 30;
+/**
+ * While a long replay catches up, the page gains nothing from 20 full snapshots a second (the figures are not
+ * final yet).
+ */
+export const CATCH_UP_SNAPSHOT_INTERVAL_MS = 1000;
+
+export class SnapshotScheduler {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(
+    /** Builds and posts one snapshot. */
+    private readonly post: () => void,
+    /** Whether the replay has caught up, read when a snapshot is asked for. */
+    private readonly live: () => boolean,
+  ) {}
+
+  /** Something changed: a snapshot follows within the interval, unless one is already due. */
+  schedule(): void {
+    if (this.timer !== null || this.stopped) return;
+    const interval = this.live() ? LIVE_SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
+    this.timer = setTimeout(() => this.flush(), interval);
+  }
+
+  /** Posts now, taking the place of one that was due. */
+  flush(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.stopped) this.post();
+  }
+
+  /**
+   * For good: a sign-out must not be followed by a snapshot of the session it ended, even from a follower that
+   * was still folding a batch when it was told to stop.
+   */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
