@@ -6,12 +6,12 @@
 import { decodeStockMessage } from '../core/codec';
 import { headerNames } from '../core/events';
 import { hasId } from '../core/id-set';
-import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
+import { initialLedger, ledgerViews } from '../core/ledger';
 import { connectBrowser } from '../nats/connect-browser';
 import { classifyNatsError, describeNatsError, classifySignInError } from '../nats/errors';
 import { checkResources } from '../nats/provision';
 import { pushReplay } from '../nats/push-replay';
-import { replayStream, streamState, type ReplayBatch } from '../nats/replay';
+import { replayStream, streamState } from '../nats/replay';
 import { watchBucket, putThreshold } from '../nats/kv-watch';
 import { watchConnection } from '../nats/status';
 import { STREAMS, BUCKETS, personInboxPrefix } from '../nats/names';
@@ -19,15 +19,14 @@ import type { NatsConnection } from '../nats/connect-browser';
 import { AlertFeed } from './alert-feed';
 import { handleAuditRequest } from './audit-port';
 import { handleEventLogRequest } from './event-log-port';
-import { Checkpoints } from './checkpoints';
 import { FoldPersistence } from './fold-persistence';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
-import { eventTime, TimeMachine, type PastState } from './time-machine';
+import { TimeMachine, type PastState } from './time-machine';
 import { KvMirror } from './kv-mirror';
-import { ProgressMeter } from './progress-meter';
 import { pumpReplay } from './replay-pump-client';
 import { Outbox } from './outbox';
 import { SnapshotScheduler } from './snapshot-scheduler';
+import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ToEngine } from './protocol';
 import type { Grants } from '../core/grants';
@@ -44,23 +43,19 @@ interface Session {
 }
 
 let session: Session | null = null;
-let ledger: LedgerState = initialLedger();
-let streamCreated: string | null = null;
+/** The fold of WAREHOUSE_EVENTS for the session signed in. */
+let follower: WarehouseFollower | null = null;
 let kvLevels = new KvMirror();
 let thresholds = new KvMirror();
 let workers = new KvMirror();
 let alerts = new AlertFeed();
-let lastEventMs: number | null = null;
-let oldestEventMs: number | null = null;
 let persistence: FoldPersistence | null = null;
-let checkpoints = new Checkpoints();
 let timeMachine: TimeMachine | null = null;
 let past: PastState | null = null;
 let restartReplay: (() => void) | null = null;
 /** The session's unsent commands; it lives and ends with the connection follower. */
 let outbox: Outbox | null = null;
-const progress = new ProgressMeter();
-const snapshots = new SnapshotScheduler(postSnapshot, () => progress.isCaughtUp);
+const snapshots = new SnapshotScheduler(postSnapshot, () => follower?.progress.isCaughtUp ?? true);
 
 scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
@@ -127,12 +122,23 @@ async function connect(credentials: Credentials): Promise<void> {
   session = { nc, abort };
   const inboxPrefix = personInboxPrefix(credentials.user);
   persistence = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
-  await resumeSavedFold(nc, persistence);
+  const fold = new WarehouseFollower(warehouseStream(nc, { ...credentials, inboxPrefix }), persistence, {
+    changed: () => snapshots.schedule(),
+    caughtUp: () => snapshots.flush(),
+    progress: (progress) => post({ type: 'progress', progress }),
+    notice: (level, message) => post({ type: 'notice', level, message }),
+    pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
+  });
+  follower = fold;
+  await fold.resumeSavedFold();
   timeMachine = new TimeMachine(
     (fromSeq, signal) =>
       pushReplay(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000, inboxPrefix }),
     (m) => decodeStockMessage(m, names),
-    { before: (atMs) => checkpoints.before(atMs), complete: (seq, atMs) => checkpoints.complete(seq, atMs) },
+    {
+      before: (atMs) => fold.checkpoints.before(atMs),
+      complete: (seq, atMs) => fold.checkpoints.complete(seq, atMs),
+    },
     (state) => {
       past = state;
       snapshots.schedule();
@@ -144,9 +150,7 @@ async function connect(credentials: Credentials): Promise<void> {
   post({ type: 'signed-in', user: credentials.user, serverVersion: nc.info?.version ?? 'unknown', grants });
   post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
   void followConnection(nc, abort.signal);
-  const replay = supervise('warehouse replay', abort.signal, (signal) =>
-    followWarehouse(nc, { ...credentials, inboxPrefix }, signal),
-  );
+  const replay = supervise('warehouse replay', abort.signal, (signal) => fold.follow(signal));
   restartReplay = () => replay.restart();
   supervise('stock levels', abort.signal, (signal) =>
     followBucket(nc, BUCKETS.stockLevels, kvLevels, signal),
@@ -175,17 +179,12 @@ async function disconnect(): Promise<void> {
   timeMachine = null;
   past = null;
   await current.nc.close().catch(() => undefined);
-  ledger = initialLedger();
-  checkpoints = new Checkpoints();
-  lastEventMs = null;
-  oldestEventMs = null;
+  follower = null;
   persistence = null;
-  streamCreated = null;
   kvLevels = new KvMirror();
   thresholds = new KvMirror();
   workers = new KvMirror();
   alerts = new AlertFeed();
-  progress.reset(0, 0);
   post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
 }
 
@@ -219,7 +218,10 @@ function supervise(what: string, signal: AbortSignal, follow: (signal: AbortSign
 async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
   let previous: string | null = null;
   const box = new Outbox(
-    natsOutboxPort(nc, () => ({ lastSeq: ledger.lastSeq, has: (id) => hasId(ledger.seenIds, id) })),
+    natsOutboxPort(nc, () => {
+      const ledger = follower?.ledger ?? initialLedger();
+      return { lastSeq: ledger.lastSeq, has: (id) => hasId(ledger.seenIds, id) };
+    }),
     { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
     {
       settled: (id, outcome) => post({ type: 'publish-settled', id, outcome }),
@@ -246,147 +248,33 @@ async function followConnection(nc: NatsConnection, signal: AbortSignal): Promis
   if (outbox === box) outbox = null;
 }
 
-/**
- * A backlog at least this long is received by the replay pump (a second worker and connection) while this
- * worker folds; shorter ones are not worth a second connection.
- */
-const PUMP_MIN_BACKLOG = 5_000;
-
-async function followWarehouse(
-  nc: NatsConnection,
-  who: Credentials & { inboxPrefix: string },
-  signal: AbortSignal,
-): Promise<void> {
-  const state = await streamState(nc, STREAMS.warehouse);
-  const rewound =
-    streamCreated !== null && (state.created !== streamCreated || state.lastSeq < ledger.lastSeq);
-  if (rewound) {
-    post({
-      type: 'notice',
-      level: 'warning',
-      message: 'The event stream was recreated or rewound on the server; rebuilding every view from it.',
-    });
-    ledger = initialLedger();
-    checkpoints = new Checkpoints();
-    lastEventMs = null;
-    oldestEventMs = null;
-    void persistence?.forget().catch(() => undefined);
-  }
-  streamCreated = state.created;
-  progress.reset(ledger.lastSeq, state.lastSeq);
-  postProgress();
-  if (state.lastSeq - ledger.lastSeq >= PUMP_MIN_BACKLOG) {
-    try {
-      const pumped = pumpReplay(
+/** The warehouse stream as the follower reads it: on this connection, or through the replay pump. */
+function warehouseStream(nc: NatsConnection, who: Credentials & { inboxPrefix: string }): WarehouseStream {
+  return {
+    state: () => streamState(nc, STREAMS.warehouse),
+    replay: (fromSeq, signal) =>
+      pushReplay(nc, {
+        stream: STREAMS.warehouse,
+        fromSeq,
+        signal,
+        batchSize: 1000,
+        inboxPrefix: who.inboxPrefix,
+      }),
+    pump: (fromSeq, untilSeq, signal) =>
+      pumpReplay(
         {
           servers: who.servers,
           user: who.user,
           password: who.password,
           inboxPrefix: who.inboxPrefix,
           stream: STREAMS.warehouse,
-          fromSeq: ledger.lastSeq + 1,
-          untilSeq: state.lastSeq,
+          fromSeq,
+          untilSeq,
         },
         signal,
-      );
-      for await (const batch of pumped) foldReplayBatch(batch, state.created);
-    } catch (error) {
-      // What the pump did not deliver is read below, on this connection.
-      console.warn(`replay pump: ${describeNatsError(error)}`);
-    }
-  }
-  for await (const batch of pushReplay(nc, {
-    stream: STREAMS.warehouse,
-    fromSeq: ledger.lastSeq + 1,
-    signal,
-    batchSize: 1000,
-    inboxPrefix: who.inboxPrefix,
-  })) {
-    foldReplayBatch(batch, state.created);
-  }
-}
-
-/** One batch into every view, the time machine's checkpoints, the progress and the saved copy. */
-function foldReplayBatch(batch: ReplayBatch, streamCreatedAt: string): void {
-  const decoded = batch.messages.map((m) => decodeStockMessage(m, names));
-  ledger = applyBatch(ledger, decoded);
-  let newest = Number.NEGATIVE_INFINITY;
-  let oldest = Number.POSITIVE_INFINITY;
-  for (const d of decoded) {
-    const at = eventTime(d);
-    newest = Math.max(newest, at);
-    oldest = Math.min(oldest, at);
-  }
-  if (decoded.length > 0) {
-    lastEventMs = Math.max(lastEventMs ?? Number.NEGATIVE_INFINITY, newest);
-    oldestEventMs = Math.min(oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
-  }
-  checkpoints.afterBatch(ledger, oldest, newest);
-  const wasCaughtUp = progress.isCaughtUp;
-  progress.advance(ledger.lastSeq, batch.streamLastSeq, batch.caughtUp, Date.now());
-  // Progress travels with the coalesced snapshots, except the moment the replay catches up.
-  if (!wasCaughtUp && progress.isCaughtUp) snapshots.flush();
-  else snapshots.schedule();
-  persistence
-    ?.maybeSave(ledger, batch.caughtUp, {
-      streamCreated: streamCreatedAt,
-      minEventMs: oldestEventMs ?? Number.POSITIVE_INFINITY,
-      maxEventMs: lastEventMs ?? Number.NEGATIVE_INFINITY,
-      nowMs: Date.now(),
-    })
-    ?.catch((error: unknown) =>
-      post({
-        type: 'notice',
-        level: 'warning',
-        message: `The views could not be saved in this browser for a faster next start: ${describeNatsError(error)}`,
-      }),
-    );
-}
-
-/** Starts from the views saved by an earlier visit, when they belong to this stream and this version. */
-async function resumeSavedFold(nc: NatsConnection, saved: FoldPersistence): Promise<void> {
-  let state;
-  try {
-    state = await streamState(nc, STREAMS.warehouse);
-  } catch {
-    return; // the replay's own start reports the problem
-  }
-  const outcome = await saved.restore(state);
-  switch (outcome.kind) {
-    case 'restored': {
-      const { fold } = outcome;
-      ledger = fold.ledger;
-      streamCreated = state.created;
-      lastEventMs = Number.isFinite(fold.maxEventMs) ? fold.maxEventMs : null;
-      oldestEventMs = Number.isFinite(fold.minEventMs) ? fold.minEventMs : null;
-      checkpoints.resumeFrom(ledger, fold.minEventMs, fold.maxEventMs);
-      const newer = state.lastSeq - ledger.lastSeq;
-      post({
-        type: 'notice',
-        level: 'info',
-        message:
-          `Started from the views this browser saved at ${new Date(fold.savedAtMs).toLocaleString()} ` +
-          `(${ledger.lastSeq.toLocaleString('en-US')} events); reading the ${newer.toLocaleString('en-US')} stored since.`,
-      });
-      break;
-    }
-    case 'refused':
-      post({
-        type: 'notice',
-        level: 'info',
-        message: `The views saved in this browser were not used (${outcome.why}); reading the whole stream.`,
-      });
-      break;
-    case 'failed':
-      post({
-        type: 'notice',
-        level: 'warning',
-        message: `The views saved in this browser could not be read (${describeNatsError(outcome.error)}); reading the whole stream.`,
-      });
-      break;
-    case 'none':
-      break;
-  }
+      ),
+    decode: (m) => decodeStockMessage(m, names),
+  };
 }
 
 async function followBucket(
@@ -413,18 +301,15 @@ async function followAlerts(nc: NatsConnection, signal: AbortSignal): Promise<vo
   }
 }
 
-function postProgress(): void {
-  post({ type: 'progress', progress: progress.current() });
-}
-
 function postSnapshot(): void {
-  postProgress();
+  if (!follower) return;
+  post({ type: 'progress', progress: follower.progress.current() });
   post({
     type: 'snapshot',
     snapshot: {
-      views: ledgerViews(ledger),
+      views: ledgerViews(follower.ledger),
       past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
-      lastEventMs,
+      lastEventMs: follower.lastEventMs,
       kvLevels: kvLevels.levels(),
       kvReady: kvLevels.ready,
       thresholds: thresholds.thresholds(),

@@ -1,0 +1,200 @@
+/**
+ * The live fold of WAREHOUSE_EVENTS: it starts from the views this browser saved, replays what was stored
+ * since (through the replay pump when that is long), and follows the stream live. Each run checks the stream
+ * first and rebuilds every view from sequence 1 when it was recreated or rewound
+ * (docs/durability.md#after-a-rewound-or-replaced-stream). The reading itself is given to it (`WarehouseStream`),
+ * and what it has to say goes to a `FollowerSink`, so it runs without a server in tests.
+ */
+import type { Decoded, RawMessage } from '../core/codec';
+import { applyBatch, initialLedger, type LedgerState } from '../core/ledger';
+import { describeNatsError } from '../nats/errors';
+import { Checkpoints } from './checkpoints';
+import type { FoldPersistence } from './fold-persistence';
+import { ProgressMeter } from './progress-meter';
+import type { ReplayProgress } from './protocol';
+import { eventTime } from './time-machine';
+
+/** What the readers deliver (a `ReplayBatch` from src/nats). */
+export interface FollowedBatch {
+  messages: readonly RawMessage[];
+  /** Nothing was pending after the last message. */
+  caughtUp: boolean;
+  streamLastSeq: number;
+}
+
+export interface WarehouseStream {
+  /** The stream's creation time and last sequence now; throws when the server cannot be asked. */
+  state(): Promise<{ created: string; lastSeq: number }>;
+  /** Reads from `fromSeq` on over the engine's own connection, then follows live until `signal` aborts. */
+  replay(fromSeq: number, signal: AbortSignal): AsyncIterable<FollowedBatch>;
+  /** Reads `fromSeq`..`untilSeq` through the replay pump, a second worker and connection, and ends there. */
+  pump(fromSeq: number, untilSeq: number, signal: AbortSignal): AsyncIterable<FollowedBatch>;
+  decode(message: RawMessage): Decoded;
+}
+
+/** The saved copy of the fold in this browser. */
+export type SavedFold = Pick<FoldPersistence, 'restore' | 'maybeSave' | 'forget'>;
+
+export interface FollowerSink {
+  /** The views changed: a snapshot is due. */
+  changed(): void;
+  /** The replay caught up just now: the page should know at once, not at the next coalesced snapshot. */
+  caughtUp(): void;
+  progress(progress: ReplayProgress): void;
+  notice(level: 'info' | 'warning', message: string): void;
+  /** The replay pump failed; what it did not deliver is read on the engine's connection. */
+  pumpFailed(error: unknown): void;
+}
+
+/**
+ * A backlog at least this long is received by the replay pump while this worker folds; shorter ones are not
+ * worth a second connection.
+ */
+export const PUMP_MIN_BACKLOG = 5_000;
+
+export class WarehouseFollower {
+  private fold: LedgerState = initialLedger();
+  /** Creation time of the stream the fold was read from; null until the first check. */
+  private streamCreated: string | null = null;
+  private newestEventMs: number | null = null;
+  private oldestEventMs: number | null = null;
+  private marks = new Checkpoints();
+  readonly progress = new ProgressMeter();
+
+  constructor(
+    private readonly stream: WarehouseStream,
+    private readonly saved: SavedFold,
+    private readonly sink: FollowerSink,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  get ledger(): LedgerState {
+    return this.fold;
+  }
+
+  /** Event time of the newest event folded. */
+  get lastEventMs(): number | null {
+    return this.newestEventMs;
+  }
+
+  /** The live fold's checkpoints for the time machine; replaced when the fold is rebuilt. */
+  get checkpoints(): Checkpoints {
+    return this.marks;
+  }
+
+  /** Starts from the views saved by an earlier visit, when they belong to this stream and this version. */
+  async resumeSavedFold(): Promise<void> {
+    let state;
+    try {
+      state = await this.stream.state();
+    } catch {
+      return; // the replay's own start reports the problem
+    }
+    const outcome = await this.saved.restore(state);
+    switch (outcome.kind) {
+      case 'restored': {
+        const { fold } = outcome;
+        this.fold = fold.ledger;
+        this.streamCreated = state.created;
+        this.newestEventMs = Number.isFinite(fold.maxEventMs) ? fold.maxEventMs : null;
+        this.oldestEventMs = Number.isFinite(fold.minEventMs) ? fold.minEventMs : null;
+        this.marks.resumeFrom(this.fold, fold.minEventMs, fold.maxEventMs);
+        const newer = state.lastSeq - this.fold.lastSeq;
+        this.sink.notice(
+          'info',
+          `Started from the views this browser saved at ${new Date(fold.savedAtMs).toLocaleString()} ` +
+            `(${this.fold.lastSeq.toLocaleString('en-US')} events); reading the ${newer.toLocaleString('en-US')} stored since.`,
+        );
+        break;
+      }
+      case 'refused':
+        this.sink.notice(
+          'info',
+          `The views saved in this browser were not used (${outcome.why}); reading the whole stream.`,
+        );
+        break;
+      case 'failed':
+        this.sink.notice(
+          'warning',
+          `The views saved in this browser could not be read (${describeNatsError(outcome.error)}); reading the whole stream.`,
+        );
+        break;
+      case 'none':
+        break;
+    }
+  }
+
+  /**
+   * One run: checks the stream, replays what the fold lacks and follows live until `signal` aborts or a reader
+   * fails (its error is thrown; the caller restarts the run, which resumes from the fold).
+   */
+  async follow(signal: AbortSignal): Promise<void> {
+    const state = await this.stream.state();
+    const rewound =
+      this.streamCreated !== null &&
+      (state.created !== this.streamCreated || state.lastSeq < this.fold.lastSeq);
+    if (rewound) {
+      this.sink.notice(
+        'warning',
+        'The event stream was recreated or rewound on the server; rebuilding every view from it.',
+      );
+      this.fold = initialLedger();
+      this.marks = new Checkpoints();
+      this.newestEventMs = null;
+      this.oldestEventMs = null;
+      void this.saved.forget().catch(() => undefined);
+    }
+    this.streamCreated = state.created;
+    this.progress.reset(this.fold.lastSeq, state.lastSeq);
+    this.sink.progress(this.progress.current());
+    if (state.lastSeq - this.fold.lastSeq >= PUMP_MIN_BACKLOG) {
+      try {
+        for await (const batch of this.stream.pump(this.fold.lastSeq + 1, state.lastSeq, signal)) {
+          this.foldBatch(batch, state.created);
+        }
+      } catch (error) {
+        // What the pump did not deliver is read below, on this connection.
+        this.sink.pumpFailed(error);
+      }
+    }
+    for await (const batch of this.stream.replay(this.fold.lastSeq + 1, signal)) {
+      this.foldBatch(batch, state.created);
+    }
+  }
+
+  /** One batch into every view, the time machine's checkpoints, the progress and the saved copy. */
+  private foldBatch(batch: FollowedBatch, streamCreatedAt: string): void {
+    const decoded = batch.messages.map((m) => this.stream.decode(m));
+    this.fold = applyBatch(this.fold, decoded);
+    let newest = Number.NEGATIVE_INFINITY;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const d of decoded) {
+      const at = eventTime(d);
+      newest = Math.max(newest, at);
+      oldest = Math.min(oldest, at);
+    }
+    if (decoded.length > 0) {
+      this.newestEventMs = Math.max(this.newestEventMs ?? Number.NEGATIVE_INFINITY, newest);
+      this.oldestEventMs = Math.min(this.oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);
+    }
+    this.marks.afterBatch(this.fold, oldest, newest);
+    const wasCaughtUp = this.progress.isCaughtUp;
+    this.progress.advance(this.fold.lastSeq, batch.streamLastSeq, batch.caughtUp, this.now());
+    // Progress travels with the coalesced snapshots, except the moment the replay catches up.
+    if (!wasCaughtUp && this.progress.isCaughtUp) this.sink.caughtUp();
+    else this.sink.changed();
+    this.saved
+      .maybeSave(this.fold, batch.caughtUp, {
+        streamCreated: streamCreatedAt,
+        minEventMs: this.oldestEventMs ?? Number.POSITIVE_INFINITY,
+        maxEventMs: this.newestEventMs ?? Number.NEGATIVE_INFINITY,
+        nowMs: this.now(),
+      })
+      ?.catch((error: unknown) =>
+        this.sink.notice(
+          'warning',
+          `The views could not be saved in this browser for a faster next start: ${describeNatsError(error)}`,
+        ),
+      );
+  }
+}
