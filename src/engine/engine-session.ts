@@ -1,0 +1,322 @@
+/**
+ * Everything one sign-in creates — the connection, the warehouse fold and its saved copy, the KV mirrors, the
+ * low-stock feed, the time machine, the outbox, the snapshot cadence and the followers that feed them — owned
+ * by one object with one end. Signing out, and signing in again, close the session and start from a new
+ * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
+ */
+import { decodeStockMessage } from '../core/codec';
+import { headerNames } from '../core/events';
+import type { Grants } from '../core/grants';
+import { hasId } from '../core/id-set';
+import { ledgerViews } from '../core/ledger';
+import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
+import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
+import { classifyNatsError, classifySignInError, describeNatsError } from '../nats/errors';
+import { putThreshold, watchBucket } from '../nats/kv-watch';
+import { BUCKETS, personInboxPrefix, STREAMS } from '../nats/names';
+import { checkResources } from '../nats/provision';
+import { pushReplay } from '../nats/push-replay';
+import { replayStream, streamState } from '../nats/replay';
+import { watchConnection } from '../nats/status';
+import { readGrants } from '../nats/user-info';
+import { AlertFeed } from './alert-feed';
+import { FoldPersistence } from './fold-persistence';
+import { KvMirror } from './kv-mirror';
+import { Outbox } from './outbox';
+import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
+import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ThresholdOutcome } from './protocol';
+import { pumpReplay } from './replay-pump-client';
+import { SnapshotScheduler } from './snapshot-scheduler';
+import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
+import { TimeMachine, type PastState } from './time-machine';
+import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
+
+export type Post = (message: FromEngine) => void;
+
+const names = headerNames();
+
+/** A follower that ran this long before it failed starts over with the shortest pause. */
+const HEALTHY_RUN_MS = 30_000;
+
+export class EngineSession {
+  private readonly abort = new AbortController();
+  private readonly inboxPrefix: string;
+  private readonly saved: FoldPersistence;
+  private readonly fold: WarehouseFollower;
+  private readonly kvLevels = new KvMirror();
+  private readonly thresholds = new KvMirror();
+  private readonly workers = new KvMirror();
+  private readonly alerts = new AlertFeed();
+  private readonly snapshots: SnapshotScheduler;
+  private readonly timeMachine: TimeMachine;
+  /** The moment shown while the person looks at the past. */
+  private past: PastState | null = null;
+  /** Unsent commands; it lives and ends with the connection follower. */
+  private outbox: Outbox | null = null;
+  private replay: RestartLoop | null = null;
+
+  /**
+   * Connects and checks that the streams are there and what the person may do. Null when that fails, after
+   * telling the page why.
+   */
+  static async open(credentials: Credentials, post: Post): Promise<EngineSession | null> {
+    post({ type: 'connection', info: { state: 'connecting', sinceMs: Date.now() } });
+    let nc: NatsConnection;
+    try {
+      nc = await connectBrowser({
+        servers: credentials.servers,
+        user: credentials.user,
+        password: credentials.password,
+      });
+    } catch (error) {
+      const verdict = classifySignInError(error);
+      post({ type: 'sign-in-failed', kind: verdict.kind, message: verdict.message });
+      post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now(), detail: verdict.message } });
+      return null;
+    }
+    let grants: Grants;
+    try {
+      await checkResources(nc);
+      grants = await readGrants(nc);
+    } catch (error) {
+      post({ type: 'sign-in-failed', kind: 'no_stream', message: describeNatsError(error) });
+      await nc.close().catch(() => undefined);
+      post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
+      return null;
+    }
+    return new EngineSession(nc, credentials, grants, post);
+  }
+
+  private constructor(
+    /** For the audit trail and the event log, which read the stream themselves. */
+    readonly nc: NatsConnection,
+    private readonly credentials: Credentials,
+    private readonly grants: Grants,
+    private readonly post: Post,
+  ) {
+    this.inboxPrefix = personInboxPrefix(credentials.user);
+    this.saved = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
+    this.snapshots = new SnapshotScheduler(
+      () => this.postSnapshot(),
+      () => this.fold.progress.isCaughtUp,
+    );
+    this.fold = new WarehouseFollower(this.warehouseStream(), this.saved, {
+      changed: () => this.snapshots.schedule(),
+      caughtUp: () => this.snapshots.flush(),
+      progress: (progress) => post({ type: 'progress', progress }),
+      notice: (level, message) => post({ type: 'notice', level, message }),
+      pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
+    });
+    this.timeMachine = new TimeMachine(
+      (fromSeq, signal) =>
+        pushReplay(nc, {
+          stream: STREAMS.warehouse,
+          fromSeq,
+          signal,
+          batchSize: 1000,
+          inboxPrefix: this.inboxPrefix,
+        }),
+      (m) => decodeStockMessage(m, names),
+      // Read through the follower each time: a rebuilt fold comes with new checkpoints.
+      {
+        before: (atMs) => this.fold.checkpoints.before(atMs),
+        complete: (seq, atMs) => this.fold.checkpoints.complete(seq, atMs),
+      },
+      (state) => {
+        this.past = state;
+        this.snapshots.schedule();
+      },
+      (error) =>
+        post({ type: 'notice', level: 'warning', message: `time travel: ${describeNatsError(error)}` }),
+      () => Date.now(),
+    );
+  }
+
+  /** Starts from the views saved in this browser, tells the page it is signed in, and starts following. */
+  async start(): Promise<void> {
+    await this.fold.resumeSavedFold();
+    // Signed out while the saved views were read: the page has already been told the session closed.
+    if (this.abort.signal.aborted) return;
+    this.post({
+      type: 'signed-in',
+      user: this.credentials.user,
+      serverVersion: this.nc.info?.version ?? 'unknown',
+      grants: this.grants,
+    });
+    this.post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
+    void this.followConnection();
+    this.replay = this.supervise('warehouse replay', (signal) => this.fold.follow(signal));
+    this.supervise('stock levels', (signal) => this.followBucket(BUCKETS.stockLevels, this.kvLevels, signal));
+    this.supervise('thresholds', (signal) =>
+      this.followBucket(BUCKETS.stockThresholds, this.thresholds, signal),
+    );
+    this.supervise('worker status', (signal) =>
+      this.followBucket(BUCKETS.workerStatus, this.workers, signal),
+    );
+    this.supervise('low-stock alerts', (signal) => this.followAlerts(signal));
+  }
+
+  async publish(command: PublishCommand): Promise<PublishOutcome> {
+    if (this.nc.isClosed() || !this.outbox)
+      return { ok: false, kind: 'offline', message: 'The connection is closed; sign in again.' };
+    return this.outbox.submit(command);
+  }
+
+  async setThreshold(key: string, threshold: number): Promise<ThresholdOutcome> {
+    try {
+      await putThreshold(this.nc, key, threshold);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: describeNatsError(error) };
+    }
+  }
+
+  /** Shows the views as of a moment, or live again with null. */
+  timeTravel(atMs: number | null): void {
+    if (atMs === null) this.timeMachine.live();
+    else this.timeMachine.jump(atMs);
+  }
+
+  play(speed: number): void {
+    this.timeMachine.play(speed);
+  }
+
+  /** Signing out removes the saved views: the next person at this browser must sign in to see them. */
+  async forgetSavedFold(): Promise<void> {
+    await this.saved.forget().catch(() => undefined);
+  }
+
+  /**
+   * The one end of a session: stops every follower and the time machine, posts nothing more of it, and
+   * closes the connection. The outbox tells the page what it could not send.
+   */
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.snapshots.stop();
+    this.timeMachine.stop();
+    this.past = null;
+    await this.nc.close().catch(() => undefined);
+    this.post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
+  }
+
+  /**
+   * Runs a follower until the session ends: nats.js gives up on an ordered consumer that cannot be recreated
+   * (docs/platform-notes.md#the-natsjs-client), so every follower is restarted with backoff, resuming from
+   * what it already holds.
+   */
+  private supervise(what: string, follow: (signal: AbortSignal) => Promise<void>): RestartLoop {
+    return startRestartLoop({
+      signal: this.abort.signal,
+      healthyRunMs: HEALTHY_RUN_MS,
+      run: follow,
+      // A request that timed out has waited already; during a cluster's leader election the next one often
+      // succeeds, so timeouts keep the short pause instead of growing it.
+      holdsPause: (error) => classifyNatsError(error).kind === 'timeout',
+      onPause: (end) => {
+        if (end.threw)
+          this.post({
+            type: 'notice',
+            level: 'warning',
+            message: `${what}: ${describeNatsError(end.error)}; retrying`,
+          });
+      },
+    });
+  }
+
+  private async followConnection(): Promise<void> {
+    const { signal } = this.abort;
+    let previous: string | null = null;
+    const box = new Outbox(
+      natsOutboxPort(this.nc, () => ({
+        lastSeq: this.fold.ledger.lastSeq,
+        has: (id) => hasId(this.fold.ledger.seenIds, id),
+      })),
+      { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
+      {
+        settled: (id, outcome) => this.post({ type: 'publish-settled', id, outcome }),
+        changed: (queued) => this.post({ type: 'outbox', queued }),
+      },
+    );
+    this.outbox = box;
+    for await (const change of watchConnection(this.nc, signal)) {
+      box.setConnected(change.state === 'connected');
+      this.post({
+        type: 'connection',
+        info: {
+          state: change.state === 'disconnected' ? 'offline' : change.state,
+          sinceMs: change.atMs,
+          detail: change.detail,
+          ...(change.refused ? { refused: true } : {}),
+        },
+      });
+      // A reconnect may follow a server restart with a wiped or recreated stream: re-check from the top.
+      if (change.state === 'connected' && previous !== null && previous !== 'connected')
+        this.replay?.restart();
+      previous = change.state;
+    }
+    box.close(signal.aborted ? 'You signed out' : 'The connection closed');
+    this.outbox = null;
+  }
+
+  /** The warehouse stream as the follower reads it: on this connection, or through the replay pump. */
+  private warehouseStream(): WarehouseStream {
+    const { nc, credentials, inboxPrefix } = this;
+    return {
+      state: () => streamState(nc, STREAMS.warehouse),
+      replay: (fromSeq, signal) =>
+        pushReplay(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000, inboxPrefix }),
+      pump: (fromSeq, untilSeq, signal) =>
+        pumpReplay(
+          {
+            servers: credentials.servers,
+            user: credentials.user,
+            password: credentials.password,
+            inboxPrefix,
+            stream: STREAMS.warehouse,
+            fromSeq,
+            untilSeq,
+          },
+          signal,
+        ),
+      decode: (m) => decodeStockMessage(m, names),
+    };
+  }
+
+  private async followBucket(bucket: string, mirror: KvMirror, signal: AbortSignal): Promise<void> {
+    for await (const update of watchBucket(this.nc, { bucket, signal })) {
+      mirror.apply(update.entries, update.initialDone);
+      this.snapshots.schedule();
+    }
+  }
+
+  private async followAlerts(signal: AbortSignal): Promise<void> {
+    for await (const batch of replayStream(this.nc, {
+      stream: STREAMS.procurement,
+      fromSeq: this.alerts.lastSeq + 1,
+      signal,
+      batchSize: 500,
+    })) {
+      this.alerts.apply(batch.messages, names);
+      this.snapshots.schedule();
+    }
+  }
+
+  private postSnapshot(): void {
+    const { past } = this;
+    this.post({ type: 'progress', progress: this.fold.progress.current() });
+    this.post({
+      type: 'snapshot',
+      snapshot: {
+        views: ledgerViews(this.fold.ledger),
+        past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
+        lastEventMs: this.fold.lastEventMs,
+        kvLevels: this.kvLevels.levels(),
+        kvReady: this.kvLevels.ready,
+        thresholds: this.thresholds.thresholds(),
+        alerts: this.alerts.newest(),
+        alertProblems: this.alerts.problems,
+        workers: this.workers.json(),
+      },
+    });
+  }
+}
