@@ -72,6 +72,12 @@ describe('layers: imports only go down', () => {
       /src\/features may import only/,
     ],
     [
+      'a runtime-neutral helper imports NATS code',
+      'src/lib/probe.ts',
+      '../nats/replay',
+      /src\/lib may import only core/,
+    ],
+    [
       'the core imports the engine',
       'src/core/probe.ts',
       '../engine/protocol',
@@ -90,11 +96,7 @@ describe('layers: imports only go down', () => {
   });
 
   it.each([
-    [
-      'a feature imports shared code',
-      'src/features/quality/Probe.tsx',
-      '../../shared/engine-queries',
-    ],
+    ['a feature imports shared code', 'src/features/quality/Probe.tsx', '../../shared/engine-queries'],
     ['a feature imports its own files', 'src/features/warehouse/Probe.tsx', './stock-rows'],
     ['the shell imports a feature', 'src/shell/Probe.tsx', '../features/audit/AuditDrawer'],
     ['the entry point imports the shell', 'src/main-probe.tsx', './shell/App'],
