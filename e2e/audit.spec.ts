@@ -202,7 +202,11 @@ test('the trail of a cell lists every event of the product with its effect, and 
   await expect(drawer.getByTestId('audit-balance')).toHaveText(
     (await page.getByTestId(`total-${product}`).textContent())!,
   );
-  await cell(page, product, 'B2').click();
+  // From the keyboard as well: the number is a button that Enter opens.
+  await cell(page, product, 'B2')
+    .getByRole('button', { name: `${product} at B2: ${shown(runningBalances(stored, 'B2').at(-1)!)}` })
+    .focus();
+  await page.keyboard.press('Enter');
   await expectTrail(page, stored, 'B2');
   await cell(page, product, 'A1').click();
   await expectTrail(page, stored, 'A1');

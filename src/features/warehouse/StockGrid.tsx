@@ -37,6 +37,27 @@ function cellClass(value: number | undefined): string {
 }
 
 /**
+ * A number that opens something when clicked is a real button, so the keyboard reaches it (Tab, Enter, Space)
+ * and a screen reader says what it is; a plain number stays text.
+ */
+function GridNumber({
+  text,
+  label,
+  onClick,
+}: {
+  text: string;
+  label: string;
+  onClick: (() => void) | undefined;
+}) {
+  if (!onClick) return <>{text}</>;
+  return (
+    <button type="button" className="grid-number" aria-label={label} onClick={onClick}>
+      {text}
+    </button>
+  );
+}
+
+/**
  * Product × location stock, virtualised in both directions so 100 products × 200 locations stay smooth:
  * only the rows and columns in view are in the DOM.
  */
@@ -117,10 +138,12 @@ export function StockGrid({
                   className={`total ${cellClass(row.total)}${isSelected(selected, row.product, null) ? ' cell-selected' : ''}`}
                   role="cell"
                   data-testid={`total-${row.product}`}
-                  onClick={onTotalClick ? () => onTotalClick(row.product) : undefined}
-                  style={onTotalClick ? { cursor: 'pointer' } : undefined}
                 >
-                  {formatCount(row.total)}
+                  <GridNumber
+                    text={formatCount(row.total)}
+                    label={`Why does ${row.product} total ${formatCount(row.total)}?`}
+                    onClick={onTotalClick ? () => onTotalClick(row.product) : undefined}
+                  />
                 </div>
                 <div aria-hidden />
                 {columns.map((column) => {
@@ -133,10 +156,12 @@ export function StockGrid({
                       className={`${cellClass(value)}${isSelected(selected, row.product, location) ? ' cell-selected' : ''}`}
                       data-testid={`cell-${row.product}-${location}`}
                       title={`${row.product} at ${location}: ${value === undefined ? 'never stocked' : value}`}
-                      onClick={onCellClick ? () => onCellClick(row.product, location) : undefined}
-                      style={onCellClick ? { cursor: 'pointer' } : undefined}
                     >
-                      {value === undefined ? '·' : formatCount(value)}
+                      <GridNumber
+                        text={value === undefined ? '·' : formatCount(value)}
+                        label={`${row.product} at ${location}: ${value === undefined ? 'never stocked' : formatCount(value)}`}
+                        onClick={onCellClick ? () => onCellClick(row.product, location) : undefined}
+                      />
                     </div>
                   );
                 })}
