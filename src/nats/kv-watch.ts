@@ -4,8 +4,9 @@
 import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { tokenProblem } from '../core/events';
+import { DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
 import { Handoff } from './handoff';
-import { DEFAULT_THRESHOLD_KEY, STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
+import { STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
 import { jetStreamOf, kvManagerOf } from './jetstream-api';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
@@ -128,5 +129,5 @@ export async function putThreshold(nc: NatsConnection, key: string, threshold: n
     if (problem) throw new RangeError(problem);
   }
   const kv = await kvManagerOf(nc).open(STOCK_THRESHOLDS_BUCKET);
-  return kv.put(key, JSON.stringify({ threshold }));
+  return kv.put(key, thresholdJson(threshold));
 }

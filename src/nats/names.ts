@@ -23,9 +23,6 @@ export const BUCKETS = {
 export const PROJECTOR_DURABLE = 'projector';
 export const NOTIFIER_DURABLE = 'notifier';
 
-export const DEFAULT_THRESHOLD_KEY = 'default';
-export const DEFAULT_THRESHOLD = 10;
-
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const KiB = 1024;

@@ -12,9 +12,8 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MissingResourceError } from './errors';
+import { DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
 import {
-  DEFAULT_THRESHOLD,
-  DEFAULT_THRESHOLD_KEY,
   EXPECTED_BUCKETS,
   EXPECTED_STREAMS,
   PROCUREMENT_STREAM,
@@ -189,7 +188,7 @@ export async function provision(
   } else {
     try {
       // create() refuses when someone wrote the key in the meantime: their value wins.
-      await thresholds.create(DEFAULT_THRESHOLD_KEY, JSON.stringify({ threshold: DEFAULT_THRESHOLD }));
+      await thresholds.create(DEFAULT_THRESHOLD_KEY, thresholdJson(DEFAULT_THRESHOLD));
       report.created.push(defaultResource);
     } catch (err) {
       const again = await thresholds.get(DEFAULT_THRESHOLD_KEY);
