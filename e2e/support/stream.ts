@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { LOGINS } from '../../test/support/users';
@@ -71,5 +71,5 @@ export async function publishCopy(nc: NatsConnection, original: Published): Prom
 }
 
 export async function lastSeq(nc: NatsConnection): Promise<number> {
-  return (await streamState(nc, WAREHOUSE_STREAM)).lastSeq;
+  return (await streamState(nc, STREAMS.warehouse)).lastSeq;
 }

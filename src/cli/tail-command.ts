@@ -1,7 +1,7 @@
 /** `cli tail`: follow WAREHOUSE_EVENTS and print every event with everything it carries. */
 import { decodeStockMessage } from '../core/codec';
 import { tokenProblem } from '../core/events';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
@@ -66,13 +66,13 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
   try {
     // A live tail starts after the current last event, never with deliver_policy "new"
     // (docs/platform-notes.md#consumers-and-kv).
-    const fromSeq = fromSeqArg ?? (await streamState(nc, WAREHOUSE_STREAM)).lastSeq + 1;
+    const fromSeq = fromSeqArg ?? (await streamState(nc, STREAMS.warehouse)).lastSeq + 1;
     io.err(
-      `tailing ${WAREHOUSE_STREAM}${filterSubject ? ` (${filterSubject})` : ''} from sequence ${fromSeq} as ${target.user}; Ctrl-C stops`,
+      `tailing ${STREAMS.warehouse}${filterSubject ? ` (${filterSubject})` : ''} from sequence ${fromSeq} as ${target.user}; Ctrl-C stops`,
     );
     let announced = false;
     for await (const batch of replayStream(nc, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       fromSeq,
       signal: io.signal,
       ...(filterSubject ? { filterSubject } : {}),

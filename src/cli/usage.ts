@@ -1,4 +1,5 @@
 /** The help text of `npm run cli`, whole and per command. */
+import { STREAMS } from '../core/resources';
 
 export const COMMAND_USAGE: Record<string, string> = {
   publish: `  publish <corrected|replenished|moved|sold|destroyed>
@@ -8,7 +9,7 @@ export const COMMAND_USAGE: Record<string, string> = {
           [--reason TEXT]                destroyed: required
           [--expected-seq N]             refuse unless the product's last event has sequence N (0 = none yet)
           [--id ID]                      event id (default: a new UUID; re-use one to test de-duplication)
-      Publishes one stock event to WAREHOUSE_EVENTS and prints its sequence.`,
+      Publishes one stock event to ${STREAMS.warehouse} and prints its sequence.`,
   tail: `  tail    [--warehouse W] [--product P] [--from-seq N]
       Prints each event as it arrives: sequence, subject, all headers, payload and how readers decode it.
       Starts after the current last event unless --from-seq is given (1 = everything). Ctrl-C stops.`,

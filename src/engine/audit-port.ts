@@ -9,7 +9,7 @@ import { headerNames, isToken, stockSubject } from '../core/events';
 import { seqOf } from '../core/view';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { STREAMS } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import { replayStream } from '../nats/replay';
 
 /** At most this many messages per answer; the page asks again from where it stopped. */

@@ -22,7 +22,7 @@ import {
 import { headerNames } from '../core/events';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { getMessage, openScope, readForward, readNewer, readOlder } from '../nats/stream-reader';
 import type {
@@ -152,7 +152,7 @@ async function answer(
       };
     }
     case 'message': {
-      const m = await getMessage(nc, WAREHOUSE_STREAM, request.seq);
+      const m = await getMessage(nc, STREAMS.warehouse, request.seq);
       if (m === null) return { kind: 'message', detail: null };
       const decoded = decodeStockMessage(m, names);
       return {
@@ -169,7 +169,7 @@ async function answer(
 
 function scopeOptions(filter: EventLogFilter) {
   return {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     filterSubject: subjectFilterFor(filter),
     fromMs: filter.fromMs,
     untilMs: filter.untilMs,

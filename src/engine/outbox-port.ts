@@ -4,7 +4,8 @@
  */
 import { publishStockEvent } from '../nats/publish';
 import { streamState } from '../nats/replay';
-import { EXPECTED_STREAMS, STREAMS } from '../nats/names';
+import { STREAMS } from '../core/resources';
+import { EXPECTED_STREAMS } from '../nats/names';
 import type { NatsConnection } from '../nats/connection';
 import type { OutboxPort } from './outbox';
 

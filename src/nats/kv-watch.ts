@@ -6,7 +6,8 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { tokenProblem } from '../core/events';
 import { DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
 import { Handoff } from './handoff';
-import { STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
+import { BUCKETS } from '../core/resources';
+import { kvStreamName, kvSubjectPrefix } from './names';
 import { jetStreamOf, kvManagerOf } from './jetstream-api';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
@@ -128,6 +129,6 @@ export async function putThreshold(nc: NatsConnection, key: string, threshold: n
         : (tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product));
     if (problem) throw new RangeError(problem);
   }
-  const kv = await kvManagerOf(nc).open(STOCK_THRESHOLDS_BUCKET);
+  const kv = await kvManagerOf(nc).open(BUCKETS.stockThresholds);
   return kv.put(key, thresholdJson(threshold));
 }

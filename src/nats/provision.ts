@@ -13,13 +13,10 @@ import {
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MissingResourceError } from './errors';
 import { DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
+import { BUCKETS, STREAMS } from '../core/resources';
 import {
   EXPECTED_BUCKETS,
   EXPECTED_STREAMS,
-  PROCUREMENT_STREAM,
-  STOCK_LEVELS_BUCKET,
-  STOCK_THRESHOLDS_BUCKET,
-  WAREHOUSE_STREAM,
   kvStreamName,
   type ExpectedBucket,
   type ExpectedStream,
@@ -180,8 +177,8 @@ export async function provision(
     report.drift.push(...drift);
   }
 
-  const thresholds = await kvm.open(STOCK_THRESHOLDS_BUCKET);
-  const defaultResource = `KV ${STOCK_THRESHOLDS_BUCKET}/${DEFAULT_THRESHOLD_KEY}`;
+  const thresholds = await kvm.open(BUCKETS.stockThresholds);
+  const defaultResource = `KV ${BUCKETS.stockThresholds}/${DEFAULT_THRESHOLD_KEY}`;
   const existing = await thresholds.get(DEFAULT_THRESHOLD_KEY);
   if (existing && existing.operation === 'PUT') {
     report.unchanged.push(defaultResource);
@@ -211,10 +208,10 @@ export async function checkResources(
 ): Promise<void> {
   const jsm = await jetStreamManagerOf(nc);
   const targets: Record<ResourceName, ['stream' | 'KV bucket', string, string]> = {
-    warehouse: ['stream', WAREHOUSE_STREAM, WAREHOUSE_STREAM],
-    procurement: ['stream', PROCUREMENT_STREAM, PROCUREMENT_STREAM],
-    stockLevels: ['KV bucket', STOCK_LEVELS_BUCKET, kvStreamName(STOCK_LEVELS_BUCKET)],
-    stockThresholds: ['KV bucket', STOCK_THRESHOLDS_BUCKET, kvStreamName(STOCK_THRESHOLDS_BUCKET)],
+    warehouse: ['stream', STREAMS.warehouse, STREAMS.warehouse],
+    procurement: ['stream', STREAMS.procurement, STREAMS.procurement],
+    stockLevels: ['KV bucket', BUCKETS.stockLevels, kvStreamName(BUCKETS.stockLevels)],
+    stockThresholds: ['KV bucket', BUCKETS.stockThresholds, kvStreamName(BUCKETS.stockThresholds)],
   };
   for (const key of which) {
     const [kind, name, stream] = targets[key];

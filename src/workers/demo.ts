@@ -22,12 +22,12 @@ import {
 import { connectNode } from '../nats/connect-node';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import { publishStockEvent, type PublishResult } from '../nats/publish';
 import { replayStream, streamState } from '../nats/replay';
 
 const USAGE = `Usage: tsx src/workers/demo.ts (--seed-if-empty | --simulate) [options]
-  --seed-if-empty      publish a week of demo history if ${WAREHOUSE_STREAM} holds no events
+  --seed-if-empty      publish a week of demo history if ${STREAMS.warehouse} holds no events
   --simulate           publish a live event every 1–3 s (sales mostly), until SIGINT/SIGTERM
   --seed N             random seed (default 1)
   --days N             days of history (default 7)
@@ -63,9 +63,9 @@ async function seedIfEmpty(
   days: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const state = await streamState(nc, WAREHOUSE_STREAM);
+  const state = await streamState(nc, STREAMS.warehouse);
   if (state.messages > 0) {
-    log(`${WAREHOUSE_STREAM} already holds ${state.messages} events: no demo history added`);
+    log(`${STREAMS.warehouse} already holds ${state.messages} events: no demo history added`);
     return;
   }
   const history = demoHistory({
@@ -131,7 +131,7 @@ class StockTracker {
       let folded = 0;
       const follow = async (): Promise<void> => {
         const replay = replayStream(this.nc, {
-          stream: WAREHOUSE_STREAM,
+          stream: STREAMS.warehouse,
           fromSeq: 1,
           signal: this.stop.signal,
         });
@@ -202,7 +202,7 @@ async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): 
     }
   }
   if (tracker.failure !== undefined) {
-    throw new Error(`following ${WAREHOUSE_STREAM} stopped: ${describeNatsError(tracker.failure)}`);
+    throw new Error(`following ${STREAMS.warehouse} stopped: ${describeNatsError(tracker.failure)}`);
   }
 }
 

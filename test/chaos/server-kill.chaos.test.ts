@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeStockMessage } from '../../src/core/codec';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import {
@@ -95,7 +95,7 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
   expect(killsDone).toBe(KILL_AT.length);
 
   // Audit the whole stream by event id.
-  const stored = await readWholeStream(admin, WAREHOUSE_STREAM);
+  const stored = await readWholeStream(admin, STREAMS.warehouse);
   const counts = new Map<string, number>();
   let malformed = 0;
   for (const m of stored) {
@@ -120,6 +120,6 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
   expect(storedTwice).toEqual([]);
   expect(malformed).toBe(0);
   expect(stored.length).toBe(TOTAL);
-  expect((await streamState(admin, WAREHOUSE_STREAM)).messages).toBe(TOTAL);
+  expect((await streamState(admin, STREAMS.warehouse)).messages).toBe(TOTAL);
   expect(new Set(counts.keys())).toEqual(new Set(items.map((i) => i.id)));
 });

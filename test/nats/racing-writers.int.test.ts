@@ -15,7 +15,7 @@ import { stockSubject, type StockEvent } from '../../src/core/events';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
 import { locationQuantity, lastSubjectSeq } from '../../src/core/warehouse-stock';
 import type { NatsConnection } from '../../src/nats/connection';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent, type PublishResult } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
 import type { StreamMessage } from '../../src/nats/raw-message';
@@ -48,7 +48,7 @@ async function readSubject(nc: NatsConnection, subject: string): Promise<StreamM
   try {
     const batches = await readUntil(
       replayStream(nc, {
-        stream: WAREHOUSE_STREAM,
+        stream: STREAMS.warehouse,
         filterSubject: subject,
         fromSeq: 1,
         signal: abort.signal,

@@ -11,7 +11,7 @@
 import { decodeStockMessage } from '../../src/core/codec';
 import type { NatsConnection } from '../../src/nats/connection';
 import { classifyNatsError } from '../../src/nats/errors';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
 import { PASSWORDS, type User } from './users';
@@ -32,7 +32,7 @@ async function replay(nc: NatsConnection): Promise<WssProbeResult> {
   let lastSeq = 0;
   const controller = new AbortController();
   for await (const batch of replayStream(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     fromSeq: 1,
     signal: controller.signal,
   })) {

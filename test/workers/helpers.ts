@@ -15,7 +15,7 @@ import { stockLevelJson } from '../../src/core/procurement-stock';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { watchBucket } from '../../src/nats/kv-watch';
-import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
@@ -205,7 +205,7 @@ export async function waitFor<T>(
 
 /** Folds WAREHOUSE_EVENTS from sequence 1 to its current end with the core ledger. */
 export async function foldStream(nc: NatsConnection): Promise<LedgerState> {
-  const messages = await readWholeStream(nc, WAREHOUSE_STREAM);
+  const messages = await readWholeStream(nc, STREAMS.warehouse);
   return applyBatch(
     initialLedger(),
     messages.map((m) => decodeStockMessage(m)),
@@ -222,7 +222,7 @@ export interface Alert {
 /** Every `stock.low` in PROCUREMENT_EVENTS, oldest first. */
 export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
   const alerts: Alert[] = [];
-  for (const m of await readWholeStream(nc, PROCUREMENT_STREAM)) {
+  for (const m of await readWholeStream(nc, STREAMS.procurement)) {
     const d = decodeProcurementMessage(m);
     if (d.kind !== 'low') continue;
     alerts.push({
@@ -238,7 +238,7 @@ export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
 /** Every key of a bucket with its value as text (deleted keys left out). */
 export async function readBucket(
   nc: NatsConnection,
-  bucket = STOCK_LEVELS_BUCKET,
+  bucket: string = BUCKETS.stockLevels,
 ): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   const controller = new AbortController();
@@ -284,7 +284,7 @@ export async function waitForBucketToMatch(nc: NatsConnection, timeoutMs = 60_00
   let fold: LedgerState | undefined;
   await waitFor(
     async () => {
-      const { lastSeq } = await streamState(nc, WAREHOUSE_STREAM);
+      const { lastSeq } = await streamState(nc, STREAMS.warehouse);
       if (fold === undefined || fold.lastSeq !== lastSeq) fold = await foldStream(nc);
       problems = compareWithFold(fold, await readBucket(nc));
       return problems.length === 0;

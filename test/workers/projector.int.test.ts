@@ -5,7 +5,8 @@ import { DEDUPE_HEADER, stockKey } from '../../src/core/events';
 import { stockLevelJson } from '../../src/core/procurement-stock';
 import { consumeDurable, durablePosition, ensureDurable } from '../../src/nats/durable';
 import { openCasBucket } from '../../src/nats/kv-cas';
-import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
+import { PROJECTOR_DURABLE } from '../../src/nats/names';
 import { publishRaw } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import {
@@ -48,8 +49,8 @@ async function waitForDurableToSettle(): Promise<void> {
   await waitFor(
     async () => {
       const [stream, durable] = [
-        await streamState(stack.admin, WAREHOUSE_STREAM),
-        await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE),
+        await streamState(stack.admin, STREAMS.warehouse),
+        await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE),
       ];
       return durable !== null && durable.ackFloorSeq === stream.lastSeq && durable.ackPending === 0;
     },
@@ -94,7 +95,7 @@ describe('projector', () => {
     await ready(current);
     await waitForBucketToMatch(stack.admin);
 
-    const { lastSeq } = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const { lastSeq } = await streamState(stack.admin, STREAMS.warehouse);
     expect(lastSeq).toBe(10_000);
     expect((await readBucket(stack.admin)).size).toBe(50);
     for (const w of killed) expect((await w.exited).signal).toBe('SIGKILL');
@@ -116,14 +117,14 @@ describe('projector', () => {
     // A predecessor that took messages from the durable and died before acknowledging them.
     const services = await connectAs(stack.server.clientUrl, SERVICES);
     await ensureDurable(services, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       ackWaitMs: 1000,
       maxAckPending: 20_000,
     });
     const taken = new AbortController();
     for await (const batch of consumeDurable(services, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       signal: taken.signal,
       batchSize: 500,
@@ -132,7 +133,7 @@ describe('projector', () => {
       break;
     }
     await services.close();
-    const left = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    const left = await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE);
     expect(left?.ackPending).toBeGreaterThan(0);
 
     const projector = spawnWorker('projector', stack.server.clientUrl, ['--ack-wait-ms', '1000']);
@@ -145,7 +146,7 @@ describe('projector', () => {
     const again = projector.lines.filter((l) => l.msg === 'delivered again');
     const sum = (field: string) => again.reduce((n, l) => n + (l[field] as number), 0);
     expect(sum('alreadyApplied')).toBe(sum('count'));
-    const settled = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    const settled = await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE);
     expect(settled).toMatchObject({ ackPending: 0, ackPolicy: 'all' });
     expect(settled!.ackFloorSeq).toBeGreaterThanOrEqual(left!.deliveredSeq);
     expect(await bucketVersusFold(stack.admin)).toEqual([]);
@@ -247,7 +248,7 @@ describe('projector', () => {
     await waitForBucketToMatch(stack.admin);
 
     // Damage: a right-looking value with a wrong quantity, a value that is not a level, a key no event produces.
-    const bucket = await openCasBucket(stack.admin, STOCK_LEVELS_BUCKET);
+    const bucket = await openCasBucket(stack.admin, BUCKETS.stockLevels);
     const values = await readBucket(stack.admin);
     const [wrongKey, brokenKey] = [...values.keys()];
     const wrong = JSON.parse(values.get(wrongKey!)!) as { quantity: number };

@@ -1,6 +1,7 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AuditLine, AuditScope, AuditTrail } from '../../core/audit';
 import { stockSubject } from '../../core/events';
+import { BUCKETS } from '../../core/resources';
 import { lastSubjectSeq, productStock } from '../../core/warehouse-stock';
 import type { LedgerViews } from '../../core/ledger';
 import { seqOf } from '../../core/view';
@@ -92,7 +93,7 @@ export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelPr
       <Verdict state={state} trail={trail} views={views} retry={retry} />
       {bucket && (
         <p className="audit-note muted">
-          The <code>stock_levels</code> bucket says{' '}
+          The <code>{BUCKETS.stockLevels}</code> bucket says{' '}
           {bucket.quantity === null ? '—' : formatCount(bucket.quantity)}
           {bucket.seq === null ? '' : ` as of event #${bucket.seq}`}.
         </p>

@@ -14,7 +14,7 @@ import { parseStockLevel, parseThreshold } from '../../core/stock-level';
 import type { LevelObservation } from '../../core/thresholds';
 import type { NatsConnection } from '../../nats/connection';
 import { watchBucket, type KvChange, type KvWatchBatch } from '../../nats/kv-watch';
-import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, STOCK_THRESHOLDS_BUCKET } from '../../nats/names';
+import { BUCKETS, STREAMS } from '../../core/resources';
 import { checkResources } from '../../nats/provision';
 import { publishStockLow } from '../../nats/publish';
 import { replayStream, streamState } from '../../nats/replay';
@@ -99,7 +99,7 @@ export class Notification {
         stopped.abort();
       }
     };
-    const pumps = [pump('levels', STOCK_LEVELS_BUCKET), pump('thresholds', STOCK_THRESHOLDS_BUCKET)];
+    const pumps = [pump('levels', BUCKETS.stockLevels), pump('thresholds', BUCKETS.stockThresholds)];
 
     try {
       while (!stopped.signal.aborted) {
@@ -213,14 +213,14 @@ export class Notification {
     signal: AbortSignal,
   ): Promise<Map<string, LevelObservation>> {
     const remembered = new Map<string, LevelObservation>();
-    const { lastSeq } = await streamState(nc, PROCUREMENT_STREAM);
+    const { lastSeq } = await streamState(nc, STREAMS.procurement);
     if (lastSeq === 0) return remembered;
     const done = new AbortController();
     const stop = () => done.abort();
     signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const batch of replayStream(nc, {
-        stream: PROCUREMENT_STREAM,
+        stream: STREAMS.procurement,
         fromSeq: 1,
         signal: done.signal,
       })) {
