@@ -7,6 +7,7 @@ import type { LedgerViews } from '../core/ledger';
 import type { AuditRequest, AuditResult } from './audit-port';
 import type { EventLogCall, EventLogMessage } from './event-log-protocol';
 import type { Grants } from '../core/grants';
+import type { ParsedStockLevel } from '../core/stock-level';
 
 export interface Credentials {
   servers: string;
@@ -40,16 +41,7 @@ export interface KvLevel {
   key: string;
   revision: number;
   /** The bucket value parsed as a stock level, or why it could not be parsed. */
-  value:
-    | {
-        ok: true;
-        warehouse: string;
-        product_name: string;
-        quantity: number;
-        last_seq: number;
-        updated_ms: number;
-      }
-    | { ok: false; reason: string };
+  value: ParsedStockLevel;
 }
 
 export interface LowStockAlert {
