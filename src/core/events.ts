@@ -130,3 +130,12 @@ export function parseSubject(subject: string, root = 'warehouse'): SubjectParse 
 export function stockKey(warehouse: string, product: string): string {
   return `${warehouse}.${product}`;
 }
+
+/** The reverse of stockKey: a key of the KV buckets back into its warehouse and product, both checked. */
+export function parseStockKey(key: string): SubjectParse {
+  const parts = key.split('.');
+  if (parts.length !== 2) return { ok: false, reason: `key "${key}" must be <warehouse>.<product>` };
+  const [warehouse = '', product = ''] = parts;
+  const problem = tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product);
+  return problem ? { ok: false, reason: problem } : { ok: true, warehouse, product };
+}

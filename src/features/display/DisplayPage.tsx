@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DAY_MS, HOUR_MS, soldInWindow } from '../../core/sales';
+import { stockKey } from '../../core/events';
 import { status, thresholdFor, type StockStatus } from '../../core/thresholds';
 import { productTotals, warehouseNames } from '../../core/warehouse-stock';
 import { useEngine } from '../../shared/engine-context';
@@ -348,7 +349,7 @@ function StockPanel({ snapshot, warehouse }: { snapshot: EngineSnapshot; warehou
       .map(([product, total]) => ({
         product,
         total,
-        status: status(total, thresholdFor(thresholds, `${warehouse}.${product}`)),
+        status: status(total, thresholdFor(thresholds, stockKey(warehouse, product))),
       }))
       .sort((a, b) => a.product.localeCompare(b.product));
   }, [snapshot.views.stock, snapshot.thresholds, warehouse]);
