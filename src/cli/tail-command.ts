@@ -1,6 +1,6 @@
 /** `cli tail`: follow WAREHOUSE_EVENTS and print every event with everything it carries. */
 import { decodeStockMessage } from '../core/codec';
-import { tokenProblem } from '../core/events';
+import { stockSubject, tokenProblem } from '../core/events';
 import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
@@ -59,7 +59,7 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
   const filterSubject =
     warehouse === undefined && product === undefined
       ? undefined
-      : `warehouse.${warehouse ?? '*'}.product.${product ?? '*'}`;
+      : stockSubject(warehouse ?? '*', product ?? '*');
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
 
   const nc = await openConnection(target, { follow: true });

@@ -7,6 +7,8 @@ import {
   DEDUPE_HEADER,
   JSON_FORMAT,
   MAX_PAYLOAD_BYTES,
+  PROCUREMENT_SUBJECT_ROOT,
+  STOCK_SUBJECT_ROOT,
   STOCK_EVENT_TYPES,
   STOCK_LOW_TYPE,
   UNASSIGNED_LOCATION,
@@ -136,7 +138,7 @@ interface Envelope {
 export function decodeEnvelope(
   msg: RawMessage,
   names: HeaderNames = headerNames(),
-  root = 'warehouse',
+  root = STOCK_SUBJECT_ROOT,
 ): { ok: true; envelope: Envelope } | { ok: false; error: DecodeError } {
   const subject = parseSubjectRemembered(msg.subject, root);
   if (!subject.ok) return { ok: false, error: { code: 'bad_subject', message: subject.reason } };
@@ -204,7 +206,7 @@ const subjectParses = new Map<string, ReturnType<typeof parseSubject>>();
 const SUBJECT_PARSES_KEPT = 10_000;
 
 function parseSubjectRemembered(subject: string, root: string): ReturnType<typeof parseSubject> {
-  const key = root === 'warehouse' ? subject : `${root} ${subject}`;
+  const key = root === STOCK_SUBJECT_ROOT ? subject : `${root} ${subject}`;
   let parse = subjectParses.get(key);
   if (parse === undefined) {
     if (subjectParses.size >= SUBJECT_PARSES_KEPT) subjectParses.clear();
@@ -375,7 +377,7 @@ export type DecodedLow =
 
 /** Decodes a `procurement.<warehouse>.product.<product>` message. Never throws. */
 export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames = headerNames()): DecodedLow {
-  const env = decodeEnvelope(msg, names, 'procurement');
+  const env = decodeEnvelope(msg, names, PROCUREMENT_SUBJECT_ROOT);
   if (!env.ok)
     return {
       kind: 'malformed',

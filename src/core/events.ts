@@ -103,19 +103,30 @@ export function tokenProblem(what: string, value: string): string | undefined {
   return undefined;
 }
 
+/** The first token of every stock event's subject, and of every `stock.low` alert's. */
+export const STOCK_SUBJECT_ROOT = 'warehouse';
+export const PROCUREMENT_SUBJECT_ROOT = 'procurement';
+
+function productSubject(root: string, warehouse: string, product: string): string {
+  return `${root}.${warehouse}.product.${product}`;
+}
 export function stockSubject(warehouse: string, product: string): string {
-  return `warehouse.${warehouse}.product.${product}`;
+  return productSubject(STOCK_SUBJECT_ROOT, warehouse, product);
 }
 export function procurementSubject(warehouse: string, product: string): string {
-  return `procurement.${warehouse}.product.${product}`;
+  return productSubject(PROCUREMENT_SUBJECT_ROOT, warehouse, product);
 }
-export const ALL_STOCK_SUBJECTS = 'warehouse.*.product.*';
-export const ALL_PROCUREMENT_SUBJECTS = 'procurement.*.product.*';
+/**
+ * Every subject of the kind, as a filter (and as the stream's subjects). It ends in `>`, not `*`, so that a
+ * message published on a deeper, malformed subject is still stored and read, and then classified as such.
+ */
+export const ALL_STOCK_SUBJECTS = stockSubject('*', '>');
+export const ALL_PROCUREMENT_SUBJECTS = procurementSubject('*', '>');
 
 export type SubjectParse = { ok: true; warehouse: string; product: string } | { ok: false; reason: string };
 
 /** Parses `<root>.<warehouse>.product.<product>` and checks both tokens. */
-export function parseSubject(subject: string, root = 'warehouse'): SubjectParse {
+export function parseSubject(subject: string, root = STOCK_SUBJECT_ROOT): SubjectParse {
   const parts = subject.split('.');
   if (parts.length !== 4 || parts[0] !== root || parts[2] !== 'product') {
     return { ok: false, reason: `subject "${subject}" is not ${root}.<warehouse>.product.<product>` };

@@ -128,7 +128,7 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
     const pick = next(100);
     if (pick < 2 && events.length > 0) events.push(s.again(events[next(events.length)] as Decoded));
     else if (pick < 3) events.push(s.unknown(warehouse, product, 'stock.audited', at));
-    else if (pick < 4) events.push(s.malformed(`warehouse.${warehouse}.product.${product}`));
+    else if (pick < 4) events.push(s.malformed(stockSubject(warehouse, product)));
     else if (pick < 10) events.push(s.corrected(warehouse, product, location, next(50), at));
     else if (pick < 30) events.push(s.replenished(warehouse, product, quantity * 10, location, at));
     else if (pick < 40)

@@ -3,7 +3,7 @@
  * (docs/architecture.md#jetstream-resources), and the NATS subjects and names derived from them. The resources'
  * names are in core/resources.ts.
  */
-import { MAX_PAYLOAD_BYTES } from '../core/events';
+import { ALL_PROCUREMENT_SUBJECTS, ALL_STOCK_SUBJECTS, MAX_PAYLOAD_BYTES } from '../core/events';
 import { BUCKETS, STREAMS } from '../core/resources';
 
 /** Durable consumer names reserved for the Node workers (denied to every other user by the server). */
@@ -81,7 +81,7 @@ export interface ExpectedBucket {
 export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
   {
     name: STREAMS.warehouse,
-    subjects: ['warehouse.*.product.>'],
+    subjects: [ALL_STOCK_SUBJECTS],
     storage: 'file',
     retention: 'limits',
     maxAgeMs: 0,
@@ -102,7 +102,7 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
   },
   {
     name: STREAMS.procurement,
-    subjects: ['procurement.*.product.>'],
+    subjects: [ALL_PROCUREMENT_SUBJECTS],
     storage: 'file',
     retention: 'limits',
     maxAgeMs: 30 * DAY_MS,

@@ -5,7 +5,7 @@
  * not assumed.
  */
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { StockEvent } from '../../src/core/events';
+import { ALL_STOCK_SUBJECTS, type StockEvent } from '../../src/core/events';
 import type { NatsConnection } from '../../src/nats/connection';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
@@ -192,7 +192,7 @@ describe('readOlder', () => {
 
   test('pages an unfiltered stream by sequence', async () => {
     await publishInterleaved(uniqueToken('U'), 'Kiwis', 60);
-    const filterSubject = 'warehouse.*.product.>';
+    const filterSubject = ALL_STOCK_SUBJECTS;
     const scope = await openScope(nc, { stream: STREAM, filterSubject, fromMs: null, untilMs: null });
     const first = await readOlder(nc, {
       ...page(filterSubject),
