@@ -6,9 +6,11 @@
 import { ALL_PROCUREMENT_SUBJECTS, ALL_STOCK_SUBJECTS, MAX_PAYLOAD_BYTES } from '../core/events';
 import { BUCKETS, STREAMS } from '../core/resources';
 
-/** Durable consumer names reserved for the Node workers (denied to every other user by the server). */
+/**
+ * The projector's durable consumer. The server denies this name (and `notifier`, which the notifier keeps
+ * free although it holds no durable) to every other user: nats-server.conf.
+ */
 export const PROJECTOR_DURABLE = 'projector';
-export const NOTIFIER_DURABLE = 'notifier';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
