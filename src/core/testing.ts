@@ -122,7 +122,7 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
   for (let i = 0; i < count; i++) {
     const warehouse = `W${next(5)}`;
     const product = `P${next(20)}`;
-    const location = next(9) === 0 ? '-' : `L${next(8)}`;
+    const location = next(9) === 0 ? UNASSIGNED_LOCATION : `L${next(8)}`;
     const at = { at: endMs - 12 * 24 * HOUR_MS + i * 10_000 };
     const quantity = 1 + next(5);
     const pick = next(100);
