@@ -80,6 +80,34 @@ export function headerNames(prefix: string = DEFAULT_HEADER_PREFIX): HeaderNames
 }
 export const DEDUPE_HEADER = 'Nats-Msg-Id';
 
+/**
+ * Longer prefixes would eat into the room the streams leave for headers (`EVENT_HEADER_ROOM`,
+ * src/nats/names.ts): each of the four names repeats the prefix.
+ */
+export const MAX_HEADER_PREFIX_LENGTH = 32;
+const HEADER_PREFIX_RULE = `letters A–Z a–z, digits 0–9, "_" and "-", 1 to ${MAX_HEADER_PREFIX_LENGTH} characters`;
+
+export type HeaderPrefixSetting = { ok: true; prefix: string } | { ok: false; message: string };
+
+/**
+ * The header prefix a program is configured with (config.json `headerPrefix`, STOCKWIRE_HEADER_PREFIX), named
+ * `source` in the message: absent means the default; anything else must make header names every NATS client
+ * accepts. Checked once at start-up, so a typo is a clear refusal there rather than every event of the
+ * deployment read as malformed.
+ */
+export function parseHeaderPrefix(value: unknown, source: string): HeaderPrefixSetting {
+  if (value === undefined) return { ok: true, prefix: DEFAULT_HEADER_PREFIX };
+  const refuse = (why: string): HeaderPrefixSetting => ({
+    ok: false,
+    message: `${source} ${why}; allowed are ${HEADER_PREFIX_RULE} (default "${DEFAULT_HEADER_PREFIX}")`,
+  });
+  if (typeof value !== 'string') return refuse(`must be text, not ${JSON.stringify(value)}`);
+  if (value === '') return refuse('is empty');
+  if (value.length > MAX_HEADER_PREFIX_LENGTH) return refuse(`is ${value.length} characters long`);
+  const bad = disallowedCharacters(value);
+  return bad ? refuse(`"${value}" contains ${bad}`) : { ok: true, prefix: value };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Subject tokens
 
@@ -95,12 +123,16 @@ export function tokenProblem(what: string, value: string): string | undefined {
   if (value.length === 0) return `${what} is required`;
   if (value.length > 64) return `${what} is ${value.length} characters long; at most 64 are allowed`;
   if (!TOKEN.test(value)) {
-    const bad = [...new Set([...value].filter((c) => !/[A-Za-z0-9_-]/.test(c)))]
-      .map((c) => (c === ' ' ? 'space' : `"${c}"`))
-      .join(', ');
-    return `${what} "${value}" contains ${bad}; allowed are ${TOKEN_RULE}`;
+    return `${what} "${value}" contains ${disallowedCharacters(value)}; allowed are ${TOKEN_RULE}`;
   }
   return undefined;
+}
+
+/** The characters of a would-be token or prefix that may not be in one, as a person reads them; '' if none. */
+function disallowedCharacters(value: string): string {
+  return [...new Set([...value].filter((c) => !/[A-Za-z0-9_-]/.test(c)))]
+    .map((c) => (c === ' ' ? 'space' : `"${c}"`))
+    .join(', ');
 }
 
 /** The first token of every stock event's subject, and of every `stock.low` alert's. */
