@@ -12,6 +12,7 @@ import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { LOGINS } from '../../test/support/users';
 import type { TimedEvent } from './expected';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export type { NatsConnection };
 
@@ -36,6 +37,7 @@ export async function publishAll(nc: NatsConnection, events: readonly TimedEvent
   for (const item of events) {
     const id = randomUUID();
     const result = await publishStockEvent(nc, item.warehouse, item.event, {
+      names: TEST_HEADER_NAMES,
       id,
       timestampMs: item.timestampMs,
     });

@@ -13,6 +13,7 @@ import { STREAMS } from '../../src/core/resources';
 import { inboxPrefixFor } from '../../src/nats/names';
 import { streamState } from '../../src/nats/replay';
 import { InFlight } from './window';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const UNANSWERED = 20_000;
 const OPEN_BRACE_QUOTE_E = [0x7b, 0x22, 0x65]; // `{"e` — a JetStream error reply starts `{"error"`
@@ -54,6 +55,7 @@ export async function fillStream(
   try {
     for (const item of events) {
       const encoded = encodeStockEvent(item.warehouse, item.event, {
+        names: TEST_HEADER_NAMES,
         id: randomUUID(),
         timestampMs: item.timestampMs,
       });

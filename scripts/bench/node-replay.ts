@@ -4,7 +4,7 @@
  * expected content of `stock_levels` for the projector phase.
  */
 import { decodeStockMessage } from '../../src/core/codec';
-import { headerNames } from '../../src/core/events';
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
 import type { NatsConnection } from '../../src/nats/connection';
 import { STREAMS } from '../../src/core/resources';
@@ -38,7 +38,7 @@ export async function stockwireNodeReplay(
   nc: NatsConnection,
   count: number,
 ): Promise<{ ms: number; ledger: LedgerState }> {
-  const names = headerNames();
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
   const controller = new AbortController();
   let ledger = initialLedger();
   const started = performance.now();

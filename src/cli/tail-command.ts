@@ -1,6 +1,12 @@
 /** `cli tail`: follow WAREHOUSE_EVENTS and print every event with everything it carries. */
 import { decodeStockMessage } from '../core/codec';
-import { stockSubject, tokenProblem } from '../core/events';
+import {
+  DEFAULT_HEADER_PREFIX,
+  headerNames,
+  stockSubject,
+  tokenProblem,
+  type HeaderNames,
+} from '../core/events';
 import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
@@ -26,11 +32,11 @@ export function formatPayload(data: Uint8Array): string {
   }
 }
 
-export function formatMessage(m: StreamMessage): string {
+export function formatMessage(m: StreamMessage, names: HeaderNames): string {
   const lines = [`#${m.seq} ${m.subject}  (stored ${new Date(m.streamTimestampMs).toISOString()})`];
   for (const [name, value] of m.headerEntries()) lines.push(`  ${name}: ${value}`);
   lines.push(`  ${formatPayload(m.data)}`);
-  const decoded = decodeStockMessage(m);
+  const decoded = decodeStockMessage(m, names);
   switch (decoded.kind) {
     case 'stock':
       lines.push(`  => ${decoded.event.type} (event id ${decoded.meta.id})`);
@@ -61,6 +67,7 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
       ? undefined
       : stockSubject(warehouse ?? '*', product ?? '*');
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
 
   const nc = await openConnection(target, { follow: true });
   try {
@@ -77,7 +84,7 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
       signal: io.signal,
       ...(filterSubject ? { filterSubject } : {}),
     })) {
-      for (const m of batch.messages) io.out(formatMessage(m));
+      for (const m of batch.messages) io.out(formatMessage(m, names));
       if (batch.caughtUp && !announced) {
         announced = true;
         io.err(`caught up (stream at sequence ${batch.streamLastSeq}); waiting for new events`);

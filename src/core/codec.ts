@@ -12,7 +12,6 @@ import {
   STOCK_EVENT_TYPES,
   STOCK_LOW_TYPE,
   UNASSIGNED_LOCATION,
-  headerNames,
   isToken,
   parseSubject,
   procurementSubject,
@@ -88,7 +87,7 @@ export function isStockEventType(type: string): type is StockEventType {
 export interface EncodeOptions {
   id: string;
   timestampMs: number;
-  prefix?: string;
+  names: HeaderNames;
 }
 
 /** The wire form of a stock event, with the four headers and `Nats-Msg-Id`. */
@@ -113,8 +112,7 @@ export function encodeStockLow(low: StockLow, options: EncodeOptions): EncodedMe
   };
 }
 
-function eventHeaders(type: string, { id, timestampMs, prefix }: EncodeOptions): Record<string, string> {
-  const names = headerNames(prefix);
+function eventHeaders(type: string, { id, timestampMs, names }: EncodeOptions): Record<string, string> {
   return {
     [names.format]: JSON_FORMAT,
     [names.type]: type,
@@ -137,7 +135,7 @@ interface Envelope {
  */
 export function decodeEnvelope(
   msg: RawMessage,
-  names: HeaderNames = headerNames(),
+  names: HeaderNames,
   root = STOCK_SUBJECT_ROOT,
 ): { ok: true; envelope: Envelope } | { ok: false; error: DecodeError } {
   const subject = parseSubjectRemembered(msg.subject, root);
@@ -217,7 +215,7 @@ function parseSubjectRemembered(subject: string, root: string): ReturnType<typeo
 }
 
 /** Full decode of a warehouse stream message. Never throws. */
-export function decodeStockMessage(msg: RawMessage, names: HeaderNames = headerNames()): Decoded {
+export function decodeStockMessage(msg: RawMessage, names: HeaderNames): Decoded {
   const env = decodeEnvelope(msg, names);
   if (!env.ok) return malformed(msg, env.error);
   const { meta, type } = env.envelope;
@@ -376,7 +374,7 @@ export type DecodedLow =
   | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
 
 /** Decodes a `procurement.<warehouse>.product.<product>` message. Never throws. */
-export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames = headerNames()): DecodedLow {
+export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames): DecodedLow {
   const env = decodeEnvelope(msg, names, PROCUREMENT_SUBJECT_ROOT);
   if (!env.ok)
     return {

@@ -8,7 +8,6 @@ import {
   STOCK_EVENT_TYPES,
   STOCK_SUBJECT_ROOT,
   UNASSIGNED_LOCATION,
-  headerNames,
   stockSubject,
   tokenProblem,
   type HeaderNames,
@@ -151,11 +150,7 @@ function firstHeader(headers: LoggedMessage['headers'], name: string): string | 
   return null;
 }
 
-export function eventRow(
-  message: LoggedMessage,
-  decoded: Decoded,
-  names: HeaderNames = headerNames(),
-): EventRow {
+export function eventRow(message: LoggedMessage, decoded: Decoded, names: HeaderNames): EventRow {
   const text = payloadText(message.data);
   const { preview, truncated } = previewOf(text);
   const common = {

@@ -63,14 +63,18 @@ export interface StockLow {
   threshold: number;
 }
 
-/** Names of the four event headers for a given prefix (one setting for publishers and readers). */
+/**
+ * Names of the four event headers for a given prefix. The prefix is one setting of a deployment
+ * (docs/architecture.md#subjects-and-headers): there is no default here, so that no publisher or reader can
+ * leave it out by accident.
+ */
 export interface HeaderNames {
   format: string;
   type: string;
   msgId: string;
   timestampMs: string;
 }
-export function headerNames(prefix: string = DEFAULT_HEADER_PREFIX): HeaderNames {
+export function headerNames(prefix: string): HeaderNames {
   return {
     format: `${prefix}_format`,
     type: `${prefix}_type`,

@@ -3,7 +3,13 @@
  * so a test reads as the list of facts it is about.
  */
 import type { Decoded, DecodeErrorCode, EventMeta } from './codec';
-import { UNASSIGNED_LOCATION, stockSubject, type StockEvent } from './events';
+import {
+  DEFAULT_HEADER_PREFIX,
+  UNASSIGNED_LOCATION,
+  headerNames,
+  stockSubject,
+  type StockEvent,
+} from './events';
 import { HOUR_MS } from './sales';
 
 /** A deterministic UUID v4-shaped id for the n-th event. */
@@ -138,3 +144,6 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
   }
   return events;
 }
+
+/** The header names of a deployment that keeps the default prefix, which tests publish and read with. */
+export const TEST_HEADER_NAMES = headerNames(DEFAULT_HEADER_PREFIX);

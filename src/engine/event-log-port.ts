@@ -19,7 +19,7 @@ import {
   type EventRow,
   type LoggedMessage,
 } from '../core/event-log';
-import { headerNames } from '../core/events';
+import type { HeaderNames } from '../core/events';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
 import { STREAMS } from '../core/resources';
@@ -55,7 +55,6 @@ export const SCAN_BUDGET = 20_000;
 /** Rows a page may ask for: the list is virtualised, but a page still crosses to the page in one message. */
 export const MAX_PAGE_ROWS = 1000;
 
-const names = headerNames();
 const running = new Map<number, AbortController>();
 
 function logged(m: StreamMessage): LoggedMessage {
@@ -71,6 +70,7 @@ function logged(m: StreamMessage): LoggedMessage {
 /** Decodes a message, applies the type and text filters, and makes a row of what passes. */
 function selectRows(
   filter: EventLogFilter,
+  names: HeaderNames,
 ): (m: StreamMessage) => { row: EventRow; text: () => string } | undefined {
   const selects = selectorFor(filter);
   return (m) => {
@@ -84,6 +84,7 @@ function selectRows(
 
 export async function handleEventLogRequest(
   nc: NatsConnection | null,
+  names: HeaderNames,
   call: EventLogCall,
   post: (message: EventLogMessage) => void,
 ): Promise<void> {
@@ -101,7 +102,7 @@ export async function handleEventLogRequest(
   const abort = new AbortController();
   running.set(requestId, abort);
   try {
-    reply(await answer(nc, request, abort.signal, requestId, post));
+    reply(await answer(nc, names, request, abort.signal, requestId, post));
   } catch (error) {
     reply({ kind: 'error', message: describeNatsError(error) });
   } finally {
@@ -111,6 +112,7 @@ export async function handleEventLogRequest(
 
 async function answer(
   nc: NatsConnection,
+  names: HeaderNames,
   request: EventLogRequest,
   signal: AbortSignal,
   requestId: number,
@@ -123,7 +125,7 @@ async function answer(
       if (problems.length > 0) return { kind: 'error', message: problems.join('; ') };
       const limit = Math.max(1, Math.min(MAX_PAGE_ROWS, Math.floor(request.limit)));
       const scope = request.scope ?? (await openScope(nc, scopeOptions(filter)));
-      const select = selectRows(filter);
+      const select = selectRows(filter, names);
       const selective = needsScan(filter);
       const common = {
         stream: scope.stream,
@@ -161,7 +163,7 @@ async function answer(
       };
     }
     case 'export':
-      return exportScope(nc, request.filter, request.scope, request.format, signal, (progress) =>
+      return exportScope(nc, names, request.filter, request.scope, request.format, signal, (progress) =>
         post({ type: 'event-log', requestId, update: { final: false, progress } }),
       );
   }
@@ -182,6 +184,7 @@ function scopeOptions(filter: EventLogFilter) {
  */
 async function exportScope(
   nc: NatsConnection,
+  names: HeaderNames,
   filter: EventLogFilter,
   scope: LogScope,
   format: ExportFormat | 'count',
@@ -190,7 +193,7 @@ async function exportScope(
 ): Promise<EventLogReply> {
   const problems = filterProblems(filter);
   if (problems.length > 0) return { kind: 'error', message: problems.join('; ') };
-  const select = selectRows(filter);
+  const select = selectRows(filter, names);
   let rows = 0;
   let scanned = 0;
   if (format === 'csv') progress({ chunk: CSV_HEADER, rows, scanned });

@@ -2,6 +2,7 @@
  * The outbox's view of the world in the engine: publishing over the page's connection with the command's
  * own id and time, the warehouse stream's last sequence, and the ledger the replay folds.
  */
+import type { HeaderNames } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
 import { streamState } from '../nats/replay';
 import { STREAMS } from '../core/resources';
@@ -11,6 +12,7 @@ import type { OutboxPort } from './outbox';
 
 export function natsOutboxPort(
   nc: NatsConnection,
+  names: HeaderNames,
   replayed: () => { lastSeq: number; has(id: string): boolean },
 ): OutboxPort {
   return {
@@ -19,6 +21,7 @@ export function natsOutboxPort(
         id: entry.id,
         timestampMs: entry.timestampMs,
         expectedLastSubjectSeq: entry.command.expectedLastSubjectSeq,
+        names,
       }),
     streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
     replayed,

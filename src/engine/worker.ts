@@ -4,7 +4,7 @@
  * watches the KV buckets and the low-stock feed, and posts coalesced snapshots to the page.
  */
 import { decodeStockMessage } from '../core/codec';
-import { headerNames } from '../core/events';
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../core/events';
 import { hasId } from '../core/id-set';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
 import { connectBrowser } from '../nats/connect-browser';
@@ -47,7 +47,7 @@ const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
-const names = headerNames();
+const names = headerNames(DEFAULT_HEADER_PREFIX);
 
 interface Session {
   nc: NatsConnection;
@@ -77,10 +77,10 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
   switch (message.type) {
     case 'audit-trail':
-      void handleAuditRequest(session?.nc ?? null, message, post);
+      void handleAuditRequest(session?.nc ?? null, names, message, post);
       break;
     case 'event-log':
-      void handleEventLogRequest(session?.nc ?? null, message, post);
+      void handleEventLogRequest(session?.nc ?? null, names, message, post);
       break;
     case 'connect':
       void connect(message.credentials);
@@ -244,7 +244,7 @@ async function supervise(
 async function followConnection(nc: NatsConnection, signal: AbortSignal): Promise<void> {
   let previous: string | null = null;
   const box = new Outbox(
-    natsOutboxPort(nc, () => ({ lastSeq: ledger.lastSeq, has: (id) => hasId(ledger.seenIds, id) })),
+    natsOutboxPort(nc, names, () => ({ lastSeq: ledger.lastSeq, has: (id) => hasId(ledger.seenIds, id) })),
     { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
     {
       settled: (id, outcome) => post({ type: 'publish-settled', id, outcome }),

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
 import { connectionTarget } from '../command-line/connection-target';
 import { decodeStockMessage } from '../core/codec';
+import { DEFAULT_HEADER_PREFIX, headerNames, type HeaderNames } from '../core/events';
 import {
   createRng,
   demoHistory,
@@ -53,12 +54,18 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function publishDemo(nc: NatsConnection, item: DemoEvent, id: string): Promise<PublishResult> {
-  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs });
+async function publishDemo(
+  nc: NatsConnection,
+  names: HeaderNames,
+  item: DemoEvent,
+  id: string,
+): Promise<PublishResult> {
+  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs, names });
 }
 
 async function seedIfEmpty(
   nc: NatsConnection,
+  names: HeaderNames,
   seed: number,
   days: number,
   signal: AbortSignal,
@@ -85,7 +92,7 @@ async function seedIfEmpty(
   const lane = async (): Promise<void> => {
     while (next < history.length && failure === undefined && !signal.aborted) {
       const item = history[next++]!;
-      const result = await publishDemo(nc, item, randomUUID());
+      const result = await publishDemo(nc, names, item, randomUUID());
       if (!result.ok) {
         failure ??= `${result.kind}: ${result.message}`;
         return;
@@ -121,6 +128,7 @@ class StockTracker {
 
   constructor(
     private readonly nc: NatsConnection,
+    private readonly names: HeaderNames,
     private readonly stop: AbortController,
   ) {}
 
@@ -137,7 +145,7 @@ class StockTracker {
         });
         for await (const batch of replay) {
           for (const msg of batch.messages) {
-            const decoded = decodeStockMessage(msg);
+            const decoded = decodeStockMessage(msg, this.names);
             if (decoded.kind !== 'stock' || this.pending.delete(decoded.meta.id)) continue;
             this.state = simulatorObserve(this.state, {
               warehouse: decoded.meta.warehouse,
@@ -168,10 +176,15 @@ class StockTracker {
   }
 }
 
-async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): Promise<void> {
+async function simulate(
+  nc: NatsConnection,
+  names: HeaderNames,
+  seed: number,
+  signal: AbortSignal,
+): Promise<void> {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
-  const tracker = new StockTracker(nc, stop);
+  const tracker = new StockTracker(nc, names, stop);
   await tracker.start();
   const rng = createRng(seed ^ Date.now());
   const counts = new Map<string, number>();
@@ -185,7 +198,7 @@ async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): 
     tracker.ownEvent(id, step.state);
     // Retry with the same id until stored: the server drops a re-sent duplicate.
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
-      const result = await publishDemo(nc, step.event, id);
+      const result = await publishDemo(nc, names, step.event, id);
       if (result.ok) break;
       if (result.kind === 'invalid' || result.kind === 'permission' || result.kind === 'no_stream') {
         throw new Error(`publishing was refused: ${result.message}`);
@@ -221,6 +234,7 @@ async function main(): Promise<void> {
   const seed = seedText === undefined ? 1 : wholeNumber('seed', seedText, 0);
   const days = daysText === undefined ? 7 : wholeNumber('days', daysText, 1);
   const target = connectionTarget(args, 'admin');
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
   if (target.transport !== 'tcp')
     throw new UsageError('the demo worker connects over TCP: use a nats:// URL');
 
@@ -240,8 +254,8 @@ async function main(): Promise<void> {
     timeoutMs: 5000,
   });
   try {
-    if (simulating) await simulate(nc, seed, controller.signal);
-    else await seedIfEmpty(nc, seed, days, controller.signal);
+    if (simulating) await simulate(nc, names, seed, controller.signal);
+    else await seedIfEmpty(nc, names, seed, days, controller.signal);
   } finally {
     await nc.drain().catch(() => undefined);
   }

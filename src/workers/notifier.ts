@@ -5,6 +5,7 @@
  *
  *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
  */
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../core/events';
 import { NOTIFIER_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
   });
   const signal = shutdownSignal(log);
-  const notification = new Notification(log);
+  const notification = new Notification(log, headerNames(DEFAULT_HEADER_PREFIX));
   log.info('starting', { servers: args.target.servers, user: args.target.user });
 
   await supervise({

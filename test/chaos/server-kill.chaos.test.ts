@@ -19,6 +19,7 @@ import {
 } from '../workers/helpers';
 import { readWholeStream } from '../support/read-stream';
 import { superviseWorker } from './support/supervised-worker';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const TOTAL = 10_000;
 const IN_FLIGHT = 64;
@@ -66,6 +67,7 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
       const item = items[next++]!;
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(admin, item.warehouse, item.event, {
+          names: TEST_HEADER_NAMES,
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,
@@ -99,7 +101,7 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
   const counts = new Map<string, number>();
   let malformed = 0;
   for (const m of stored) {
-    const d = decodeStockMessage(m);
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     if (d.kind === 'malformed') malformed += 1;
     else counts.set(d.meta.id, (counts.get(d.meta.id) ?? 0) + 1);
   }

@@ -26,6 +26,7 @@ import {
 import { lowRuns, unmatchedAlerts, type AlertSeen } from './support/low-runs';
 import { readWholeStream } from '../support/read-stream';
 import { superviseWorker, type SupervisedWorker } from './support/supervised-worker';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const KILLS_EACH = 6;
 const MIN_EVENTS = 6000;
@@ -77,7 +78,7 @@ const notifierReady = (w: WorkerProcess) =>
 async function readAlerts(): Promise<AlertSeen[]> {
   const out: AlertSeen[] = [];
   for (const m of await readWholeStream(stack.admin, STREAMS.procurement)) {
-    const d = decodeProcurementMessage(m);
+    const d = decodeProcurementMessage(m, TEST_HEADER_NAMES);
     if (d.kind !== 'low')
       throw new Error(`unexpected message on ${STREAMS.procurement}: ${JSON.stringify(d)}`);
     out.push({
@@ -95,7 +96,7 @@ async function foldSequence(): Promise<{ quantities: Map<string, number[]>; fina
   let state = initialLedger();
   const quantities = new Map<string, number[]>();
   for (const m of await readWholeStream(stack.admin, STREAMS.warehouse)) {
-    const d = decodeStockMessage(m);
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     const before = state.procurement;
     state = applyDecoded(state, d);
     if (d.kind !== 'stock' || state.procurement === before) continue;

@@ -23,6 +23,7 @@ import { readWholeStream } from '../support/read-stream';
 import { claimTransport } from '../support/transport';
 import { uniqueToken } from '../support/unique';
 import { PASSWORDS, type User } from '../support/users';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const TOTAL = 3000;
 const KILL_AT_ACKED = 1000;
@@ -156,7 +157,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
       })) {
         const via = serverName(reader);
         for (const m of batch.messages) {
-          const d = decodeStockMessage(m);
+          const d = decodeStockMessage(m, TEST_HEADER_NAMES);
           received.push({ seq: m.seq, id: d.kind === 'malformed' ? `malformed@${m.seq}` : d.meta.id, via });
         }
       }
@@ -195,6 +196,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
       const giveUpAt = Date.now() + GIVE_UP_MS;
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(publisher, item.warehouse, item.event, {
+          names: TEST_HEADER_NAMES,
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,
@@ -228,7 +230,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   const stored = (await readWholeStream(admin, STREAMS.warehouse)).filter((m) => m.seq > startSeq);
   const copies = new Map<string, number>();
   for (const m of stored) {
-    const d = decodeStockMessage(m);
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     expect(d.kind, `seq ${m.seq}`).toBe('stock');
     if (d.kind !== 'malformed') copies.set(d.meta.id, (copies.get(d.meta.id) ?? 0) + 1);
   }

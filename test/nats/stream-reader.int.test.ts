@@ -22,6 +22,7 @@ import {
 import type { StreamMessage } from '../../src/nats/raw-message';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const STREAM = 'WAREHOUSE_EVENTS';
 const { clientUrl } = inject('nats');
@@ -40,6 +41,7 @@ function sold(product: string, quantity = 1): StockEvent {
 
 async function publish(warehouse: string, product: string, quantity = 1): Promise<number> {
   const r = await publishStockEvent(nc, warehouse, sold(product, quantity), {
+    names: TEST_HEADER_NAMES,
     id: crypto.randomUUID(),
     timestampMs: 1_000 + quantity,
   });

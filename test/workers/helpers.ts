@@ -20,6 +20,7 @@ import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { readWholeStream } from '../support/read-stream';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export const SERVICES = { user: 'services', password: 'stockwire-services' };
 export const ADMIN = { user: 'admin', password: 'stockwire-admin' };
@@ -208,7 +209,7 @@ export async function foldStream(nc: NatsConnection): Promise<LedgerState> {
   const messages = await readWholeStream(nc, STREAMS.warehouse);
   return applyBatch(
     initialLedger(),
-    messages.map((m) => decodeStockMessage(m)),
+    messages.map((m) => decodeStockMessage(m, TEST_HEADER_NAMES)),
   );
 }
 
@@ -223,7 +224,7 @@ export interface Alert {
 export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
   const alerts: Alert[] = [];
   for (const m of await readWholeStream(nc, STREAMS.procurement)) {
-    const d = decodeProcurementMessage(m);
+    const d = decodeProcurementMessage(m, TEST_HEADER_NAMES);
     if (d.kind !== 'low') continue;
     alerts.push({
       key: stockKey(d.meta.warehouse, d.meta.product),
@@ -341,7 +342,11 @@ export async function publishEvent(
   id = randomUUID(),
 ): Promise<number> {
   for (let attempt = 0; ; attempt++) {
-    const result = await publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: Date.now() });
+    const result = await publishStockEvent(nc, item.warehouse, item.event, {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: Date.now(),
+    });
     if (result.ok) return result.seq;
     // A restart of the server under test may time a publish out; the same id makes the retry safe.
     if (result.kind !== 'timeout' || attempt > 20) throw new Error(`publish failed: ${result.message}`);

@@ -26,6 +26,7 @@ import {
   type TestStack,
   type WorkerProcess,
 } from './helpers';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 let stack: TestStack;
 
@@ -215,7 +216,11 @@ describe('projector', () => {
     // (docs/platform-notes.md#consumers-and-kv): the same headers and body under a new sequence. Sent here
     // without Nats-Msg-Id, which the server then cannot catch either, so the test need not wait out the
     // window.
-    const encoded = encodeStockEvent(sale.warehouse, sale.event, { id, timestampMs: Date.now() });
+    const encoded = encodeStockEvent(sale.warehouse, sale.event, {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: Date.now(),
+    });
     const headers = Object.entries(encoded.headers).filter(([name]) => name !== DEDUPE_HEADER);
     const copy = await publishRaw(stack.admin, encoded.subject, encoded.payload, headers);
     if (!copy.ok) throw new Error(copy.message);

@@ -11,7 +11,7 @@ import type { TrailPanelProps } from '../../shared/trail-panel';
 import { formatCount, formatTime } from '../../shared/ui/format';
 import type { AuditRecord } from '../../engine/audit-port';
 import type { AuditSourceState } from './audit-source';
-import { effectText, eventText, hasEventTime, scopeTitle, shortId } from './audit-text';
+import { effectText, eventText, scopeTitle, shortId } from './audit-text';
 import { CorrectionForm } from './CorrectionForm';
 import { trailAsShown } from './trail-as-shown';
 import { useAuditRecords } from './useAuditRecords';
@@ -263,7 +263,7 @@ function Line({
   newest: boolean;
 }) {
   const headers = record?.headers ?? [];
-  const stored = record !== undefined && !hasEventTime(headers);
+  const stored = record !== undefined && !record.hasEventTime;
   const effectClass =
     line.status !== 'counted'
       ? 'audit-not-counted'
@@ -289,7 +289,7 @@ function Line({
         {stored && <div className="muted audit-small">server time: no event time given</div>}
       </td>
       <td>
-        <div>{eventText(line, headers)}</div>
+        <div>{eventText(line, record?.claimedType ?? null)}</div>
         {line.type !== null && <div className="muted audit-small mono">{line.type}</div>}
       </td>
       <td className={effectClass} data-testid="audit-effect">

@@ -8,7 +8,7 @@
  * the id makes a retried publish safe.
  */
 import { decodeProcurementMessage } from '../../core/codec';
-import { stockKey } from '../../core/events';
+import { stockKey, type HeaderNames } from '../../core/events';
 import { CrossingTracker, type LowAlert } from '../../core/notifier-state';
 import { parseStockLevel, parseThreshold } from '../../core/stock-level';
 import type { LevelObservation } from '../../core/thresholds';
@@ -36,6 +36,8 @@ export class Notification {
 
   constructor(
     private readonly log: Logger,
+    /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
+    private readonly names: HeaderNames,
     private readonly now: () => number = Date.now,
   ) {
     this.startedMs = now();
@@ -177,7 +179,11 @@ export class Notification {
     for (let attempt = 0; ; attempt++) {
       // Shutdown lets a first attempt go out, not retries.
       if (attempt > 0) throwIfAborted(signal);
-      const result = await publishStockLow(nc, alert.low, { id: alert.id, timestampMs: alert.atMs });
+      const result = await publishStockLow(nc, alert.low, {
+        id: alert.id,
+        timestampMs: alert.atMs,
+        names: this.names,
+      });
       if (result.ok) {
         if (!result.duplicate) this.alerts += 1;
         this.log.info('stock.low published', {
@@ -225,7 +231,7 @@ export class Notification {
         signal: done.signal,
       })) {
         for (const m of batch.messages) {
-          const decoded = decodeProcurementMessage(m);
+          const decoded = decodeProcurementMessage(m, this.names);
           if (decoded.kind !== 'low') continue;
           const { meta, low } = decoded;
           remembered.set(stockKey(meta.warehouse, meta.product), {

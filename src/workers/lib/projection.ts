@@ -24,7 +24,7 @@ import { applyDecoded, initialLedger, type LedgerState } from '../../core/ledger
 import { newBatch } from '../../core/batch';
 import { seqOf } from '../../core/view';
 import { changedLevels } from '../../core/procurement-stock';
-import { stockKey } from '../../core/events';
+import { stockKey, type HeaderNames } from '../../core/events';
 import { planDelivery, planKey, type PlanContext } from '../../core/projector-plan';
 import type { NatsConnection } from '../../nats/connection';
 import { consumeDurable, ensureDurable, type DeliveredMessage } from '../../nats/durable';
@@ -93,6 +93,8 @@ export class Projection {
   constructor(
     private readonly log: Logger,
     private readonly settings: ProjectorSettings,
+    /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
+    private readonly names: HeaderNames,
     private readonly now: () => number = Date.now,
   ) {
     this.startedMs = now();
@@ -301,7 +303,7 @@ export class Projection {
     const batch = newBatch();
     let state = this.ledger;
     for (const message of messages) {
-      const decoded: Decoded = decodeStockMessage(message);
+      const decoded: Decoded = decodeStockMessage(message, this.names);
       // Read before applying: inside one batch the ledger is updated in place.
       const fresh = seqOf(decoded) > state.lastSeq;
       const skipped = state.skipped;
