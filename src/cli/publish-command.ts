@@ -1,6 +1,6 @@
 /** `cli publish <type> …`: one stock event from the command line. */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_HEADER_PREFIX, UNASSIGNED_LOCATION, headerNames, type StockEvent } from '../core/events';
+import { UNASSIGNED_LOCATION, type StockEvent } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
 import { UsageError, parseArgs, required, single, wholeNumber } from '../command-line/args';
 import {
@@ -9,6 +9,7 @@ import {
   DEFAULT_CLI_USER,
   openConnection,
 } from '../command-line/connection-target';
+import { headerSetting } from '../command-line/header-prefix';
 import type { CommandIo } from './io';
 
 const FLAGS = [
@@ -102,7 +103,7 @@ export async function publishCommand(argv: readonly string[], io: CommandIo): Pr
     expected === undefined ? undefined : wholeNumber('expected-seq', expected, 0);
   const id = single(args, 'id') ?? randomUUID();
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
-  const names = headerNames(DEFAULT_HEADER_PREFIX);
+  const { names } = headerSetting(io.env);
 
   const nc = await openConnection(target, { follow: false });
   try {

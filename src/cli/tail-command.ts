@@ -1,12 +1,6 @@
-/** `cli tail`: follow WAREHOUSE_EVENTS and print every event with everything it carries. */
+/** `cli tail`: follow the warehouse stream and print every event with everything it carries. */
 import { decodeStockMessage } from '../core/codec';
-import {
-  DEFAULT_HEADER_PREFIX,
-  headerNames,
-  stockSubject,
-  tokenProblem,
-  type HeaderNames,
-} from '../core/events';
+import { stockSubject, tokenProblem, type HeaderNames } from '../core/events';
 import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
@@ -17,6 +11,7 @@ import {
   DEFAULT_CLI_USER,
   openConnection,
 } from '../command-line/connection-target';
+import { headerSetting } from '../command-line/header-prefix';
 import type { CommandIo } from './io';
 
 const FLAGS = [...CONNECTION_FLAGS, 'warehouse', 'product', 'from-seq'] as const;
@@ -67,7 +62,7 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
       ? undefined
       : stockSubject(warehouse ?? '*', product ?? '*');
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
-  const names = headerNames(DEFAULT_HEADER_PREFIX);
+  const { names } = headerSetting(io.env);
 
   const nc = await openConnection(target, { follow: true });
   try {

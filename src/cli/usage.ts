@@ -1,4 +1,5 @@
 /** The help text of `npm run cli`, whole and per command. */
+import { DEFAULT_HEADER_PREFIX } from '../core/events';
 import { STREAMS } from '../core/resources';
 
 export const COMMAND_USAGE: Record<string, string> = {
@@ -25,7 +26,9 @@ const CONNECTION_USAGE = `Connection (every command):
                      users admin and services, ws://127.0.0.1:9222 for the others (they may only use WebSocket).
   --user NAME        default: alice (a demo manager) for publish and tail, admin for raw and provision
   --password TEXT    default: the user's demo password from nats-server.conf
-  Environment: STOCKWIRE_NATS_URL, STOCKWIRE_USER, STOCKWIRE_PASSWORD (options win).`;
+  Environment: STOCKWIRE_NATS_URL, STOCKWIRE_USER, STOCKWIRE_PASSWORD (options win).
+  STOCKWIRE_HEADER_PREFIX: prefix of the event headers publish writes and tail reads (default ${DEFAULT_HEADER_PREFIX}); the
+                     same as every other program of the deployment and the dashboard's config.json.`;
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 

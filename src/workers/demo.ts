@@ -4,13 +4,15 @@
  *   tsx src/workers/demo.ts --seed-if-empty   a week of history, back-dated, if WAREHOUSE_EVENTS is empty
  *   tsx src/workers/demo.ts --simulate        one event every 1–3 s until stopped
  *
- * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD.
+ * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD; the
+ * event headers' prefix: STOCKWIRE_HEADER_PREFIX.
  */
 import { randomUUID } from 'node:crypto';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
 import { connectionTarget } from '../command-line/connection-target';
+import { HEADER_PREFIX_USAGE, headerSetting } from '../command-line/header-prefix';
 import { decodeStockMessage } from '../core/codec';
-import { DEFAULT_HEADER_PREFIX, headerNames, type HeaderNames } from '../core/events';
+import type { HeaderNames } from '../core/events';
 import {
   createRng,
   demoHistory,
@@ -33,7 +35,8 @@ const USAGE = `Usage: tsx src/workers/demo.ts (--seed-if-empty | --simulate) [op
   --seed N             random seed (default 1)
   --days N             days of history (default 7)
   --server URL         nats://host:port (default nats://127.0.0.1:4222, or STOCKWIRE_NATS_URL)
-  --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)`;
+  --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)
+${HEADER_PREFIX_USAGE}`;
 
 /** Publishes in flight at once while seeding: enough to hide round trips, few enough to keep acks timely. */
 const WINDOW = 500;
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
   const seed = seedText === undefined ? 1 : wholeNumber('seed', seedText, 0);
   const days = daysText === undefined ? 7 : wholeNumber('days', daysText, 1);
   const target = connectionTarget(args, 'admin');
-  const names = headerNames(DEFAULT_HEADER_PREFIX);
+  const { names } = headerSetting(process.env);
   if (target.transport !== 'tcp')
     throw new UsageError('the demo worker connects over TCP: use a nats:// URL');
 

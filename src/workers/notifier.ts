@@ -5,7 +5,6 @@
  *
  *   tsx src/workers/notifier.ts [--server nats://…] [--user services] [--password …]
  */
-import { DEFAULT_HEADER_PREFIX, headerNames } from '../core/events';
 import { NOTIFIER_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
@@ -26,8 +25,12 @@ async function main(): Promise<void> {
     numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
   });
   const signal = shutdownSignal(log);
-  const notification = new Notification(log, headerNames(DEFAULT_HEADER_PREFIX));
-  log.info('starting', { servers: args.target.servers, user: args.target.user });
+  const notification = new Notification(log, args.headers.names);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+  });
 
   await supervise({
     target: args.target,

@@ -4,7 +4,6 @@
  *
  *   tsx src/workers/projector.ts [--rebuild] [--server nats://…] [--user services] [--password …]
  */
-import { DEFAULT_HEADER_PREFIX, headerNames } from '../core/events';
 import { BUCKETS } from '../core/resources';
 import { PROJECTOR_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
@@ -47,8 +46,13 @@ async function main(): Promise<void> {
     rebuild: args.switches.has('rebuild'),
   };
   const signal = shutdownSignal(log);
-  const projection = new Projection(log, settings, headerNames(DEFAULT_HEADER_PREFIX));
-  log.info('starting', { servers: args.target.servers, user: args.target.user, ...settings });
+  const projection = new Projection(log, settings, args.headers.names);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+    ...settings,
+  });
 
   await supervise({
     target: args.target,
