@@ -97,7 +97,11 @@ export function spawnWorker(
       SERVICES.password,
       ...extraArgs,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', STOCKWIRE_HEADER_PREFIX: undefined },
+    },
   );
   const lines: LogLine[] = [];
   const listeners = new Set<() => void>();
