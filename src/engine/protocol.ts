@@ -132,7 +132,8 @@ export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
 export type ToEngine =
   | AuditRequest
   | EventLogCall
-  | { type: 'connect'; credentials: Credentials }
+  /** `headerPrefix`: of the deployment's event headers, from config.json (docs/architecture.md#subjects-and-headers). */
+  | { type: 'connect'; credentials: Credentials; headerPrefix: string }
   | { type: 'disconnect' }
   | { type: 'publish'; requestId: number; command: PublishCommand }
   | { type: 'set-threshold'; requestId: number; key: string; threshold: number }

@@ -4,7 +4,7 @@
  * watches the KV buckets and the low-stock feed, and posts coalesced snapshots to the page.
  */
 import { decodeStockMessage } from '../core/codec';
-import { DEFAULT_HEADER_PREFIX, headerNames } from '../core/events';
+import { headerNames, type HeaderNames } from '../core/events';
 import { hasId } from '../core/id-set';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
 import { connectBrowser } from '../nats/connect-browser';
@@ -47,7 +47,8 @@ const RETRY_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
-const names = headerNames(DEFAULT_HEADER_PREFIX);
+/** The deployment's event header names, from the page's config.json: set by each sign-in, before any use. */
+let names!: HeaderNames;
 
 interface Session {
   nc: NatsConnection;
@@ -83,6 +84,7 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
       void handleEventLogRequest(session?.nc ?? null, names, message, post);
       break;
     case 'connect':
+      names = headerNames(message.headerPrefix);
       void connect(message.credentials);
       break;
     case 'disconnect':
