@@ -139,7 +139,10 @@ async function connect(credentials: Credentials): Promise<void> {
   const abort = new AbortController();
   session = { nc, abort };
   const inboxPrefix = personInboxPrefix(credentials.user);
-  persistence = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
+  persistence = new FoldPersistence(
+    indexedDbFoldStore,
+    snapshotKey(credentials.servers, STREAMS.warehouse, names),
+  );
   await resumeSavedFold(nc, persistence);
   timeMachine = new TimeMachine(
     (fromSeq, signal) =>
