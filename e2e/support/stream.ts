@@ -5,6 +5,7 @@
  * (docs/platform-notes.md#the-natsjs-client). WebSocket clients run in child processes or the page.
  */
 import { randomUUID } from 'node:crypto';
+import { stockSubject } from '../../src/core/events';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { STREAMS } from '../../src/core/resources';
@@ -58,7 +59,7 @@ export async function publishCopy(nc: NatsConnection, original: Published): Prom
   const { type, ...args } = original.event;
   const result = await publishRaw(
     nc,
-    `warehouse.${original.warehouse}.product.${original.event.product_name}`,
+    stockSubject(original.warehouse, original.event.product_name),
     JSON.stringify(args),
     [
       ['myorg_format', 'application/json'],
