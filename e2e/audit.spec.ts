@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import type { StockEvent } from '../src/core/events';
+import { stockKey, type StockEvent } from '../src/core/events';
 import { publishRaw } from '../src/nats/publish';
 import { uniqueToken } from '../test/support/unique';
 import { cell, chooseWarehouse, openPage, signIn } from './support/app';
@@ -285,7 +285,7 @@ test.describe('from the procurement page', () => {
     test.setTimeout(90_000);
     const warehouse = uniqueToken('Hall');
     const product = uniqueToken('Quinces');
-    const key = `${warehouse}.${product}`;
+    const key = stockKey(warehouse, product);
     const name = { product_name: product };
     const t = Date.now();
     const published = await publishAll(nc, [

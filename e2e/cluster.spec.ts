@@ -18,6 +18,7 @@ import { LOGINS } from '../test/support/users';
 import { expectedStock, shown, warehouseTotal, type TimedEvent } from './support/expected';
 import { expectWarehouseFigures } from './support/figures';
 import { connectAdmin, type NatsConnection, type Published } from './support/stream';
+import { TEST_HEADER_NAMES } from '../src/core/testing';
 
 const { appUrl } = e2eEnv();
 
@@ -42,6 +43,7 @@ async function publishUntilAcked(conn: NatsConnection, events: readonly TimedEve
     const deadline = Date.now() + 30_000;
     for (;;) {
       const result = await publishStockEvent(conn, item.warehouse, item.event, {
+        names: TEST_HEADER_NAMES,
         id,
         timestampMs: item.timestampMs,
         timeoutMs: 2000,

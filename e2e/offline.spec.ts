@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startNatsServer, type NatsServerHandle } from '../scripts/lib/nats-server.mjs';
 import type { StockEvent } from '../src/core/events';
-import { WAREHOUSE_STREAM } from '../src/nats/names';
+import { STREAMS } from '../src/core/resources';
 import { provision } from '../src/nats/provision';
 import { readWholeStream } from '../test/support/read-stream';
 import { uniqueToken } from '../test/support/unique';
@@ -54,7 +54,7 @@ interface StoredEvent {
 async function storedEvents(clientUrl: string): Promise<StoredEvent[]> {
   const nc = await connectAdmin(clientUrl);
   try {
-    return (await readWholeStream(nc, WAREHOUSE_STREAM)).map((m) => ({
+    return (await readWholeStream(nc, STREAMS.warehouse)).map((m) => ({
       seq: m.seq,
       id: m.header('myorg_msg_id'),
       msgId: m.header('Nats-Msg-Id'),

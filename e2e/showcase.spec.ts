@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startNatsServer, type NatsServerHandle } from '../scripts/lib/nats-server.mjs';
+import { stockKey } from '../src/core/events';
 import { provision } from '../src/nats/provision';
 import { runCli } from '../test/support/cli';
 import { uniqueToken } from '../test/support/unique';
@@ -146,7 +147,7 @@ test('procurement: bucket and replay agree, a low level raises one alert, the th
   test.setTimeout(90_000);
   const warehouse = uniqueToken('Hall');
   const product = uniqueToken('Quinces');
-  const key = `${warehouse}.${product}`;
+  const key = stockKey(warehouse, product);
   const timestampMs = Date.now();
   await publishAll(nc, [
     {

@@ -10,7 +10,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startNatsServer, type NatsServerHandle } from '../scripts/lib/nats-server.mjs';
 import type { StockEvent } from '../src/core/events';
 import { MINUTE_MS } from '../src/core/sales';
-import { WAREHOUSE_STREAM } from '../src/nats/names';
+import { STREAMS } from '../src/core/resources';
 import { provision } from '../src/nats/provision';
 import { streamState } from '../src/nats/replay';
 import { deleteStream } from '../test/support/stream-admin';
@@ -170,7 +170,7 @@ for (const { title, newLonger, wipe } of CASES) {
     await expectWarehouseFigures(page, oldStock, h.warehouse, [...h.shared, h.gone]);
     await recordTexts(page);
 
-    const before = await streamState(nc, WAREHOUSE_STREAM);
+    const before = await streamState(nc, STREAMS.warehouse);
     if (wipe) {
       await nc.close();
       await server.stop();
@@ -179,12 +179,12 @@ for (const { title, newLonger, wipe } of CASES) {
       await server.restart();
       nc = await connectAdmin(server.clientUrl);
     } else {
-      await deleteStream(nc, WAREHOUSE_STREAM);
+      await deleteStream(nc, STREAMS.warehouse);
     }
     await provision(nc);
     await publishAll(nc, h.replacement);
     const publishedMs = Date.now();
-    const after = await streamState(nc, WAREHOUSE_STREAM);
+    const after = await streamState(nc, STREAMS.warehouse);
     expect(after.created).not.toBe(before.created);
     expect(after.lastSeq > before.lastSeq).toBe(newLonger);
 

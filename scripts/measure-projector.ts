@@ -16,7 +16,7 @@ import type { StockEvent } from '../src/core/events';
 import { connectNode } from '../src/nats/connect-node';
 import type { NatsConnection } from '../src/nats/connection';
 import { consumeDurable, ensureDurable } from '../src/nats/durable';
-import { WAREHOUSE_STREAM } from '../src/nats/names';
+import { STREAMS } from '../src/core/resources';
 import { provision } from '../src/nats/provision';
 import { replayStream } from '../src/nats/replay';
 import { LOGINS } from '../test/support/users';
@@ -67,7 +67,7 @@ function events(): DemoEvent[] {
 
 async function rawDurable(nc: NatsConnection): Promise<number> {
   await ensureDurable(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     name: 'measure_raw',
     ackWaitMs: 30_000,
     maxAckPending: 20_000,
@@ -76,7 +76,7 @@ async function rawDurable(nc: NatsConnection): Promise<number> {
   let seen = 0;
   const started = performance.now();
   for await (const batch of consumeDurable(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     name: 'measure_raw',
     signal: controller.signal,
     batchSize: 1000,
@@ -93,7 +93,7 @@ async function rawOrdered(nc: NatsConnection): Promise<number> {
   let seen = 0;
   const started = performance.now();
   for await (const batch of replayStream(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     fromSeq: 1,
     signal: controller.signal,
     batchSize: 1000,

@@ -240,6 +240,26 @@ function ensureConfigJson() {
   say('wrote public/config.json (the default server URL of the sign-in form)');
 }
 
+/**
+ * The dashboard takes the event header prefix from config.json, the programs started here from
+ * STOCKWIRE_HEADER_PREFIX; set in one place and not the other, they would not read each other's events.
+ */
+function warnOnHeaderPrefixMismatch() {
+  let configured;
+  try {
+    configured = JSON.parse(readFileSync(CONFIG_JSON, 'utf8')).headerPrefix;
+  } catch {
+    return;
+  }
+  const env = process.env.STOCKWIRE_HEADER_PREFIX;
+  if (configured === env) return;
+  say(
+    `warning: public/config.json has headerPrefix ${JSON.stringify(configured) ?? '(none)'} but ` +
+      `STOCKWIRE_HEADER_PREFIX is ${JSON.stringify(env) ?? '(not set)'}: the dashboard and the workers ` +
+      'would write and read different headers (docs/architecture.md#subjects-and-headers)',
+  );
+}
+
 function configuredWsUrl() {
   try {
     return JSON.parse(readFileSync(CONFIG_JSON, 'utf8')).natsUrl ?? '(no natsUrl)';
@@ -331,6 +351,7 @@ async function main() {
   }
 
   ensureConfigJson();
+  warnOnHeaderPrefixMismatch();
   startChild('vite', process.execPath, [
     VITE_BIN,
     '--host',

@@ -18,6 +18,7 @@ function spawnTsx(script: string, args: readonly string[]): ChildProcess {
     'STOCKWIRE_NATS_URL',
     'STOCKWIRE_USER',
     'STOCKWIRE_PASSWORD',
+    'STOCKWIRE_HEADER_PREFIX',
     'NATS_URL',
     'NATS_USER',
     'NATS_PASSWORD',

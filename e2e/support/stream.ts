@@ -5,13 +5,15 @@
  * (docs/platform-notes.md#the-natsjs-client). WebSocket clients run in child processes or the page.
  */
 import { randomUUID } from 'node:crypto';
+import { stockSubject } from '../../src/core/events';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { LOGINS } from '../../test/support/users';
 import type { TimedEvent } from './expected';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export type { NatsConnection };
 
@@ -36,6 +38,7 @@ export async function publishAll(nc: NatsConnection, events: readonly TimedEvent
   for (const item of events) {
     const id = randomUUID();
     const result = await publishStockEvent(nc, item.warehouse, item.event, {
+      names: TEST_HEADER_NAMES,
       id,
       timestampMs: item.timestampMs,
     });
@@ -56,7 +59,7 @@ export async function publishCopy(nc: NatsConnection, original: Published): Prom
   const { type, ...args } = original.event;
   const result = await publishRaw(
     nc,
-    `warehouse.${original.warehouse}.product.${original.event.product_name}`,
+    stockSubject(original.warehouse, original.event.product_name),
     JSON.stringify(args),
     [
       ['myorg_format', 'application/json'],
@@ -71,5 +74,5 @@ export async function publishCopy(nc: NatsConnection, original: Published): Prom
 }
 
 export async function lastSeq(nc: NatsConnection): Promise<number> {
-  return (await streamState(nc, WAREHOUSE_STREAM)).lastSeq;
+  return (await streamState(nc, STREAMS.warehouse)).lastSeq;
 }

@@ -4,7 +4,8 @@
  * context, on the same server and data as the app. The faster one is the baseline.
  */
 import type { Browser } from '@playwright/test';
-import { streamSubjectFilter, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
+import { streamSubjectFilter } from '../../src/nats/names';
 import { BASELINE_PATH } from './app-build';
 import type { BaselineRequest, BaselineResult } from './baseline-page/main';
 import type { StockConsumerKind } from './stock-consumer';
@@ -35,8 +36,8 @@ export async function runBrowserBaseline(
       kind,
       servers: wsUrl,
       ...LOGINS.display,
-      stream: WAREHOUSE_STREAM,
-      filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
+      stream: STREAMS.warehouse,
+      filter: streamSubjectFilter(STREAMS.warehouse)!,
       count,
     };
     const result: BaselineResult = await withTimeout(
@@ -75,8 +76,8 @@ export async function runDeliveryOnly(
       page.evaluate((r) => window.deliveryOnly!(r), {
         servers: wsUrl,
         ...LOGINS.display,
-        stream: WAREHOUSE_STREAM,
-        filter: streamSubjectFilter(WAREHOUSE_STREAM)!,
+        stream: STREAMS.warehouse,
+        filter: streamSubjectFilter(STREAMS.warehouse)!,
         count,
       }),
     );

@@ -9,9 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { createInbox, headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { encodeStockEvent } from '../../src/core/codec';
 import type { DemoEvent } from '../../src/core/demo-history';
-import { inboxPrefixFor, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
+import { inboxPrefixFor } from '../../src/nats/names';
 import { streamState } from '../../src/nats/replay';
 import { InFlight } from './window';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const UNANSWERED = 20_000;
 const OPEN_BRACE_QUOTE_E = [0x7b, 0x22, 0x65]; // `{"e` — a JetStream error reply starts `{"error"`
@@ -53,6 +55,7 @@ export async function fillStream(
   try {
     for (const item of events) {
       const encoded = encodeStockEvent(item.warehouse, item.event, {
+        names: TEST_HEADER_NAMES,
         id: randomUUID(),
         timestampMs: item.timestampMs,
       });
@@ -68,7 +71,7 @@ export async function fillStream(
   }
   const ms = performance.now() - started;
   if (refused.length > 0) throw new Error(`the server refused events: ${refused.slice(0, 3).join('; ')}`);
-  const state = await streamState(nc, WAREHOUSE_STREAM);
+  const state = await streamState(nc, STREAMS.warehouse);
   if (state.messages !== events.length) {
     throw new Error(`the stream holds ${state.messages} messages after publishing ${events.length}`);
   }

@@ -11,6 +11,7 @@ import type { NatsConnection } from '../../src/nats/connection';
 import { publishStockEvent } from '../../src/nats/publish';
 import { readProbe, retarget, waitUntilCaughtUp } from './page-probe';
 import { percentile } from './stats';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export interface LiveLatency {
   sent: number;
@@ -46,6 +47,7 @@ export async function liveLatency(
       state = step.state;
       acks.push(
         publishStockEvent(nc, step.event.warehouse, step.event.event, {
+          names: TEST_HEADER_NAMES,
           id: randomUUID(),
           timestampMs: nowMs,
         }).then((result) => {

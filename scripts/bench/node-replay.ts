@@ -4,10 +4,11 @@
  * expected content of `stock_levels` for the projector phase.
  */
 import { decodeStockMessage } from '../../src/core/codec';
-import { headerNames } from '../../src/core/events';
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
 import type { NatsConnection } from '../../src/nats/connection';
-import { streamSubjectFilter, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
+import { streamSubjectFilter } from '../../src/nats/names';
 import { stockwireReplay } from './replay-path';
 import { consumeWithStockClient, type StockConsumerKind } from './stock-consumer';
 import { decodeWithStockClient, newTally } from './stock-decode';
@@ -22,8 +23,8 @@ export async function stockNodeReplay(
   await consumeWithStockClient(
     nc,
     kind,
-    WAREHOUSE_STREAM,
-    streamSubjectFilter(WAREHOUSE_STREAM)!,
+    STREAMS.warehouse,
+    streamSubjectFilter(STREAMS.warehouse)!,
     count,
     (m) => decodeWithStockClient(m, tally),
   );
@@ -37,12 +38,12 @@ export async function stockwireNodeReplay(
   nc: NatsConnection,
   count: number,
 ): Promise<{ ms: number; ledger: LedgerState }> {
-  const names = headerNames();
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
   const controller = new AbortController();
   let ledger = initialLedger();
   const started = performance.now();
   for await (const batch of stockwireReplay(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     fromSeq: 1,
     signal: controller.signal,
     batchSize: 1000,

@@ -11,7 +11,8 @@ import type { NatsConnection } from '../../src/nats/connection';
 import { durablePosition } from '../../src/nats/durable';
 import { openCasBucket } from '../../src/nats/kv-cas';
 import { watchBucket } from '../../src/nats/kv-watch';
-import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
+import { PROJECTOR_DURABLE } from '../../src/nats/names';
 import { PASSWORDS } from '../../test/support/users';
 import type { Cleanup } from './cleanup';
 import { startNode } from './node-child';
@@ -112,7 +113,7 @@ async function measure(
   const readyMs = (await ready).atMs;
   // Cheap first: one get of the key the last event changed, polled. Consumer info would be the obvious probe,
   // but on 2.9.10 polling it slows the consumer's deliveries severalfold (measure-projector runs).
-  const levels = await openCasBucket(nc, STOCK_LEVELS_BUCKET);
+  const levels = await openCasBucket(nc, BUCKETS.stockLevels);
   const lastKey = [...expected].find(
     ([, json]) => (JSON.parse(json) as { last_seq: number }).last_seq === lastSeq,
   );
@@ -126,7 +127,7 @@ async function measure(
   // The other keys of the last batch are written alongside that one, then the batch is acknowledged.
   while (!(await bucketEquals(nc, expected))) await sleep(POLL_MS);
   for (;;) {
-    const position = await durablePosition(nc, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    const position = await durablePosition(nc, STREAMS.warehouse, PROJECTOR_DURABLE);
     if (position && position.ackFloorSeq >= lastSeq) break;
     await sleep(POLL_MS);
   }
@@ -138,7 +139,7 @@ export async function bucketEquals(nc: NatsConnection, expected: Map<string, str
   const controller = new AbortController();
   const text = new TextDecoder();
   const seen = new Map<string, string>();
-  for await (const batch of watchBucket(nc, { bucket: STOCK_LEVELS_BUCKET, signal: controller.signal })) {
+  for await (const batch of watchBucket(nc, { bucket: BUCKETS.stockLevels, signal: controller.signal })) {
     for (const e of batch.entries) {
       if (e.operation === 'PUT') seen.set(e.key, text.decode(e.value));
       else seen.delete(e.key);

@@ -4,9 +4,9 @@
  * so the work cannot be optimised away.
  */
 import type { JsMsg } from '@nats-io/jetstream';
-import { headerNames } from '../../src/core/events';
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 
-const names = headerNames();
+const names = headerNames(DEFAULT_HEADER_PREFIX);
 
 export interface StockTally {
   count: number;

@@ -9,6 +9,7 @@ import {
   DEFAULT_CLI_USER,
   openConnection,
 } from '../command-line/connection-target';
+import { headerSetting } from '../command-line/header-prefix';
 import type { CommandIo } from './io';
 
 const FLAGS = [
@@ -102,12 +103,14 @@ export async function publishCommand(argv: readonly string[], io: CommandIo): Pr
     expected === undefined ? undefined : wholeNumber('expected-seq', expected, 0);
   const id = single(args, 'id') ?? randomUUID();
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
+  const { names } = headerSetting(io.env);
 
   const nc = await openConnection(target, { follow: false });
   try {
     const result = await publishStockEvent(nc, warehouse, event, {
       id,
       timestampMs: Date.now(),
+      names,
       ...(expectedLastSubjectSeq === undefined ? {} : { expectedLastSubjectSeq }),
     });
     if (result.ok) {

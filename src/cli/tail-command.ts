@@ -1,7 +1,7 @@
-/** `cli tail`: follow WAREHOUSE_EVENTS and print every event with everything it carries. */
+/** `cli tail`: follow the warehouse stream and print every event with everything it carries. */
 import { decodeStockMessage } from '../core/codec';
-import { tokenProblem } from '../core/events';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { stockSubject, tokenProblem, type HeaderNames } from '../core/events';
+import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { replayStream, streamState } from '../nats/replay';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
@@ -11,6 +11,7 @@ import {
   DEFAULT_CLI_USER,
   openConnection,
 } from '../command-line/connection-target';
+import { headerSetting } from '../command-line/header-prefix';
 import type { CommandIo } from './io';
 
 const FLAGS = [...CONNECTION_FLAGS, 'warehouse', 'product', 'from-seq'] as const;
@@ -26,11 +27,11 @@ export function formatPayload(data: Uint8Array): string {
   }
 }
 
-export function formatMessage(m: StreamMessage): string {
+export function formatMessage(m: StreamMessage, names: HeaderNames): string {
   const lines = [`#${m.seq} ${m.subject}  (stored ${new Date(m.streamTimestampMs).toISOString()})`];
   for (const [name, value] of m.headerEntries()) lines.push(`  ${name}: ${value}`);
   lines.push(`  ${formatPayload(m.data)}`);
-  const decoded = decodeStockMessage(m);
+  const decoded = decodeStockMessage(m, names);
   switch (decoded.kind) {
     case 'stock':
       lines.push(`  => ${decoded.event.type} (event id ${decoded.meta.id})`);
@@ -59,25 +60,26 @@ export async function tailCommand(argv: readonly string[], io: CommandIo): Promi
   const filterSubject =
     warehouse === undefined && product === undefined
       ? undefined
-      : `warehouse.${warehouse ?? '*'}.product.${product ?? '*'}`;
+      : stockSubject(warehouse ?? '*', product ?? '*');
   const target = connectionTarget(args, DEFAULT_CLI_USER, io.env);
+  const { names } = headerSetting(io.env);
 
   const nc = await openConnection(target, { follow: true });
   try {
     // A live tail starts after the current last event, never with deliver_policy "new"
     // (docs/platform-notes.md#consumers-and-kv).
-    const fromSeq = fromSeqArg ?? (await streamState(nc, WAREHOUSE_STREAM)).lastSeq + 1;
+    const fromSeq = fromSeqArg ?? (await streamState(nc, STREAMS.warehouse)).lastSeq + 1;
     io.err(
-      `tailing ${WAREHOUSE_STREAM}${filterSubject ? ` (${filterSubject})` : ''} from sequence ${fromSeq} as ${target.user}; Ctrl-C stops`,
+      `tailing ${STREAMS.warehouse}${filterSubject ? ` (${filterSubject})` : ''} from sequence ${fromSeq} as ${target.user}; Ctrl-C stops`,
     );
     let announced = false;
     for await (const batch of replayStream(nc, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       fromSeq,
       signal: io.signal,
       ...(filterSubject ? { filterSubject } : {}),
     })) {
-      for (const m of batch.messages) io.out(formatMessage(m));
+      for (const m of batch.messages) io.out(formatMessage(m, names));
       if (batch.caughtUp && !announced) {
         announced = true;
         io.err(`caught up (stream at sequence ${batch.streamLastSeq}); waiting for new events`);

@@ -1,4 +1,6 @@
 /** The help text of `npm run cli`, whole and per command. */
+import { DEFAULT_HEADER_PREFIX } from '../core/events';
+import { STREAMS } from '../core/resources';
 
 export const COMMAND_USAGE: Record<string, string> = {
   publish: `  publish <corrected|replenished|moved|sold|destroyed>
@@ -8,7 +10,7 @@ export const COMMAND_USAGE: Record<string, string> = {
           [--reason TEXT]                destroyed: required
           [--expected-seq N]             refuse unless the product's last event has sequence N (0 = none yet)
           [--id ID]                      event id (default: a new UUID; re-use one to test de-duplication)
-      Publishes one stock event to WAREHOUSE_EVENTS and prints its sequence.`,
+      Publishes one stock event to ${STREAMS.warehouse} and prints its sequence.`,
   tail: `  tail    [--warehouse W] [--product P] [--from-seq N]
       Prints each event as it arrives: sequence, subject, all headers, payload and how readers decode it.
       Starts after the current last event unless --from-seq is given (1 = everything). Ctrl-C stops.`,
@@ -24,7 +26,9 @@ const CONNECTION_USAGE = `Connection (every command):
                      users admin and services, ws://127.0.0.1:9222 for the others (they may only use WebSocket).
   --user NAME        default: alice (a demo manager) for publish and tail, admin for raw and provision
   --password TEXT    default: the user's demo password from nats-server.conf
-  Environment: STOCKWIRE_NATS_URL, STOCKWIRE_USER, STOCKWIRE_PASSWORD (options win).`;
+  Environment: STOCKWIRE_NATS_URL, STOCKWIRE_USER, STOCKWIRE_PASSWORD (options win).
+  STOCKWIRE_HEADER_PREFIX: prefix of the event headers publish writes and tail reads (default ${DEFAULT_HEADER_PREFIX}); the
+                     same as every other program of the deployment and the dashboard's config.json.`;
 
 export const USAGE = `Usage: npm run cli -- <command> [options]
 

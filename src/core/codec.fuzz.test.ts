@@ -17,11 +17,11 @@ import {
   STOCK_EVENT_TYPES,
   STOCK_LOW_TYPE,
   UNASSIGNED_LOCATION,
-  headerNames,
   isToken,
   type StockEventType,
 } from './events';
 import { applyBatch, initialLedger } from './ledger';
+import { TEST_HEADER_NAMES } from './testing';
 
 const KNOWN_CODES: ReadonlySet<DecodeErrorCode> = new Set<DecodeErrorCode>([
   'bad_subject',
@@ -40,7 +40,7 @@ const KNOWN_CODES: ReadonlySet<DecodeErrorCode> = new Set<DecodeErrorCode>([
   'product_mismatch',
   'warehouse_mismatch',
 ]);
-const NAMES = headerNames();
+const NAMES = TEST_HEADER_NAMES;
 const RUNS = { numRuns: 400 };
 
 function raw(subject: string, headers: Map<string, string>, data: Uint8Array, seq = 1): RawMessage {
@@ -168,7 +168,7 @@ describe('decoders on arbitrary input', () => {
   it('decodeStockMessage never throws and always classifies', () => {
     fc.assert(
       fc.property(anyMessage, (msg) => {
-        const decoded = decodeStockMessage(msg);
+        const decoded = decodeStockMessage(msg, TEST_HEADER_NAMES);
         expectClassified(decoded, 'stock');
         if (decoded.kind === 'unknown') expect(STOCK_EVENT_TYPES).not.toContain(decoded.type);
       }),
@@ -179,7 +179,7 @@ describe('decoders on arbitrary input', () => {
   it('decodeProcurementMessage never throws and always classifies', () => {
     fc.assert(
       fc.property(anyMessage, (msg) => {
-        const decoded = decodeProcurementMessage(msg);
+        const decoded = decodeProcurementMessage(msg, TEST_HEADER_NAMES);
         expectClassified(decoded, 'low');
         if (decoded.kind === 'unknown') expect(decoded.type).not.toBe(STOCK_LOW_TYPE);
       }),
@@ -298,7 +298,7 @@ describe('decodeStockMessage on near-valid payloads', () => {
           goodHeaders(type),
           payload(fields, extra),
         );
-        const decoded = decodeStockMessage(msg);
+        const decoded = decodeStockMessage(msg, TEST_HEADER_NAMES);
         const from = fields.from?.value;
         const sameLocation = type === 'stock.moved' && from !== undefined && from === fields.to?.value;
         const expected = Object.values(fields).every((f) => f.valid) && !sameLocation;
@@ -335,6 +335,7 @@ describe('decodeStockMessage on near-valid payloads', () => {
           const body = { product_name: p, quantity, location: 'A1', from: 'A1', to: 'B2', reason: 'r' };
           const decoded = decodeStockMessage(
             raw(`warehouse.${w}.product.${p}`, goodHeaders(type), encoder.encode(JSON.stringify(body))),
+            TEST_HEADER_NAMES,
           );
           expect(decoded.kind).toBe('malformed');
           if (decoded.kind === 'malformed') expect(decoded.error.code).toBe('bad_quantity');
@@ -369,7 +370,7 @@ describe('decodeProcurementMessage on near-valid payloads', () => {
           goodHeaders(STOCK_LOW_TYPE),
           payload(fields, extra),
         );
-        const decoded = decodeProcurementMessage(msg);
+        const decoded = decodeProcurementMessage(msg, TEST_HEADER_NAMES);
         expectClassified(decoded, 'low');
         const expected = Object.values(fields).every((f) => f.valid);
         expect(decoded.kind).toBe(expected ? 'low' : 'malformed');
@@ -410,7 +411,7 @@ describe('applyBatch on decoder output', () => {
       });
     fc.assert(
       fc.property(fc.array(message, { maxLength: 40 }), fc.boolean(), (messages, split) => {
-        const decoded = messages.map((m) => decodeStockMessage(m));
+        const decoded = messages.map((m) => decodeStockMessage(m, TEST_HEADER_NAMES));
         const state = split
           ? decoded.reduce((s, d) => applyBatch(s, [d]), initialLedger())
           : applyBatch(initialLedger(), decoded);

@@ -9,6 +9,7 @@ import {
   type RawMessage,
 } from './codec';
 import { MAX_PAYLOAD_BYTES, headerNames, type StockEvent, type StockLow } from './events';
+import { TEST_HEADER_NAMES } from './testing';
 
 const ID = '3b241101-e2bb-4255-8caf-4136c566a962';
 const EVENT_MS = 1_700_000_000_000;
@@ -25,7 +26,7 @@ interface RawSpec {
 }
 
 function raw(spec: RawSpec = {}): RawMessage {
-  const names = headerNames(spec.prefix);
+  const names = spec.prefix === undefined ? TEST_HEADER_NAMES : headerNames(spec.prefix);
   const headers: Record<string, string | undefined> = {
     [names.format]: 'application/json',
     [names.type]: 'stock.sold',
@@ -277,7 +278,7 @@ const malformedCases: MalformedCase[] = [
 
 describe('decodeStockMessage: malformed messages are classified, never thrown', () => {
   it.each(malformedCases)('$name → $code', ({ spec, code, field }) => {
-    const decoded = decodeStockMessage(raw(spec));
+    const decoded = decodeStockMessage(raw(spec), TEST_HEADER_NAMES);
     expect(decoded.kind).toBe('malformed');
     if (decoded.kind !== 'malformed') return;
     expect(decoded.error.code).toBe(code);
@@ -288,34 +289,37 @@ describe('decodeStockMessage: malformed messages are classified, never thrown', 
   });
 
   it('keeps the event time of a malformed payload when the headers were readable', () => {
-    const decoded = decodeStockMessage(raw({ payload: 'nope' }));
+    const decoded = decodeStockMessage(raw({ payload: 'nope' }), TEST_HEADER_NAMES);
     expect(decoded).toMatchObject({ kind: 'malformed', timestampMs: EVENT_MS });
   });
 
   it('uses the stream time when the headers themselves were unreadable', () => {
-    const decoded = decodeStockMessage(raw({ headers: { [TYPE]: undefined } }));
+    const decoded = decodeStockMessage(raw({ headers: { [TYPE]: undefined } }), TEST_HEADER_NAMES);
     expect(decoded).toMatchObject({ kind: 'malformed', timestampMs: STREAM_MS });
   });
 
   it('names the allowed characters when a subject token is wrong', () => {
-    const decoded = decodeStockMessage(raw({ subject: 'warehouse.4 6.product.Apples' }));
+    const decoded = decodeStockMessage(raw({ subject: 'warehouse.4 6.product.Apples' }), TEST_HEADER_NAMES);
     expect(decoded.kind === 'malformed' && decoded.error.message).toContain('allowed are letters');
   });
 });
 
 describe('decodeStockMessage: lenient where the contract says so', () => {
   it('takes the stream time when there is no timestamp header', () => {
-    const decoded = decodeStockMessage(raw({ headers: { [TIMESTAMP]: undefined } }));
+    const decoded = decodeStockMessage(raw({ headers: { [TIMESTAMP]: undefined } }), TEST_HEADER_NAMES);
     expect(decoded.kind === 'stock' && decoded.meta.timestampMs).toBe(STREAM_MS);
   });
 
   it('takes the stream time when the timestamp header is empty', () => {
-    const decoded = decodeStockMessage(raw({ headers: { [TIMESTAMP]: '' } }));
+    const decoded = decodeStockMessage(raw({ headers: { [TIMESTAMP]: '' } }), TEST_HEADER_NAMES);
     expect(decoded.kind === 'stock' && decoded.meta.timestampMs).toBe(STREAM_MS);
   });
 
   it('identifies an event without message id by its stream sequence', () => {
-    const decoded = decodeStockMessage(raw({ seq: 1234, headers: { myorg_msg_id: undefined } }));
+    const decoded = decodeStockMessage(
+      raw({ seq: 1234, headers: { myorg_msg_id: undefined } }),
+      TEST_HEADER_NAMES,
+    );
     expect(decoded.kind === 'stock' && decoded.meta.id).toBe('seq:1234');
   });
 
@@ -324,6 +328,7 @@ describe('decodeStockMessage: lenient where the contract says so', () => {
     (type) => {
       const decoded = decodeStockMessage(
         raw({ headers: { [TYPE]: type }, payload: '{"product_name":"Apples","quantity":4}' }),
+        TEST_HEADER_NAMES,
       );
       expect(decoded).toEqual({
         kind: 'stock',
@@ -339,6 +344,7 @@ describe('decodeStockMessage: lenient where the contract says so', () => {
         headers: { [TYPE]: 'stock.corrected' },
         payload: '{"product_name":"Apples","location":"A1","quantity":0}',
       }),
+      TEST_HEADER_NAMES,
     );
     expect(decoded.kind === 'stock' && decoded.event.quantity).toBe(0);
   });
@@ -349,17 +355,24 @@ describe('decodeStockMessage: lenient where the contract says so', () => {
         headers: { [TYPE]: 'stock.corrected' },
         payload: '{"product_name":"Apples","location":"A1","quantity":-0}',
       }),
+      TEST_HEADER_NAMES,
     );
     expect(decoded.kind === 'stock' && Object.is(decoded.event.quantity, 0)).toBe(true);
   });
 
   it('accepts a JSON format with parameters', () => {
-    const decoded = decodeStockMessage(raw({ headers: { [FORMAT]: 'Application/JSON; charset=utf-8' } }));
+    const decoded = decodeStockMessage(
+      raw({ headers: { [FORMAT]: 'Application/JSON; charset=utf-8' } }),
+      TEST_HEADER_NAMES,
+    );
     expect(decoded.kind).toBe('stock');
   });
 
   it('ignores fields it does not know', () => {
-    const decoded = decodeStockMessage(raw({ payload: '{"product_name":"Apples","quantity":1,"till":"7"}' }));
+    const decoded = decodeStockMessage(
+      raw({ payload: '{"product_name":"Apples","quantity":1,"till":"7"}' }),
+      TEST_HEADER_NAMES,
+    );
     expect(decoded.kind === 'stock' && decoded.event).toEqual({
       type: 'stock.sold',
       product_name: 'Apples',
@@ -371,6 +384,7 @@ describe('decodeStockMessage: lenient where the contract says so', () => {
   it('keeps an unknown type without parsing its payload', () => {
     const decoded = decodeStockMessage(
       raw({ headers: { [TYPE]: 'stock.audited' }, payload: 'not json at all' }),
+      TEST_HEADER_NAMES,
     );
     expect(decoded).toEqual({
       kind: 'unknown',
@@ -407,13 +421,17 @@ describe('encodeStockEvent → decodeStockMessage round trip', () => {
   ];
 
   it.each(events)('$type comes back equal, with the same id and time', (event) => {
-    const encoded = encodeStockEvent('46', event, { id: ID, timestampMs: EVENT_MS + 0.7 });
+    const encoded = encodeStockEvent('46', event, {
+      names: TEST_HEADER_NAMES,
+      id: ID,
+      timestampMs: EVENT_MS + 0.7,
+    });
     expect(encoded.subject).toBe(SUBJECT);
     expect(encoded.headers['Nats-Msg-Id']).toBe(ID);
     expect(encoded.headers.myorg_msg_id).toBe(ID);
     expect(encoded.headers.myorg_type).toBe(event.type);
     expect(JSON.parse(encoded.payload)).not.toHaveProperty('type');
-    expect(decodeStockMessage(fromEncoded(encoded))).toEqual({
+    expect(decodeStockMessage(fromEncoded(encoded), TEST_HEADER_NAMES)).toEqual({
       kind: 'stock',
       meta: { seq: 7, subject: SUBJECT, warehouse: '46', product: 'Apples', id: ID, timestampMs: EVENT_MS },
       event,
@@ -422,7 +440,11 @@ describe('encodeStockEvent → decodeStockMessage round trip', () => {
 
   it('round-trips under a custom prefix', () => {
     const event = events[3] as StockEvent;
-    const encoded = encodeStockEvent('46', event, { id: ID, timestampMs: EVENT_MS, prefix: 'acme' });
+    const encoded = encodeStockEvent('46', event, {
+      names: headerNames('acme'),
+      id: ID,
+      timestampMs: EVENT_MS,
+    });
     expect(Object.keys(encoded.headers).sort()).toEqual(
       ['Nats-Msg-Id', 'acme_format', 'acme_msg_id', 'acme_timestamp_ms', 'acme_type'].sort(),
     );
@@ -438,9 +460,13 @@ describe('stock.low', () => {
   const LOW_SUBJECT = 'procurement.46.product.Apples';
 
   it('round-trips through encodeStockLow and decodeProcurementMessage', () => {
-    const encoded = encodeStockLow(low, { id: 'low-46.Apples-17', timestampMs: EVENT_MS });
+    const encoded = encodeStockLow(low, {
+      names: TEST_HEADER_NAMES,
+      id: 'low-46.Apples-17',
+      timestampMs: EVENT_MS,
+    });
     expect(encoded.subject).toBe(LOW_SUBJECT);
-    expect(decodeProcurementMessage(fromEncoded(encoded))).toEqual({
+    expect(decodeProcurementMessage(fromEncoded(encoded), TEST_HEADER_NAMES)).toEqual({
       kind: 'low',
       meta: {
         seq: 7,
@@ -496,6 +522,7 @@ describe('stock.low', () => {
   it.each(lowCases)('$name → $code', ({ spec, code }) => {
     const decoded = decodeProcurementMessage(
       raw({ subject: LOW_SUBJECT, headers: { [TYPE]: 'stock.low' }, ...spec }),
+      TEST_HEADER_NAMES,
     );
     expect(decoded).toMatchObject({ kind: 'malformed', error: { code } });
   });
@@ -503,6 +530,7 @@ describe('stock.low', () => {
   it('keeps another type on the procurement tree as unknown', () => {
     const decoded = decodeProcurementMessage(
       raw({ subject: LOW_SUBJECT, headers: { [TYPE]: 'stock.sold' } }),
+      TEST_HEADER_NAMES,
     );
     expect(decoded).toMatchObject({ kind: 'unknown', type: 'stock.sold' });
   });

@@ -7,10 +7,11 @@ import {
   DEDUPE_HEADER,
   JSON_FORMAT,
   MAX_PAYLOAD_BYTES,
+  PROCUREMENT_SUBJECT_ROOT,
+  STOCK_SUBJECT_ROOT,
   STOCK_EVENT_TYPES,
   STOCK_LOW_TYPE,
   UNASSIGNED_LOCATION,
-  headerNames,
   isToken,
   parseSubject,
   procurementSubject,
@@ -86,7 +87,7 @@ export function isStockEventType(type: string): type is StockEventType {
 export interface EncodeOptions {
   id: string;
   timestampMs: number;
-  prefix?: string;
+  names: HeaderNames;
 }
 
 /** The wire form of a stock event, with the four headers and `Nats-Msg-Id`. */
@@ -111,8 +112,7 @@ export function encodeStockLow(low: StockLow, options: EncodeOptions): EncodedMe
   };
 }
 
-function eventHeaders(type: string, { id, timestampMs, prefix }: EncodeOptions): Record<string, string> {
-  const names = headerNames(prefix);
+function eventHeaders(type: string, { id, timestampMs, names }: EncodeOptions): Record<string, string> {
   return {
     [names.format]: JSON_FORMAT,
     [names.type]: type,
@@ -135,8 +135,8 @@ interface Envelope {
  */
 export function decodeEnvelope(
   msg: RawMessage,
-  names: HeaderNames = headerNames(),
-  root = 'warehouse',
+  names: HeaderNames,
+  root = STOCK_SUBJECT_ROOT,
 ): { ok: true; envelope: Envelope } | { ok: false; error: DecodeError } {
   const subject = parseSubjectRemembered(msg.subject, root);
   if (!subject.ok) return { ok: false, error: { code: 'bad_subject', message: subject.reason } };
@@ -204,7 +204,7 @@ const subjectParses = new Map<string, ReturnType<typeof parseSubject>>();
 const SUBJECT_PARSES_KEPT = 10_000;
 
 function parseSubjectRemembered(subject: string, root: string): ReturnType<typeof parseSubject> {
-  const key = root === 'warehouse' ? subject : `${root} ${subject}`;
+  const key = root === STOCK_SUBJECT_ROOT ? subject : `${root} ${subject}`;
   let parse = subjectParses.get(key);
   if (parse === undefined) {
     if (subjectParses.size >= SUBJECT_PARSES_KEPT) subjectParses.clear();
@@ -215,7 +215,7 @@ function parseSubjectRemembered(subject: string, root: string): ReturnType<typeo
 }
 
 /** Full decode of a warehouse stream message. Never throws. */
-export function decodeStockMessage(msg: RawMessage, names: HeaderNames = headerNames()): Decoded {
+export function decodeStockMessage(msg: RawMessage, names: HeaderNames): Decoded {
   const env = decodeEnvelope(msg, names);
   if (!env.ok) return malformed(msg, env.error);
   const { meta, type } = env.envelope;
@@ -374,8 +374,8 @@ export type DecodedLow =
   | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
 
 /** Decodes a `procurement.<warehouse>.product.<product>` message. Never throws. */
-export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames = headerNames()): DecodedLow {
-  const env = decodeEnvelope(msg, names, 'procurement');
+export function decodeProcurementMessage(msg: RawMessage, names: HeaderNames): DecodedLow {
+  const env = decodeEnvelope(msg, names, PROCUREMENT_SUBJECT_ROOT);
   if (!env.ok)
     return {
       kind: 'malformed',

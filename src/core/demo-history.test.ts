@@ -13,6 +13,7 @@ import {
 } from './demo-history';
 import { UNASSIGNED_LOCATION, isToken, type StockEvent } from './events';
 import { decodeStockMessage, encodeStockEvent, type RawMessage } from './codec';
+import { TEST_HEADER_NAMES } from './testing';
 
 const END = 1_764_351_000_000; // Friday 2025-11-28 17:30 UTC
 const HOUR = 3_600_000;
@@ -94,7 +95,11 @@ describe('demoHistory', () => {
       }
       expect(Number.isSafeInteger(event.quantity)).toBe(true);
       expect(event.quantity).toBeGreaterThanOrEqual(event.type === 'stock.corrected' ? 0 : 1);
-      const wire = encodeStockEvent(warehouse, event, { id: `id-${seq}`, timestampMs });
+      const wire = encodeStockEvent(warehouse, event, {
+        names: TEST_HEADER_NAMES,
+        id: `id-${seq}`,
+        timestampMs,
+      });
       const msg: RawMessage = {
         subject: wire.subject,
         seq: ++seq,
@@ -102,7 +107,7 @@ describe('demoHistory', () => {
         header: (name) => wire.headers[name],
         data: new TextEncoder().encode(wire.payload),
       };
-      const decoded = decodeStockMessage(msg);
+      const decoded = decodeStockMessage(msg, TEST_HEADER_NAMES);
       expect(decoded.kind).toBe('stock');
       if (decoded.kind === 'stock') {
         expect(decoded.event).toEqual(event);

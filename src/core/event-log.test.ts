@@ -20,6 +20,7 @@ import {
   type EventLogFilter,
   type LoggedMessage,
 } from './event-log';
+import { TEST_HEADER_NAMES } from './testing';
 
 const EVENT_MS = 1_700_000_000_123;
 const STORED_MS = 1_700_000_100_000;
@@ -62,7 +63,7 @@ function raw(m: LoggedMessage): RawMessage {
 
 function rowOf(spec: Spec = {}) {
   const m = logged(spec);
-  return eventRow(m, decodeStockMessage(raw(m)));
+  return eventRow(m, decodeStockMessage(raw(m), TEST_HEADER_NAMES), TEST_HEADER_NAMES);
 }
 
 describe('a row of the event log', () => {
@@ -213,7 +214,10 @@ describe('previewOf', () => {
 describe('chips', () => {
   const chips = (spec: Spec) => {
     const m = logged(spec);
-    return chipsOf(decodeStockMessage(raw(m)), m.headers.find(([k]) => k === 'myorg_type')?.[1]);
+    return chipsOf(
+      decodeStockMessage(raw(m), TEST_HEADER_NAMES),
+      m.headers.find(([k]) => k === 'myorg_type')?.[1],
+    );
   };
   it('a valid event answers to its type only', () => {
     expect(
@@ -263,7 +267,7 @@ describe('filters', () => {
   it('selects by any chip and by case-insensitive payload text, reading the text only when needed', () => {
     const sold = logged({});
     const bad = logged({ payload: '{"product_name":"Apples","quantity":"CRUSHED"}' });
-    const decode = (m: LoggedMessage) => decodeStockMessage(raw(m));
+    const decode = (m: LoggedMessage) => decodeStockMessage(raw(m), TEST_HEADER_NAMES);
     const text = (m: LoggedMessage) => () => new TextDecoder().decode(m.data);
 
     const soldOrBad = selectorFor(filter({ chips: ['stock.sold'] }));

@@ -6,8 +6,9 @@
 import type { Decoded, DecodeErrorCode } from './codec';
 import {
   STOCK_EVENT_TYPES,
+  STOCK_SUBJECT_ROOT,
   UNASSIGNED_LOCATION,
-  headerNames,
+  stockSubject,
   tokenProblem,
   type HeaderNames,
   type StockEvent,
@@ -138,7 +139,7 @@ export function eventSummary(decoded: Decoded): string {
 /** Warehouse and product as the subject names them, also for subjects the codec refuses. */
 function subjectParts(subject: string): { warehouse: string | null; product: string | null } {
   const parts = subject.split('.');
-  if (parts.length < 4 || parts[0] !== 'warehouse' || parts[2] !== 'product') {
+  if (parts.length < 4 || parts[0] !== STOCK_SUBJECT_ROOT || parts[2] !== 'product') {
     return { warehouse: null, product: null };
   }
   return { warehouse: parts[1] || null, product: parts.slice(3).join('.') || null };
@@ -149,11 +150,7 @@ function firstHeader(headers: LoggedMessage['headers'], name: string): string | 
   return null;
 }
 
-export function eventRow(
-  message: LoggedMessage,
-  decoded: Decoded,
-  names: HeaderNames = headerNames(),
-): EventRow {
+export function eventRow(message: LoggedMessage, decoded: Decoded, names: HeaderNames): EventRow {
   const text = payloadText(message.data);
   const { preview, truncated } = previewOf(text);
   const common = {
@@ -236,10 +233,10 @@ export function filterProblems(filter: EventLogFilter): string[] {
  * show up, as the stream stores them.
  */
 export function subjectFilterFor(filter: Pick<EventLogFilter, 'warehouse' | 'product'>): string {
-  const warehouse = filter.warehouse === '' ? '*' : filter.warehouse;
-  return filter.product === ''
-    ? `warehouse.${warehouse}.product.>`
-    : `warehouse.${warehouse}.product.${filter.product}`;
+  return stockSubject(
+    filter.warehouse === '' ? '*' : filter.warehouse,
+    filter.product === '' ? '>' : filter.product,
+  );
 }
 
 /** Type and text are checked while reading (the server cannot); subject and time are not. */

@@ -63,14 +63,18 @@ export interface StockLow {
   threshold: number;
 }
 
-/** Names of the four event headers for a given prefix (one setting for publishers and readers). */
+/**
+ * Names of the four event headers for a given prefix. The prefix is one setting of a deployment
+ * (docs/architecture.md#subjects-and-headers): there is no default here, so that no publisher or reader can
+ * leave it out by accident.
+ */
 export interface HeaderNames {
   format: string;
   type: string;
   msgId: string;
   timestampMs: string;
 }
-export function headerNames(prefix: string = DEFAULT_HEADER_PREFIX): HeaderNames {
+export function headerNames(prefix: string): HeaderNames {
   return {
     format: `${prefix}_format`,
     type: `${prefix}_type`,
@@ -79,6 +83,34 @@ export function headerNames(prefix: string = DEFAULT_HEADER_PREFIX): HeaderNames
   };
 }
 export const DEDUPE_HEADER = 'Nats-Msg-Id';
+
+/**
+ * Longer prefixes would eat into the room the streams leave for headers (`EVENT_HEADER_ROOM`,
+ * src/nats/names.ts): each of the four names repeats the prefix.
+ */
+export const MAX_HEADER_PREFIX_LENGTH = 32;
+const HEADER_PREFIX_RULE = `letters A–Z a–z, digits 0–9, "_" and "-", 1 to ${MAX_HEADER_PREFIX_LENGTH} characters`;
+
+export type HeaderPrefixSetting = { ok: true; prefix: string } | { ok: false; message: string };
+
+/**
+ * The header prefix a program is configured with (config.json `headerPrefix`, STOCKWIRE_HEADER_PREFIX), named
+ * `source` in the message: absent means the default; anything else must make header names every NATS client
+ * accepts. Checked once at start-up, so a typo is a clear refusal there rather than every event of the
+ * deployment read as malformed.
+ */
+export function parseHeaderPrefix(value: unknown, source: string): HeaderPrefixSetting {
+  if (value === undefined) return { ok: true, prefix: DEFAULT_HEADER_PREFIX };
+  const refuse = (why: string): HeaderPrefixSetting => ({
+    ok: false,
+    message: `${source} ${why}; allowed are ${HEADER_PREFIX_RULE} (default "${DEFAULT_HEADER_PREFIX}")`,
+  });
+  if (typeof value !== 'string') return refuse(`must be text, not ${JSON.stringify(value)}`);
+  if (value === '') return refuse('is empty');
+  if (value.length > MAX_HEADER_PREFIX_LENGTH) return refuse(`is ${value.length} characters long`);
+  const bad = disallowedCharacters(value);
+  return bad ? refuse(`"${value}" contains ${bad}`) : { ok: true, prefix: value };
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Subject tokens
@@ -95,27 +127,42 @@ export function tokenProblem(what: string, value: string): string | undefined {
   if (value.length === 0) return `${what} is required`;
   if (value.length > 64) return `${what} is ${value.length} characters long; at most 64 are allowed`;
   if (!TOKEN.test(value)) {
-    const bad = [...new Set([...value].filter((c) => !/[A-Za-z0-9_-]/.test(c)))]
-      .map((c) => (c === ' ' ? 'space' : `"${c}"`))
-      .join(', ');
-    return `${what} "${value}" contains ${bad}; allowed are ${TOKEN_RULE}`;
+    return `${what} "${value}" contains ${disallowedCharacters(value)}; allowed are ${TOKEN_RULE}`;
   }
   return undefined;
 }
 
+/** The characters of a would-be token or prefix that may not be in one, as a person reads them; '' if none. */
+function disallowedCharacters(value: string): string {
+  return [...new Set([...value].filter((c) => !/[A-Za-z0-9_-]/.test(c)))]
+    .map((c) => (c === ' ' ? 'space' : `"${c}"`))
+    .join(', ');
+}
+
+/** The first token of every stock event's subject, and of every `stock.low` alert's. */
+export const STOCK_SUBJECT_ROOT = 'warehouse';
+export const PROCUREMENT_SUBJECT_ROOT = 'procurement';
+
+function productSubject(root: string, warehouse: string, product: string): string {
+  return `${root}.${warehouse}.product.${product}`;
+}
 export function stockSubject(warehouse: string, product: string): string {
-  return `warehouse.${warehouse}.product.${product}`;
+  return productSubject(STOCK_SUBJECT_ROOT, warehouse, product);
 }
 export function procurementSubject(warehouse: string, product: string): string {
-  return `procurement.${warehouse}.product.${product}`;
+  return productSubject(PROCUREMENT_SUBJECT_ROOT, warehouse, product);
 }
-export const ALL_STOCK_SUBJECTS = 'warehouse.*.product.*';
-export const ALL_PROCUREMENT_SUBJECTS = 'procurement.*.product.*';
+/**
+ * Every subject of the kind, as a filter (and as the stream's subjects). It ends in `>`, not `*`, so that a
+ * message published on a deeper, malformed subject is still stored and read, and then classified as such.
+ */
+export const ALL_STOCK_SUBJECTS = stockSubject('*', '>');
+export const ALL_PROCUREMENT_SUBJECTS = procurementSubject('*', '>');
 
 export type SubjectParse = { ok: true; warehouse: string; product: string } | { ok: false; reason: string };
 
 /** Parses `<root>.<warehouse>.product.<product>` and checks both tokens. */
-export function parseSubject(subject: string, root = 'warehouse'): SubjectParse {
+export function parseSubject(subject: string, root = STOCK_SUBJECT_ROOT): SubjectParse {
   const parts = subject.split('.');
   if (parts.length !== 4 || parts[0] !== root || parts[2] !== 'product') {
     return { ok: false, reason: `subject "${subject}" is not ${root}.<warehouse>.product.<product>` };
@@ -129,4 +176,13 @@ export function parseSubject(subject: string, root = 'warehouse'): SubjectParse 
 /** Per-key name of a (warehouse, product) pair in the KV buckets. */
 export function stockKey(warehouse: string, product: string): string {
   return `${warehouse}.${product}`;
+}
+
+/** The reverse of stockKey: a key of the KV buckets back into its warehouse and product, both checked. */
+export function parseStockKey(key: string): SubjectParse {
+  const parts = key.split('.');
+  if (parts.length !== 2) return { ok: false, reason: `key "${key}" must be <warehouse>.<product>` };
+  const [warehouse = '', product = ''] = parts;
+  const problem = tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product);
+  return problem ? { ok: false, reason: problem } : { ok: true, warehouse, product };
 }

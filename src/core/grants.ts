@@ -3,6 +3,8 @@
  * person is in and the subjects it may publish) rather than guessed from the user name. The UI offers only
  * what this says; the server still decides every request (docs/security.md).
  */
+import { STOCK_SUBJECT_ROOT } from './events';
+import { BUCKETS } from './resources';
 
 export type Role = 'manager' | 'marketing' | 'procurement' | 'display' | 'viewer';
 
@@ -66,8 +68,8 @@ export function grantsOf(info: UserInfo): Grants {
   const allow = info.publishAllow;
   return {
     role,
-    stockEvents: scopeOf(allow, 'warehouse.', '.product.*'),
-    thresholds: scopeOf(allow, `${DASHBOARD_API_PREFIX}.$KV.stock_thresholds.`, '.*'),
+    stockEvents: scopeOf(allow, `${STOCK_SUBJECT_ROOT}.`, '.product.*'),
+    thresholds: scopeOf(allow, `${DASHBOARD_API_PREFIX}.$KV.${BUCKETS.stockThresholds}.`, '.*'),
   };
 }
 

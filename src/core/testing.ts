@@ -3,7 +3,13 @@
  * so a test reads as the list of facts it is about.
  */
 import type { Decoded, DecodeErrorCode, EventMeta } from './codec';
-import { UNASSIGNED_LOCATION, stockSubject, type StockEvent } from './events';
+import {
+  DEFAULT_HEADER_PREFIX,
+  UNASSIGNED_LOCATION,
+  headerNames,
+  stockSubject,
+  type StockEvent,
+} from './events';
 import { HOUR_MS } from './sales';
 
 /** A deterministic UUID v4-shaped id for the n-th event. */
@@ -122,13 +128,13 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
   for (let i = 0; i < count; i++) {
     const warehouse = `W${next(5)}`;
     const product = `P${next(20)}`;
-    const location = next(9) === 0 ? '-' : `L${next(8)}`;
+    const location = next(9) === 0 ? UNASSIGNED_LOCATION : `L${next(8)}`;
     const at = { at: endMs - 12 * 24 * HOUR_MS + i * 10_000 };
     const quantity = 1 + next(5);
     const pick = next(100);
     if (pick < 2 && events.length > 0) events.push(s.again(events[next(events.length)] as Decoded));
     else if (pick < 3) events.push(s.unknown(warehouse, product, 'stock.audited', at));
-    else if (pick < 4) events.push(s.malformed(`warehouse.${warehouse}.product.${product}`));
+    else if (pick < 4) events.push(s.malformed(stockSubject(warehouse, product)));
     else if (pick < 10) events.push(s.corrected(warehouse, product, location, next(50), at));
     else if (pick < 30) events.push(s.replenished(warehouse, product, quantity * 10, location, at));
     else if (pick < 40)
@@ -138,3 +144,6 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
   }
   return events;
 }
+
+/** The header names of a deployment that keeps the default prefix, which tests publish and read with. */
+export const TEST_HEADER_NAMES = headerNames(DEFAULT_HEADER_PREFIX);

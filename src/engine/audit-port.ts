@@ -3,13 +3,14 @@
  * (a short-lived filtered ordered consumer, never the engine's memory, so the trail shows what is stored),
  * decoded and with every header, for the page to turn into a trail with core/audit.
  */
+import type { StreamReaderSession } from './stream-reader-session';
 import type { Decoded } from '../core/codec';
 import { decodeStockMessage } from '../core/codec';
-import { headerNames, isToken, stockSubject } from '../core/events';
+import { isToken, stockSubject, type HeaderNames } from '../core/events';
 import { seqOf } from '../core/view';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { STREAMS } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import { replayStream } from '../nats/replay';
 
 /** At most this many messages per answer; the page asks again from where it stopped. */
@@ -30,6 +31,13 @@ export interface AuditRecord {
   decoded: Decoded;
   /** Every header in arrival order, as stored. */
   headers: [string, string][];
+  /**
+   * Read here, where the deployment's header names are known, so that the page need not know them: the type
+   * header as published (also of a malformed message; null without one), and whether the publisher said when
+   * it happened (otherwise the trail shows when the server stored it).
+   */
+  claimedType: string | null;
+  hasEventTime: boolean;
   /** When the server stored it, ms since epoch. */
   streamTimestampMs: number;
 }
@@ -59,14 +67,14 @@ export interface AuditResult {
 
 /** Answers one request; never throws (a failure is an outcome the page can show). */
 export async function handleAuditRequest(
-  nc: NatsConnection | null,
+  reader: StreamReaderSession | null,
   request: AuditRequest,
   post: (message: AuditResult) => void,
 ): Promise<void> {
   const outcome: AuditOutcome =
-    nc === null || nc.isClosed()
+    reader === null || reader.nc.isClosed()
       ? { ok: false, message: 'Not signed in.' }
-      : await readAuditRecords(nc, request.query).catch((error: unknown) => ({
+      : await readAuditRecords(reader.nc, reader.names, request.query).catch((error: unknown) => ({
           ok: false as const,
           message: describeNatsError(error),
         }));
@@ -75,6 +83,7 @@ export async function handleAuditRequest(
 
 export async function readAuditRecords(
   nc: NatsConnection,
+  names: HeaderNames,
   query: AuditQuery,
   timeoutMs = AUDIT_READ_TIMEOUT_MS,
 ): Promise<AuditOutcome> {
@@ -83,7 +92,6 @@ export async function readAuditRecords(
   }
   const fromSeq = Math.max(1, Math.floor(query.fromSeq));
   const limit = Math.max(1, Math.min(query.limit ?? AUDIT_PAGE_LIMIT, AUDIT_PAGE_LIMIT));
-  const names = headerNames();
   const records: AuditRecord[] = [];
   const abort = new AbortController();
   let timedOut = false;
@@ -109,6 +117,8 @@ export async function readAuditRecords(
         records.push({
           decoded: decodeStockMessage(message, names),
           headers: message.headerEntries(),
+          claimedType: message.header(names.type) ?? null,
+          hasEventTime: (message.header(names.timestampMs) ?? '') !== '',
           streamTimestampMs: message.streamTimestampMs,
         });
       }

@@ -50,8 +50,8 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  connect(credentials: Credentials): void {
-    this.send({ type: 'connect', credentials });
+  connect(credentials: Credentials, headerPrefix: string): void {
+    this.send({ type: 'connect', credentials, headerPrefix });
   }
 
   disconnect(): void {

@@ -5,7 +5,7 @@
  * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
  */
 import { decodeStockMessage } from '../core/codec';
-import { headerNames } from '../core/events';
+import type { HeaderNames } from '../core/events';
 import type { Grants } from '../core/grants';
 import { hasId } from '../core/id-set';
 import { ledgerViews } from '../core/ledger';
@@ -13,7 +13,8 @@ import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
 import { classifyNatsError, classifySignInError, describeNatsError } from '../nats/errors';
 import { putThreshold, watchBucket } from '../nats/kv-watch';
-import { BUCKETS, personInboxPrefix, STREAMS } from '../nats/names';
+import { BUCKETS, STREAMS } from '../core/resources';
+import { personInboxPrefix } from '../nats/names';
 import { checkResources } from '../nats/provision';
 import { pushReplay } from '../nats/push-replay';
 import { replayStream, streamState } from '../nats/replay';
@@ -32,8 +33,6 @@ import { TimeMachine, type PastState } from './time-machine';
 import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
 
 export type Post = (message: FromEngine) => void;
-
-const names = headerNames();
 
 /** A follower that ran this long before it failed starts over with the shortest pause. */
 const HEALTHY_RUN_MS = 30_000;
@@ -59,7 +58,7 @@ export class EngineSession {
    * Connects and checks that the streams are there and what the person may do. Null when that fails, after
    * telling the page why.
    */
-  static async open(credentials: Credentials, post: Post): Promise<EngineSession | null> {
+  static async open(credentials: Credentials, names: HeaderNames, post: Post): Promise<EngineSession | null> {
     post({ type: 'connection', info: { state: 'connecting', sinceMs: Date.now() } });
     let nc: NatsConnection;
     try {
@@ -84,18 +83,23 @@ export class EngineSession {
       post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
       return null;
     }
-    return new EngineSession(nc, credentials, grants, post);
+    return new EngineSession(nc, names, credentials, grants, post);
   }
 
   private constructor(
     /** For the audit trail and the event log, which read the stream themselves. */
     readonly nc: NatsConnection,
+    /** The deployment's event header names (config.json's headerPrefix), for every read and publish. */
+    readonly names: HeaderNames,
     private readonly credentials: Credentials,
     private readonly grants: Grants,
     private readonly post: Post,
   ) {
     this.inboxPrefix = personInboxPrefix(credentials.user);
-    this.saved = new FoldPersistence(indexedDbFoldStore, snapshotKey(credentials.servers, STREAMS.warehouse));
+    this.saved = new FoldPersistence(
+      indexedDbFoldStore,
+      snapshotKey(credentials.servers, STREAMS.warehouse, names),
+    );
     this.snapshots = new SnapshotScheduler(
       () => this.postSnapshot(),
       () => this.fold.progress.isCaughtUp,
@@ -116,7 +120,7 @@ export class EngineSession {
           batchSize: 1000,
           inboxPrefix: this.inboxPrefix,
         }),
-      (m) => decodeStockMessage(m, names),
+      (m) => decodeStockMessage(m, this.names),
       // Read through the follower each time: a rebuilt fold comes with new checkpoints.
       {
         before: (atMs) => this.fold.checkpoints.before(atMs),
@@ -227,7 +231,7 @@ export class EngineSession {
     const { signal } = this.abort;
     let previous: string | null = null;
     const box = new Outbox(
-      natsOutboxPort(this.nc, () => ({
+      natsOutboxPort(this.nc, this.names, () => ({
         lastSeq: this.fold.ledger.lastSeq,
         has: (id) => hasId(this.fold.ledger.seenIds, id),
       })),
@@ -278,7 +282,7 @@ export class EngineSession {
           },
           signal,
         ),
-      decode: (m) => decodeStockMessage(m, names),
+      decode: (m) => decodeStockMessage(m, this.names),
     };
   }
 
@@ -296,7 +300,7 @@ export class EngineSession {
       signal,
       batchSize: 500,
     })) {
-      this.alerts.apply(batch.messages, names);
+      this.alerts.apply(batch.messages, this.names);
       this.snapshots.schedule();
     }
   }

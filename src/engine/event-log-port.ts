@@ -4,6 +4,7 @@
  * folded from). Every message is decoded with the same codec as the views, so a row says exactly why a
  * reader skipped it.
  */
+import type { StreamReaderSession } from './stream-reader-session';
 import { decodeStockMessage } from '../core/codec';
 import {
   CSV_HEADER,
@@ -19,10 +20,10 @@ import {
   type EventRow,
   type LoggedMessage,
 } from '../core/event-log';
-import { headerNames } from '../core/events';
+import type { HeaderNames } from '../core/events';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import type { StreamMessage } from '../nats/raw-message';
 import { getMessage, openScope, readForward, readNewer, readOlder } from '../nats/stream-reader';
 import type {
@@ -55,7 +56,6 @@ export const SCAN_BUDGET = 20_000;
 /** Rows a page may ask for: the list is virtualised, but a page still crosses to the page in one message. */
 export const MAX_PAGE_ROWS = 1000;
 
-const names = headerNames();
 const running = new Map<number, AbortController>();
 
 function logged(m: StreamMessage): LoggedMessage {
@@ -71,6 +71,7 @@ function logged(m: StreamMessage): LoggedMessage {
 /** Decodes a message, applies the type and text filters, and makes a row of what passes. */
 function selectRows(
   filter: EventLogFilter,
+  names: HeaderNames,
 ): (m: StreamMessage) => { row: EventRow; text: () => string } | undefined {
   const selects = selectorFor(filter);
   return (m) => {
@@ -83,7 +84,7 @@ function selectRows(
 }
 
 export async function handleEventLogRequest(
-  nc: NatsConnection | null,
+  reader: StreamReaderSession | null,
   call: EventLogCall,
   post: (message: EventLogMessage) => void,
 ): Promise<void> {
@@ -94,14 +95,15 @@ export async function handleEventLogRequest(
   }
   const reply = (r: EventLogReply) =>
     post({ type: 'event-log', requestId, update: { final: true, reply: r } });
-  if (!nc || nc.isClosed()) {
+  if (!reader || reader.nc.isClosed()) {
     reply({ kind: 'error', message: 'Not signed in: the event log reads through the signed-in connection.' });
     return;
   }
+  const { nc, names } = reader;
   const abort = new AbortController();
   running.set(requestId, abort);
   try {
-    reply(await answer(nc, request, abort.signal, requestId, post));
+    reply(await answer(nc, names, request, abort.signal, requestId, post));
   } catch (error) {
     reply({ kind: 'error', message: describeNatsError(error) });
   } finally {
@@ -111,6 +113,7 @@ export async function handleEventLogRequest(
 
 async function answer(
   nc: NatsConnection,
+  names: HeaderNames,
   request: EventLogRequest,
   signal: AbortSignal,
   requestId: number,
@@ -123,7 +126,7 @@ async function answer(
       if (problems.length > 0) return { kind: 'error', message: problems.join('; ') };
       const limit = Math.max(1, Math.min(MAX_PAGE_ROWS, Math.floor(request.limit)));
       const scope = request.scope ?? (await openScope(nc, scopeOptions(filter)));
-      const select = selectRows(filter);
+      const select = selectRows(filter, names);
       const selective = needsScan(filter);
       const common = {
         stream: scope.stream,
@@ -152,7 +155,7 @@ async function answer(
       };
     }
     case 'message': {
-      const m = await getMessage(nc, WAREHOUSE_STREAM, request.seq);
+      const m = await getMessage(nc, STREAMS.warehouse, request.seq);
       if (m === null) return { kind: 'message', detail: null };
       const decoded = decodeStockMessage(m, names);
       return {
@@ -161,7 +164,7 @@ async function answer(
       };
     }
     case 'export':
-      return exportScope(nc, request.filter, request.scope, request.format, signal, (progress) =>
+      return exportScope(nc, names, request.filter, request.scope, request.format, signal, (progress) =>
         post({ type: 'event-log', requestId, update: { final: false, progress } }),
       );
   }
@@ -169,7 +172,7 @@ async function answer(
 
 function scopeOptions(filter: EventLogFilter) {
   return {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     filterSubject: subjectFilterFor(filter),
     fromMs: filter.fromMs,
     untilMs: filter.untilMs,
@@ -182,6 +185,7 @@ function scopeOptions(filter: EventLogFilter) {
  */
 async function exportScope(
   nc: NatsConnection,
+  names: HeaderNames,
   filter: EventLogFilter,
   scope: LogScope,
   format: ExportFormat | 'count',
@@ -190,7 +194,7 @@ async function exportScope(
 ): Promise<EventLogReply> {
   const problems = filterProblems(filter);
   if (problems.length > 0) return { kind: 'error', message: problems.join('; ') };
-  const select = selectRows(filter);
+  const select = selectRows(filter, names);
   let rows = 0;
   let scanned = 0;
   if (format === 'csv') progress({ chunk: CSV_HEADER, rows, scanned });

@@ -3,14 +3,17 @@
  * own id and time, the warehouse stream's last sequence, and the ledger the replay folds.
  */
 import { sleep } from '../lib/backoff';
+import type { HeaderNames } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
 import { streamState } from '../nats/replay';
-import { EXPECTED_STREAMS, STREAMS } from '../nats/names';
+import { STREAMS } from '../core/resources';
+import { EXPECTED_STREAMS } from '../nats/names';
 import type { NatsConnection } from '../nats/connection';
 import type { OutboxPort } from './outbox';
 
 export function natsOutboxPort(
   nc: NatsConnection,
+  names: HeaderNames,
   replayed: () => { lastSeq: number; has(id: string): boolean },
 ): OutboxPort {
   return {
@@ -19,6 +22,7 @@ export function natsOutboxPort(
         id: entry.id,
         timestampMs: entry.timestampMs,
         expectedLastSubjectSeq: entry.command.expectedLastSubjectSeq,
+        names,
       }),
     streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
     replayed,

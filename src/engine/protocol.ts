@@ -7,6 +7,7 @@ import type { LedgerViews } from '../core/ledger';
 import type { AuditRequest, AuditResult } from './audit-port';
 import type { EventLogCall, EventLogMessage } from './event-log-protocol';
 import type { Grants } from '../core/grants';
+import type { ParsedStockLevel } from '../core/stock-level';
 
 export interface Credentials {
   servers: string;
@@ -40,16 +41,7 @@ export interface KvLevel {
   key: string;
   revision: number;
   /** The bucket value parsed as a stock level, or why it could not be parsed. */
-  value:
-    | {
-        ok: true;
-        warehouse: string;
-        product_name: string;
-        quantity: number;
-        last_seq: number;
-        updated_ms: number;
-      }
-    | { ok: false; reason: string };
+  value: ParsedStockLevel;
 }
 
 export interface LowStockAlert {
@@ -140,7 +132,8 @@ export type ThresholdOutcome = { ok: true } | { ok: false; message: string };
 export type ToEngine =
   | AuditRequest
   | EventLogCall
-  | { type: 'connect'; credentials: Credentials }
+  /** `headerPrefix`: of the deployment's event headers, from config.json (docs/architecture.md#subjects-and-headers). */
+  | { type: 'connect'; credentials: Credentials; headerPrefix: string }
   | { type: 'disconnect' }
   | { type: 'publish'; requestId: number; command: PublishCommand }
   | { type: 'set-threshold'; requestId: number; key: string; threshold: number }

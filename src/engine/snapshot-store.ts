@@ -3,6 +3,7 @@
  * stored since. Everything here may fail (private windows, quota, a blocked upgrade); a failure costs a full
  * replay and a notice, never the session.
  */
+import type { HeaderNames } from '../core/events';
 import type { LedgerSnapshot } from '../core/ledger-snapshot';
 
 const DB_NAME = 'stockwire';
@@ -21,9 +22,13 @@ export interface SavedFold {
   snapshot: LedgerSnapshot;
 }
 
-/** One fold per set of servers and stream; the user does not matter, every role reads the whole stream. */
-export function snapshotKey(servers: string | string[], stream: string): string {
-  return JSON.stringify([[servers].flat(), stream]);
+/**
+ * One fold per set of servers, stream and header names; the user does not matter, every role reads the whole
+ * stream. Under other header names the same messages decode differently (docs/architecture.md#reading-rules),
+ * so a fold read with one prefix is no start for another.
+ */
+export function snapshotKey(servers: string | string[], stream: string, names: HeaderNames): string {
+  return JSON.stringify([[servers].flat(), stream, names.type]);
 }
 
 function open(): Promise<IDBDatabase> {

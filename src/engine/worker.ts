@@ -8,6 +8,7 @@ import { handleAuditRequest } from './audit-port';
 import { EngineSession } from './engine-session';
 import { handleEventLogRequest } from './event-log-port';
 import type { Credentials, FromEngine, ToEngine } from './protocol';
+import { headerNames, type HeaderNames } from '../core/events';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
@@ -18,13 +19,13 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
   switch (message.type) {
     case 'audit-trail':
-      void handleAuditRequest(session?.nc ?? null, message, post);
+      void handleAuditRequest(session, message, post);
       break;
     case 'event-log':
-      void handleEventLogRequest(session?.nc ?? null, message, post);
+      void handleEventLogRequest(session, message, post);
       break;
     case 'connect':
-      void signIn(message.credentials);
+      void signIn(message.credentials, headerNames(message.headerPrefix));
       break;
     case 'disconnect':
       void signOut();
@@ -50,9 +51,9 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
   }
 };
 
-async function signIn(credentials: Credentials): Promise<void> {
+async function signIn(credentials: Credentials, names: HeaderNames): Promise<void> {
   await endSession();
-  const opened = await EngineSession.open(credentials, post);
+  const opened = await EngineSession.open(credentials, names, post);
   if (!opened) return;
   // Another sign-in may have finished while this one connected: only the latest may stay open.
   await endSession();

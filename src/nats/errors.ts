@@ -6,7 +6,8 @@ import { errors as coreErrors } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { MAX_PAYLOAD_BYTES } from '../core/events';
 import { DASHBOARD_API_PREFIX } from './jetstream-api';
-import { EXPECTED_BUCKETS, EXPECTED_STREAMS, WAREHOUSE_STREAM, kvSubjectPrefix } from './names';
+import { STREAMS } from '../core/resources';
+import { EXPECTED_BUCKETS, EXPECTED_STREAMS, kvSubjectPrefix } from './names';
 
 /** A stream or bucket that readers expect is missing: provisioning has not run against this server. */
 export class MissingResourceError extends Error {
@@ -134,7 +135,7 @@ function limitRefusal(code: number, subject: string | undefined): string | undef
       case 'stream':
         // Headers count too, but ours never fill their room: the payload is what a publisher controls.
         limit =
-          target.name === WAREHOUSE_STREAM
+          target.name === STREAMS.warehouse
             ? `the ${sizeText(MAX_PAYLOAD_BYTES)} an event may have`
             : `the ${sizeText(target.maxMsgSize)} stream ${target.name} accepts for one event, headers included`;
         break;

@@ -3,9 +3,11 @@
  */
 import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { tokenProblem } from '../core/events';
+import { parseStockKey } from '../core/events';
+import { DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
 import { Handoff } from './handoff';
-import { DEFAULT_THRESHOLD_KEY, STOCK_THRESHOLDS_BUCKET, kvStreamName, kvSubjectPrefix } from './names';
+import { BUCKETS } from '../core/resources';
+import { kvStreamName, kvSubjectPrefix } from './names';
 import { jetStreamOf, kvManagerOf } from './jetstream-api';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
@@ -120,13 +122,9 @@ export async function putThreshold(nc: NatsConnection, key: string, threshold: n
     throw new RangeError(`threshold ${threshold} must be a whole number, zero or more`);
   }
   if (key !== DEFAULT_THRESHOLD_KEY) {
-    const [warehouse = '', product = '', ...rest] = key.split('.');
-    const problem =
-      rest.length > 0
-        ? `key "${key}" must be <warehouse>.<product> or ${DEFAULT_THRESHOLD_KEY}`
-        : (tokenProblem('warehouse', warehouse) ?? tokenProblem('product', product));
-    if (problem) throw new RangeError(problem);
+    const parsed = parseStockKey(key);
+    if (!parsed.ok) throw new RangeError(parsed.reason);
   }
-  const kv = await kvManagerOf(nc).open(STOCK_THRESHOLDS_BUCKET);
-  return kv.put(key, JSON.stringify({ threshold }));
+  const kv = await kvManagerOf(nc).open(BUCKETS.stockThresholds);
+  return kv.put(key, thresholdJson(threshold));
 }

@@ -1,30 +1,16 @@
 /**
- * Names of the JetStream resources (docs/architecture.md#jetstream-resources) and the configuration
- * provisioning expects them to have. nats-server.conf grants permissions by these names: rename both
- * together.
+ * The configuration provisioning expects the JetStream resources to have
+ * (docs/architecture.md#jetstream-resources), and the NATS subjects and names derived from them. The resources'
+ * names are in core/resources.ts.
  */
-import { MAX_PAYLOAD_BYTES } from '../core/events';
+import { ALL_PROCUREMENT_SUBJECTS, ALL_STOCK_SUBJECTS, MAX_PAYLOAD_BYTES } from '../core/events';
+import { BUCKETS, STREAMS } from '../core/resources';
 
-export const WAREHOUSE_STREAM = 'WAREHOUSE_EVENTS';
-export const PROCUREMENT_STREAM = 'PROCUREMENT_EVENTS';
-export const STOCK_LEVELS_BUCKET = 'stock_levels';
-export const STOCK_THRESHOLDS_BUCKET = 'stock_thresholds';
-/** One key per Node worker with its latest status (see worker-status.ts). */
-export const WORKER_STATUS_BUCKET = 'worker_status';
-
-export const STREAMS = { warehouse: WAREHOUSE_STREAM, procurement: PROCUREMENT_STREAM } as const;
-export const BUCKETS = {
-  stockLevels: STOCK_LEVELS_BUCKET,
-  stockThresholds: STOCK_THRESHOLDS_BUCKET,
-  workerStatus: WORKER_STATUS_BUCKET,
-} as const;
-
-/** Durable consumer names reserved for the Node workers (denied to every other user by the server). */
+/**
+ * The projector's durable consumer. The server denies this name (and `notifier`, which the notifier keeps
+ * free although it holds no durable) to every other user: nats-server.conf.
+ */
 export const PROJECTOR_DURABLE = 'projector';
-export const NOTIFIER_DURABLE = 'notifier';
-
-export const DEFAULT_THRESHOLD_KEY = 'default';
-export const DEFAULT_THRESHOLD = 10;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -96,8 +82,8 @@ export interface ExpectedBucket {
 
 export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
   {
-    name: WAREHOUSE_STREAM,
-    subjects: ['warehouse.*.product.>'],
+    name: STREAMS.warehouse,
+    subjects: [ALL_STOCK_SUBJECTS],
     storage: 'file',
     retention: 'limits',
     maxAgeMs: 0,
@@ -117,8 +103,8 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
     maxConsumers: 1000,
   },
   {
-    name: PROCUREMENT_STREAM,
-    subjects: ['procurement.*.product.>'],
+    name: STREAMS.procurement,
+    subjects: [ALL_PROCUREMENT_SUBJECTS],
     storage: 'file',
     retention: 'limits',
     maxAgeMs: 30 * DAY_MS,
@@ -137,7 +123,7 @@ export const EXPECTED_STREAMS: readonly ExpectedStream[] = [
 
 export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
   {
-    bucket: STOCK_LEVELS_BUCKET,
+    bucket: BUCKETS.stockLevels,
     storage: 'file',
     history: 1,
     // A level is a JSON object of two 64-character tokens and three numbers, about 200 bytes.
@@ -146,7 +132,7 @@ export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
     maxBytes: 256 * MiB,
   },
   {
-    bucket: STOCK_THRESHOLDS_BUCKET,
+    bucket: BUCKETS.stockThresholds,
     storage: 'file',
     history: 1,
     // `{"threshold":n}`: anything near this limit is not a threshold.
@@ -155,7 +141,7 @@ export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
     maxBytes: 64 * MiB,
   },
   {
-    bucket: WORKER_STATUS_BUCKET,
+    bucket: BUCKETS.workerStatus,
     storage: 'file',
     history: 1,
     // A worker's status is a flat JSON object of counters, well under 1 KiB.

@@ -12,15 +12,11 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { MissingResourceError } from './errors';
+import { DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
+import { BUCKETS, STREAMS } from '../core/resources';
 import {
-  DEFAULT_THRESHOLD,
-  DEFAULT_THRESHOLD_KEY,
   EXPECTED_BUCKETS,
   EXPECTED_STREAMS,
-  PROCUREMENT_STREAM,
-  STOCK_LEVELS_BUCKET,
-  STOCK_THRESHOLDS_BUCKET,
-  WAREHOUSE_STREAM,
   kvStreamName,
   type ExpectedBucket,
   type ExpectedStream,
@@ -181,15 +177,15 @@ export async function provision(
     report.drift.push(...drift);
   }
 
-  const thresholds = await kvm.open(STOCK_THRESHOLDS_BUCKET);
-  const defaultResource = `KV ${STOCK_THRESHOLDS_BUCKET}/${DEFAULT_THRESHOLD_KEY}`;
+  const thresholds = await kvm.open(BUCKETS.stockThresholds);
+  const defaultResource = `KV ${BUCKETS.stockThresholds}/${DEFAULT_THRESHOLD_KEY}`;
   const existing = await thresholds.get(DEFAULT_THRESHOLD_KEY);
   if (existing && existing.operation === 'PUT') {
     report.unchanged.push(defaultResource);
   } else {
     try {
       // create() refuses when someone wrote the key in the meantime: their value wins.
-      await thresholds.create(DEFAULT_THRESHOLD_KEY, JSON.stringify({ threshold: DEFAULT_THRESHOLD }));
+      await thresholds.create(DEFAULT_THRESHOLD_KEY, thresholdJson(DEFAULT_THRESHOLD));
       report.created.push(defaultResource);
     } catch (err) {
       const again = await thresholds.get(DEFAULT_THRESHOLD_KEY);
@@ -212,10 +208,10 @@ export async function checkResources(
 ): Promise<void> {
   const jsm = await jetStreamManagerOf(nc);
   const targets: Record<ResourceName, ['stream' | 'KV bucket', string, string]> = {
-    warehouse: ['stream', WAREHOUSE_STREAM, WAREHOUSE_STREAM],
-    procurement: ['stream', PROCUREMENT_STREAM, PROCUREMENT_STREAM],
-    stockLevels: ['KV bucket', STOCK_LEVELS_BUCKET, kvStreamName(STOCK_LEVELS_BUCKET)],
-    stockThresholds: ['KV bucket', STOCK_THRESHOLDS_BUCKET, kvStreamName(STOCK_THRESHOLDS_BUCKET)],
+    warehouse: ['stream', STREAMS.warehouse, STREAMS.warehouse],
+    procurement: ['stream', STREAMS.procurement, STREAMS.procurement],
+    stockLevels: ['KV bucket', BUCKETS.stockLevels, kvStreamName(BUCKETS.stockLevels)],
+    stockThresholds: ['KV bucket', BUCKETS.stockThresholds, kvStreamName(BUCKETS.stockThresholds)],
   };
   for (const key of which) {
     const [kind, name, stream] = targets[key];

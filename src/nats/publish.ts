@@ -10,7 +10,13 @@ import {
   stockEventFromPayload,
   type EncodedMessage,
 } from '../core/codec';
-import { MAX_PAYLOAD_BYTES, tokenProblem, type StockEvent, type StockLow } from '../core/events';
+import {
+  MAX_PAYLOAD_BYTES,
+  tokenProblem,
+  type HeaderNames,
+  type StockEvent,
+  type StockLow,
+} from '../core/events';
 import { classifyNatsError } from './errors';
 import { jetStreamOf } from './jetstream-api';
 
@@ -27,8 +33,8 @@ export interface PublishEventOptions {
   timestampMs: number;
   /** Refuse unless the product's subject is at this sequence (0 = no event yet). */
   expectedLastSubjectSeq?: number;
-  /** Header prefix; `myorg` by default. */
-  prefix?: string;
+  /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
+  names: HeaderNames;
   timeoutMs?: number;
 }
 
@@ -69,11 +75,7 @@ export async function publishStockEvent(
     tokenProblem('product', event.product_name) ??
     optionsProblem(options);
   if (problem) return invalid(problem);
-  const encoded = encodeStockEvent(warehouse, event, {
-    id: options.id,
-    timestampMs: options.timestampMs,
-    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
-  });
+  const encoded = encodeStockEvent(warehouse, event, options);
   const bytes = utf8.encode(encoded.payload);
   // Also refuses payloads above MAX_PAYLOAD_BYTES, which readers would classify as oversized.
   const body = parsePayload(bytes);
@@ -98,11 +100,7 @@ export async function publishStockLow(
       : `threshold ${low.threshold} must be a whole number, zero or more`) ??
     optionsProblem(options);
   if (problem) return invalid(problem);
-  const encoded = encodeStockLow(low, {
-    id: options.id,
-    timestampMs: options.timestampMs,
-    ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
-  });
+  const encoded = encodeStockLow(low, options);
   const bytes = utf8.encode(encoded.payload);
   if (bytes.byteLength > MAX_PAYLOAD_BYTES) {
     return invalid(`payload is ${bytes.byteLength} bytes; at most ${MAX_PAYLOAD_BYTES} are allowed`);

@@ -2,7 +2,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Msg } from '@nats-io/nats-core';
 import type { RawMessage } from '../core/codec';
-import { DEDUPE_HEADER, headerNames } from '../core/events';
+import { DEDUPE_HEADER, headerNames, type HeaderNames } from '../core/events';
 import { HeaderNameSet, headerEntries } from '../core/header-block';
 import { InternedText } from '../core/interned-text';
 
@@ -22,13 +22,39 @@ export const subjectTexts = new InternedText((bytes, start, end) =>
   lenientUtf8.decode(bytes.subarray(start, end)),
 );
 
-const names = headerNames();
-/** What the event decoders ask for, found in one pass over the header block. */
-const EVENT_HEADERS = new HeaderNameSet(
-  [names.type, names.format, names.timestampMs, names.msgId, DEDUPE_HEADER],
-  [names.type, names.format],
-);
-const EVENT_HEADER_INDEX = new Map(EVENT_HEADERS.names.map((name, i) => [name, i]));
+/** What the event decoders ask for with one header prefix, found in one pass over the header block. */
+interface EventHeaderScan {
+  set: HeaderNameSet;
+  index: ReadonlyMap<string, number>;
+}
+
+function eventHeaderScan(names: HeaderNames): EventHeaderScan {
+  const set = new HeaderNameSet(
+    [names.type, names.format, names.timestampMs, names.msgId, DEDUPE_HEADER],
+    [names.type, names.format],
+  );
+  return { set, index: new Map(set.names.map((name, i) => [name, i])) };
+}
+
+/**
+ * The scan a header name belongs to, by name. The prefix is a setting of the program (one per deployment),
+ * not known here, so it is told by the name asked for: any of the four event header names of a prefix
+ * prepares that prefix's scan. Bounded, so that names asked for by tools cannot grow it without limit.
+ */
+const scansByName = new Map<string, EventHeaderScan>();
+const SCANS_KEPT = 64;
+const bare = headerNames('');
+const SUFFIXES = [bare.format, bare.type, bare.msgId, bare.timestampMs];
+
+function scanFor(name: string): EventHeaderScan | undefined {
+  const known = scansByName.get(name);
+  if (known !== undefined || scansByName.size >= SCANS_KEPT) return known;
+  const suffix = SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix === undefined) return undefined;
+  const scan = eventHeaderScan(headerNames(name.slice(0, -suffix.length)));
+  for (const n of scan.set.names) if (n !== DEDUPE_HEADER) scansByName.set(n, scan);
+  return scan;
+}
 
 /**
  * Header lookups on one message, parsed on first use so that a reader that skips an event by subject never
@@ -38,6 +64,7 @@ const EVENT_HEADER_INDEX = new Map(EVENT_HEADERS.names.map((name, i) => [name, i
  */
 export class MessageHeaders {
   private values: (string | undefined)[] | null = null;
+  private scanned: EventHeaderScan | null = null;
 
   /**
    * @param block the raw header block; null: the message has none; undefined: not at hand (then `msg`'s own
@@ -60,9 +87,14 @@ export class MessageHeaders {
     const block = this.block;
     if (block === null) return undefined;
     if (block === undefined) return this.fromLibrary(name);
-    const index = EVENT_HEADER_INDEX.get(name);
-    if (index === undefined) return new HeaderNameSet([name]).scan(block)[0];
-    this.values ??= EVENT_HEADERS.scan(block);
+    // The dedupe header belongs to every prefix's scan: the one already made answers it.
+    const scan = name === DEDUPE_HEADER ? (this.scanned ?? scanFor(name)) : scanFor(name);
+    const index = scan?.index.get(name);
+    if (scan === undefined || index === undefined) return new HeaderNameSet([name]).scan(block)[0];
+    if (this.scanned !== scan || this.values === null) {
+      this.values = scan.set.scan(block);
+      this.scanned = scan;
+    }
     return this.values[index];
   }
 

@@ -9,7 +9,8 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { classifyNatsError, type NatsErrorKind } from './errors';
-import { kvSubjectPrefix, WORKER_STATUS_BUCKET } from './names';
+import { BUCKETS } from '../core/resources';
+import { kvSubjectPrefix } from './names';
 import { jetStreamOf } from './jetstream-api';
 import type { WorkerStatus } from '../core/worker-status';
 
@@ -23,7 +24,7 @@ export async function putWorkerStatus(
   options: { timeoutMs?: number } = {},
 ): Promise<StatusWriteResult> {
   const timeout = options.timeoutMs ?? 2000;
-  const subject = `${kvSubjectPrefix(WORKER_STATUS_BUCKET)}${key}`;
+  const subject = `${kvSubjectPrefix(BUCKETS.workerStatus)}${key}`;
   try {
     await jetStreamOf(nc, { timeout }).publish(subject, JSON.stringify(status), { timeout });
     return { ok: true };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { natsUrlText } from './runtime-config';
+import { headerPrefixOf, natsUrlText } from './runtime-config';
 
 describe('natsUrlText: config.json natsUrl as the sign-in field text', () => {
   test('given one URL or a comma-separated string, then it is shown as written', () => {
@@ -19,5 +19,25 @@ describe('natsUrlText: config.json natsUrl as the sign-in field text', () => {
     expect(natsUrlText({ natsUrl: [''] })).toBeUndefined();
     expect(natsUrlText({ natsUrl: ['ws://a:9222', 9223] })).toBeUndefined();
     expect(natsUrlText({ natsUrl: 9222 })).toBeUndefined();
+  });
+});
+
+describe('headerPrefixOf: config.json headerPrefix', () => {
+  test('given none (or no file), then the default prefix', () => {
+    expect(headerPrefixOf(null)).toEqual({ ok: true, prefix: 'myorg' });
+    expect(headerPrefixOf({ natsUrl: 'ws://a:9222' })).toEqual({ ok: true, prefix: 'myorg' });
+  });
+
+  test('given one, then that prefix', () => {
+    expect(headerPrefixOf({ headerPrefix: 'acme' })).toEqual({ ok: true, prefix: 'acme' });
+  });
+
+  test('given a bad one, then a message that names the file and the field', () => {
+    expect(headerPrefixOf({ headerPrefix: 'my org' })).toEqual({
+      ok: false,
+      message: expect.stringMatching(/^config\.json "headerPrefix" "my org" contains space; allowed are /),
+    });
+    expect(headerPrefixOf({ headerPrefix: '' })).toMatchObject({ ok: false });
+    expect(headerPrefixOf({ headerPrefix: 7 })).toMatchObject({ ok: false });
   });
 });

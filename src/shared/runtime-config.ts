@@ -1,27 +1,37 @@
 /**
- * The server URL comes from `/config.json` at run time, so one build can be pointed at any NATS deployment
+ * The app's settings come from `/config.json` at run time, so one build can be pointed at any NATS deployment
  * by editing a file next to `index.html`. `natsUrl` is one WebSocket URL, a comma-separated list, or an
  * array of URLs (the nodes of a cluster); the sign-in form shows it as one comma-separated line.
+ * `headerPrefix` is the prefix of the event headers, which every publisher and reader of the deployment shares
+ * with the Node programs' STOCKWIRE_HEADER_PREFIX (docs/architecture.md#subjects-and-headers).
  */
+import { parseHeaderPrefix, type HeaderPrefixSetting } from '../core/events';
 import { formatServerList } from '../core/server-list';
 
 export interface RuntimeConfig {
   natsUrl: string;
+  /** Checked here; a bad one is shown on the sign-in page, which then does not sign in. */
+  headerPrefix: HeaderPrefixSetting;
 }
 
-function fallback(): RuntimeConfig {
-  return { natsUrl: `ws://${location.hostname || '127.0.0.1'}:9222` };
+export interface ConfigBody {
+  natsUrl?: unknown;
+  headerPrefix?: unknown;
+}
+
+function fallbackUrl(): string {
+  return `ws://${location.hostname || '127.0.0.1'}:9222`;
 }
 
 export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
+  let body: ConfigBody | null = null;
   try {
     const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
-    if (!response.ok) return fallback();
-    const natsUrl = natsUrlText((await response.json()) as { natsUrl?: unknown });
-    return natsUrl === undefined ? fallback() : { natsUrl };
+    if (response.ok) body = (await response.json()) as ConfigBody;
   } catch {
-    return fallback();
+    // No file, or not JSON: the defaults apply, as before the file existed.
   }
+  return { natsUrl: natsUrlText(body) ?? fallbackUrl(), headerPrefix: headerPrefixOf(body) };
 }
 
 /** The configured servers as the sign-in field's text; undefined when the file names none. */
@@ -32,4 +42,9 @@ export function natsUrlText(body: { natsUrl?: unknown } | null): string | undefi
     return formatServerList(value.map((v: string) => v.trim()).filter((v) => v !== '')) || undefined;
   }
   return undefined;
+}
+
+/** The file's `headerPrefix`: the default when it has none. */
+export function headerPrefixOf(body: ConfigBody | null): HeaderPrefixSetting {
+  return parseHeaderPrefix(body?.headerPrefix, 'config.json "headerPrefix"');
 }

@@ -30,7 +30,11 @@ export class SignInError extends Error {
  * `credentials.servers` is one WebSocket URL or a comma-separated list of them (the nodes of a cluster): a
  * bad entry is refused here with a message that says which one and why, before any connection attempt.
  */
-export function signIn(engine: EngineClient, credentials: Credentials): Promise<Session> {
+export function signIn(
+  engine: EngineClient,
+  credentials: Credentials,
+  headerPrefix: string,
+): Promise<Session> {
   const list = parseServerList(credentials.servers, 'websocket');
   if (!list.ok) return Promise.reject(new SignInError('other', list.message));
   // The engine's connect options take a comma-separated string; entries come back trimmed and checked.
@@ -50,7 +54,7 @@ export function signIn(engine: EngineClient, credentials: Credentials): Promise<
         reject(new SignInError(message.kind, message.message));
       }
     });
-    engine.connect({ ...credentials, servers });
+    engine.connect({ ...credentials, servers }, headerPrefix);
   });
 }
 

@@ -15,7 +15,7 @@ import { useEngine } from '../shared/engine-context';
 import { useProgress, useSnapshot } from '../shared/engine-queries';
 import { Header } from './Header';
 import { pagesFor, type Page } from '../core/roles';
-import { loadRuntimeConfig } from '../shared/runtime-config';
+import { loadRuntimeConfig, type RuntimeConfig } from '../shared/runtime-config';
 import type { Session } from '../shared/session';
 
 // Charts are the heaviest dependency; they load when the marketing page is first opened.
@@ -28,22 +28,23 @@ const displayScreen = isDisplayRoute() ? takeScreenCredentialFromPage() : null;
 export function App() {
   const engine = useEngine();
   const queryClient = useQueryClient();
-  const [defaultServer, setDefaultServer] = useState<string | null>(null);
+  const [config, setConfig] = useState<RuntimeConfig | null>(null);
   const [session, setSession] = useState<Session | null>(null);
   const [page, setPage] = useState<Page>('warehouse');
 
   useEffect(() => {
-    void loadRuntimeConfig().then((config) => setDefaultServer(config.natsUrl));
+    void loadRuntimeConfig().then(setConfig);
   }, []);
 
-  if (defaultServer === null) return null;
+  if (config === null) return null;
   if (displayScreen)
     return (
       <>
         <ReplayMarks />
         <DisplayPage
           params={parseDisplayParams(location.search)}
-          defaultServer={defaultServer}
+          defaultServer={config.natsUrl}
+          headerPrefix={config.headerPrefix}
           screen={displayScreen}
         />
       </>
@@ -51,7 +52,8 @@ export function App() {
   if (!session) {
     return (
       <SignInPage
-        defaultServer={defaultServer}
+        defaultServer={config.natsUrl}
+        headerPrefix={config.headerPrefix}
         onSignedIn={(next) =>
           // Mounting the whole dashboard is the biggest render there is: as a transition React slices it, so
           // the page stays responsive while the replay starts (npm run bench: longest main-thread task, cold

@@ -4,12 +4,15 @@
  *   tsx src/workers/demo.ts --seed-if-empty   a week of history, back-dated, if WAREHOUSE_EVENTS is empty
  *   tsx src/workers/demo.ts --simulate        one event every 1–3 s until stopped
  *
- * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD.
+ * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD; the
+ * event headers' prefix: STOCKWIRE_HEADER_PREFIX.
  */
 import { randomUUID } from 'node:crypto';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
 import { connectionTarget } from '../command-line/connection-target';
+import { HEADER_PREFIX_USAGE, headerSetting } from '../command-line/header-prefix';
 import { decodeStockMessage } from '../core/codec';
+import type { HeaderNames } from '../core/events';
 import {
   createRng,
   demoHistory,
@@ -23,17 +26,18 @@ import { sleep } from '../lib/backoff';
 import { connectNode } from '../nats/connect-node';
 import type { NatsConnection } from '../nats/connection';
 import { describeNatsError } from '../nats/errors';
-import { WAREHOUSE_STREAM } from '../nats/names';
+import { STREAMS } from '../core/resources';
 import { publishStockEvent, type PublishResult } from '../nats/publish';
 import { replayStream, streamState } from '../nats/replay';
 
 const USAGE = `Usage: tsx src/workers/demo.ts (--seed-if-empty | --simulate) [options]
-  --seed-if-empty      publish a week of demo history if ${WAREHOUSE_STREAM} holds no events
+  --seed-if-empty      publish a week of demo history if ${STREAMS.warehouse} holds no events
   --simulate           publish a live event every 1–3 s (sales mostly), until SIGINT/SIGTERM
   --seed N             random seed (default 1)
   --days N             days of history (default 7)
   --server URL         nats://host:port (default nats://127.0.0.1:4222, or STOCKWIRE_NATS_URL)
-  --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)`;
+  --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)
+${HEADER_PREFIX_USAGE}`;
 
 /** Publishes in flight at once while seeding: enough to hide round trips, few enough to keep acks timely. */
 const WINDOW = 500;
@@ -41,19 +45,25 @@ const SUMMARY_EVERY_MS = 60_000;
 
 const log = (line: string): void => console.log(line);
 
-async function publishDemo(nc: NatsConnection, item: DemoEvent, id: string): Promise<PublishResult> {
-  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs });
+async function publishDemo(
+  nc: NatsConnection,
+  names: HeaderNames,
+  item: DemoEvent,
+  id: string,
+): Promise<PublishResult> {
+  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs, names });
 }
 
 async function seedIfEmpty(
   nc: NatsConnection,
+  names: HeaderNames,
   seed: number,
   days: number,
   signal: AbortSignal,
 ): Promise<void> {
-  const state = await streamState(nc, WAREHOUSE_STREAM);
+  const state = await streamState(nc, STREAMS.warehouse);
   if (state.messages > 0) {
-    log(`${WAREHOUSE_STREAM} already holds ${state.messages} events: no demo history added`);
+    log(`${STREAMS.warehouse} already holds ${state.messages} events: no demo history added`);
     return;
   }
   const history = demoHistory({
@@ -73,7 +83,7 @@ async function seedIfEmpty(
   const lane = async (): Promise<void> => {
     while (next < history.length && failure === undefined && !signal.aborted) {
       const item = history[next++]!;
-      const result = await publishDemo(nc, item, randomUUID());
+      const result = await publishDemo(nc, names, item, randomUUID());
       if (!result.ok) {
         failure ??= `${result.kind}: ${result.message}`;
         return;
@@ -109,6 +119,7 @@ class StockTracker {
 
   constructor(
     private readonly nc: NatsConnection,
+    private readonly names: HeaderNames,
     private readonly stop: AbortController,
   ) {}
 
@@ -119,13 +130,13 @@ class StockTracker {
       let folded = 0;
       const follow = async (): Promise<void> => {
         const replay = replayStream(this.nc, {
-          stream: WAREHOUSE_STREAM,
+          stream: STREAMS.warehouse,
           fromSeq: 1,
           signal: this.stop.signal,
         });
         for await (const batch of replay) {
           for (const msg of batch.messages) {
-            const decoded = decodeStockMessage(msg);
+            const decoded = decodeStockMessage(msg, this.names);
             if (decoded.kind !== 'stock' || this.pending.delete(decoded.meta.id)) continue;
             this.state = simulatorObserve(this.state, {
               warehouse: decoded.meta.warehouse,
@@ -156,10 +167,15 @@ class StockTracker {
   }
 }
 
-async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): Promise<void> {
+async function simulate(
+  nc: NatsConnection,
+  names: HeaderNames,
+  seed: number,
+  signal: AbortSignal,
+): Promise<void> {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
-  const tracker = new StockTracker(nc, stop);
+  const tracker = new StockTracker(nc, names, stop);
   await tracker.start();
   const rng = createRng(seed ^ Date.now());
   const counts = new Map<string, number>();
@@ -173,7 +189,7 @@ async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): 
     tracker.ownEvent(id, step.state);
     // Retry with the same id until stored: the server drops a re-sent duplicate.
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
-      const result = await publishDemo(nc, step.event, id);
+      const result = await publishDemo(nc, names, step.event, id);
       if (result.ok) break;
       if (result.kind === 'invalid' || result.kind === 'permission' || result.kind === 'no_stream') {
         throw new Error(`publishing was refused: ${result.message}`);
@@ -190,7 +206,7 @@ async function simulate(nc: NatsConnection, seed: number, signal: AbortSignal): 
     }
   }
   if (tracker.failure !== undefined) {
-    throw new Error(`following ${WAREHOUSE_STREAM} stopped: ${describeNatsError(tracker.failure)}`);
+    throw new Error(`following ${STREAMS.warehouse} stopped: ${describeNatsError(tracker.failure)}`);
   }
 }
 
@@ -209,6 +225,7 @@ async function main(): Promise<void> {
   const seed = seedText === undefined ? 1 : wholeNumber('seed', seedText, 0);
   const days = daysText === undefined ? 7 : wholeNumber('days', daysText, 1);
   const target = connectionTarget(args, 'admin');
+  const { names } = headerSetting(process.env);
   if (target.transport !== 'tcp')
     throw new UsageError('the demo worker connects over TCP: use a nats:// URL');
 
@@ -228,8 +245,8 @@ async function main(): Promise<void> {
     timeoutMs: 5000,
   });
   try {
-    if (simulating) await simulate(nc, seed, controller.signal);
-    else await seedIfEmpty(nc, seed, days, controller.signal);
+    if (simulating) await simulate(nc, names, seed, controller.signal);
+    else await seedIfEmpty(nc, names, seed, days, controller.signal);
   } finally {
     await nc.drain().catch(() => undefined);
   }

@@ -25,8 +25,12 @@ async function main(): Promise<void> {
     numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
   });
   const signal = shutdownSignal(log);
-  const notification = new Notification(log);
-  log.info('starting', { servers: args.target.servers, user: args.target.user });
+  const notification = new Notification(log, args.headers.names);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+  });
 
   await supervise({
     target: args.target,

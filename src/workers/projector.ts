@@ -4,6 +4,7 @@
  *
  *   tsx src/workers/projector.ts [--rebuild] [--server nats://…] [--user services] [--password …]
  */
+import { BUCKETS } from '../core/resources';
 import { PROJECTOR_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
@@ -13,7 +14,7 @@ import { withStatusLoop } from './lib/status-loop';
 import { supervise } from './lib/supervise';
 
 const USAGE = `Usage: tsx src/workers/projector.ts [options]
-  --rebuild                 make stock_levels equal to the stream again: rewrite every key that differs from a
+  --rebuild                 make ${BUCKETS.stockLevels} equal to the stream again: rewrite every key that differs from a
                             fresh fold and delete keys the stream does not produce (after fixing a bug in the
                             fold); the bucket stays in place, readers keep watching, live events keep flowing
   --batch N                 messages per batch from the durable consumer (default 1000)
@@ -45,8 +46,13 @@ async function main(): Promise<void> {
     rebuild: args.switches.has('rebuild'),
   };
   const signal = shutdownSignal(log);
-  const projection = new Projection(log, settings);
-  log.info('starting', { servers: args.target.servers, user: args.target.user, ...settings });
+  const projection = new Projection(log, settings, args.headers.names);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+    ...settings,
+  });
 
   await supervise({
     target: args.target,

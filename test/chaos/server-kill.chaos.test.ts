@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeStockMessage } from '../../src/core/codec';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import {
@@ -19,6 +19,7 @@ import {
 } from '../workers/helpers';
 import { readWholeStream } from '../support/read-stream';
 import { superviseWorker } from './support/supervised-worker';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const TOTAL = 10_000;
 const IN_FLIGHT = 64;
@@ -66,6 +67,7 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
       const item = items[next++]!;
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(admin, item.warehouse, item.event, {
+          names: TEST_HEADER_NAMES,
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,
@@ -95,11 +97,11 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
   expect(killsDone).toBe(KILL_AT.length);
 
   // Audit the whole stream by event id.
-  const stored = await readWholeStream(admin, WAREHOUSE_STREAM);
+  const stored = await readWholeStream(admin, STREAMS.warehouse);
   const counts = new Map<string, number>();
   let malformed = 0;
   for (const m of stored) {
-    const d = decodeStockMessage(m);
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     if (d.kind === 'malformed') malformed += 1;
     else counts.set(d.meta.id, (counts.get(d.meta.id) ?? 0) + 1);
   }
@@ -120,6 +122,6 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
   expect(storedTwice).toEqual([]);
   expect(malformed).toBe(0);
   expect(stored.length).toBe(TOTAL);
-  expect((await streamState(admin, WAREHOUSE_STREAM)).messages).toBe(TOTAL);
+  expect((await streamState(admin, STREAMS.warehouse)).messages).toBe(TOTAL);
   expect(new Set(counts.keys())).toEqual(new Set(items.map((i) => i.id)));
 });

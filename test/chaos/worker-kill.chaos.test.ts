@@ -11,7 +11,7 @@ import { stockKey, type StockEvent } from '../../src/core/events';
 import { applyDecoded, initialLedger } from '../../src/core/ledger';
 import { DEFAULT_THRESHOLD } from '../../src/core/thresholds';
 import type { Rng } from '../../src/core/demo-history';
-import { PROCUREMENT_STREAM, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import {
   killWorkers,
   publishEvent,
@@ -26,6 +26,7 @@ import {
 import { lowRuns, unmatchedAlerts, type AlertSeen } from './support/low-runs';
 import { readWholeStream } from '../support/read-stream';
 import { superviseWorker, type SupervisedWorker } from './support/supervised-worker';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const KILLS_EACH = 6;
 const MIN_EVENTS = 6000;
@@ -39,8 +40,8 @@ beforeAll(async () => {
   stack = await startStack();
   // A short dedupe window, so that only the notifier's own memory can keep an alert from repeating.
   const jsm = await jetstreamManager(stack.admin);
-  const info = await jsm.streams.info(PROCUREMENT_STREAM);
-  await jsm.streams.update(PROCUREMENT_STREAM, { ...info.config, duplicate_window: 1_000_000_000 });
+  const info = await jsm.streams.info(STREAMS.procurement);
+  await jsm.streams.update(STREAMS.procurement, { ...info.config, duplicate_window: 1_000_000_000 });
 });
 
 afterAll(async () => {
@@ -76,10 +77,10 @@ const notifierReady = (w: WorkerProcess) =>
 
 async function readAlerts(): Promise<AlertSeen[]> {
   const out: AlertSeen[] = [];
-  for (const m of await readWholeStream(stack.admin, PROCUREMENT_STREAM)) {
-    const d = decodeProcurementMessage(m);
+  for (const m of await readWholeStream(stack.admin, STREAMS.procurement)) {
+    const d = decodeProcurementMessage(m, TEST_HEADER_NAMES);
     if (d.kind !== 'low')
-      throw new Error(`unexpected message on ${PROCUREMENT_STREAM}: ${JSON.stringify(d)}`);
+      throw new Error(`unexpected message on ${STREAMS.procurement}: ${JSON.stringify(d)}`);
     out.push({
       key: stockKey(d.meta.warehouse, d.meta.product),
       id: d.meta.id,
@@ -94,8 +95,8 @@ async function readAlerts(): Promise<AlertSeen[]> {
 async function foldSequence(): Promise<{ quantities: Map<string, number[]>; finalLow: string[] }> {
   let state = initialLedger();
   const quantities = new Map<string, number[]>();
-  for (const m of await readWholeStream(stack.admin, WAREHOUSE_STREAM)) {
-    const d = decodeStockMessage(m);
+  for (const m of await readWholeStream(stack.admin, STREAMS.warehouse)) {
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     const before = state.procurement;
     state = applyDecoded(state, d);
     if (d.kind !== 'stock' || state.procurement === before) continue;

@@ -207,3 +207,58 @@ describe('against the server', () => {
     expect(r.stderr).not.toMatch(NO_STACK);
   });
 });
+
+describe('the header prefix (STOCKWIRE_HEADER_PREFIX)', () => {
+  test('publish writes and tail reads the configured prefix; a reader left at the default finds no event headers', async () => {
+    const product = uniqueToken('Quinces');
+    const acme = { STOCKWIRE_NATS_URL: wsUrl, STOCKWIRE_HEADER_PREFIX: 'acme' };
+    const args = ['--warehouse', '46', '--product', product];
+    const published = await runCli(['publish', 'sold', ...args, '--quantity', '2'], acme);
+    expect(published.code, published.stderr).toBe(0);
+    const seq = Number(/as sequence (\d+)/.exec(published.stdout)?.[1]);
+
+    const tail = startCli(['tail', ...args, '--from-seq', String(seq)], acme);
+    try {
+      const out = await tail.waitForStdout(/=> /);
+      expect(out).toContain(`#${seq} warehouse.46.product.${product}`);
+      expect(out).toContain('  acme_format: application/json\n  acme_type: stock.sold\n');
+      expect(out).toMatch(/ {2}acme_msg_id: [0-9a-f-]{36}\n {2}acme_timestamp_ms: \d{13}\n/);
+      expect(out).not.toContain('myorg_');
+      expect(out).toContain('  => stock.sold (event id ');
+    } finally {
+      expect((await tail.stop()).code).toBe(0);
+    }
+
+    const mismatched = startCli(['tail', ...args, '--from-seq', String(seq)], { STOCKWIRE_NATS_URL: wsUrl });
+    try {
+      expect(await mismatched.waitForStdout(/=> /)).toContain(
+        '  => malformed (missing_header): header myorg_type is missing',
+      );
+    } finally {
+      await mismatched.stop();
+    }
+  });
+
+  test.each(['publish', 'tail'])(
+    '%s with a bad prefix: a usage error before connecting, exit 2',
+    async (command) => {
+      const r = await runCli(
+        [
+          command,
+          ...(command === 'publish' ? ['sold', '--quantity', '1'] : []),
+          '--warehouse',
+          '46',
+          '--product',
+          'Apples',
+        ],
+        // No server listens there: the prefix is refused before any connection is tried.
+        { STOCKWIRE_NATS_URL: 'ws://127.0.0.1:9', STOCKWIRE_HEADER_PREFIX: 'my org' },
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        'error: STOCKWIRE_HEADER_PREFIX "my org" contains space; allowed are letters',
+      );
+      expect(r.stderr).not.toMatch(NO_STACK);
+    },
+  );
+});

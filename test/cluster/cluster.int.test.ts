@@ -14,7 +14,8 @@ import { jetstreamInfo, startNatsCluster, type NatsCluster } from '../../scripts
 import type { NatsServerHandle } from '../../scripts/lib/nats-server.mjs';
 import { decodeStockMessage } from '../../src/core/codec';
 import { connectionOptions, type NatsConnection } from '../../src/nats/connection';
-import { EXPECTED_BUCKETS, EXPECTED_STREAMS, WAREHOUSE_STREAM, kvStreamName } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
+import { EXPECTED_BUCKETS, EXPECTED_STREAMS, kvStreamName } from '../../src/nats/names';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { replayStream, streamState } from '../../src/nats/replay';
@@ -22,6 +23,7 @@ import { readWholeStream } from '../support/read-stream';
 import { claimTransport } from '../support/transport';
 import { uniqueToken } from '../support/unique';
 import { PASSWORDS, type User } from '../support/users';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const TOTAL = 3000;
 const KILL_AT_ACKED = 1000;
@@ -90,7 +92,7 @@ beforeAll(async () => {
   // Provisioning again with the same count finds nothing to change; another count is reported, not applied.
   expect((await provision(admin, { replicas: 3 })).drift).toEqual([]);
   expect((await provision(admin, { replicas: 1 })).drift).toContainEqual({
-    resource: WAREHOUSE_STREAM,
+    resource: STREAMS.warehouse,
     field: 'num_replicas',
     expected: 1,
     actual: 3,
@@ -126,7 +128,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   const admin = connections[0]!;
   const jsm = await jetstreamManager(admin);
   // The victim leads WAREHOUSE_EVENTS and carries both the publisher's and the reader's connection.
-  const leaderName = (await jsm.streams.info(WAREHOUSE_STREAM)).cluster!.leader!;
+  const leaderName = (await jsm.streams.info(STREAMS.warehouse)).cluster!.leader!;
   const victim = cluster.nodes[cluster.names.indexOf(leaderName)]!;
   expect(victim, `node named ${leaderName}`).toBeDefined();
   const publisher = await connectVia(victim, 'admin');
@@ -134,7 +136,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   expect(serverName(publisher)).toBe(leaderName);
   expect(serverName(reader)).toBe(leaderName);
 
-  const startSeq = (await streamState(admin, WAREHOUSE_STREAM)).lastSeq;
+  const startSeq = (await streamState(admin, STREAMS.warehouse)).lastSeq;
   const run = uniqueToken('run');
   const items = Array.from({ length: TOTAL }, (_, i) => ({
     id: `${run}-${i}`,
@@ -149,13 +151,13 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   const reading = (async () => {
     try {
       for await (const batch of replayStream(reader, {
-        stream: WAREHOUSE_STREAM,
+        stream: STREAMS.warehouse,
         fromSeq: startSeq + 1,
         signal: stopReading.signal,
       })) {
         const via = serverName(reader);
         for (const m of batch.messages) {
-          const d = decodeStockMessage(m);
+          const d = decodeStockMessage(m, TEST_HEADER_NAMES);
           received.push({ seq: m.seq, id: d.kind === 'malformed' ? `malformed@${m.seq}` : d.meta.id, via });
         }
       }
@@ -194,6 +196,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
       const giveUpAt = Date.now() + GIVE_UP_MS;
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(publisher, item.warehouse, item.event, {
+          names: TEST_HEADER_NAMES,
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,
@@ -223,11 +226,11 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   expect(acked.size).toBe(TOTAL);
 
   // Every acknowledged event is in the stream exactly once.
-  const finalSeq = (await streamState(admin, WAREHOUSE_STREAM)).lastSeq;
-  const stored = (await readWholeStream(admin, WAREHOUSE_STREAM)).filter((m) => m.seq > startSeq);
+  const finalSeq = (await streamState(admin, STREAMS.warehouse)).lastSeq;
+  const stored = (await readWholeStream(admin, STREAMS.warehouse)).filter((m) => m.seq > startSeq);
   const copies = new Map<string, number>();
   for (const m of stored) {
-    const d = decodeStockMessage(m);
+    const d = decodeStockMessage(m, TEST_HEADER_NAMES);
     expect(d.kind, `seq ${m.seq}`).toBe('stock');
     if (d.kind !== 'malformed') copies.set(d.meta.id, (copies.get(d.meta.id) ?? 0) + 1);
   }
@@ -257,10 +260,10 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
 
   // The killed node is back, a current replica again, with the same last sequence in its own store.
   await until(`${leaderName} to hold last_seq ${finalSeq}`, 30_000, async () =>
-    (await localLastSeq(victim, WAREHOUSE_STREAM)) === finalSeq ? true : undefined,
+    (await localLastSeq(victim, STREAMS.warehouse)) === finalSeq ? true : undefined,
   );
   const info: StreamInfo = await until('every replica current', 30_000, async () => {
-    const i = await jsm.streams.info(WAREHOUSE_STREAM);
+    const i = await jsm.streams.info(STREAMS.warehouse);
     return i.cluster?.replicas?.length === 2 &&
       i.cluster.replicas.every((r) => r.current && (r.lag ?? 0) === 0)
       ? i
@@ -268,7 +271,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
   });
   const names = [info.cluster!.leader, ...info.cluster!.replicas!.map((r) => r.name)];
   expect(names).toContain(leaderName);
-  for (const node of cluster.nodes) expect(await localLastSeq(node, WAREHOUSE_STREAM)).toBe(finalSeq);
+  for (const node of cluster.nodes) expect(await localLastSeq(node, STREAMS.warehouse)).toBe(finalSeq);
 
   console.log(
     `[cluster] published ${TOTAL} in ${publishMs} ms, acked ${acked.size}, lost ${lost.length}, doubled ${doubled.length}, ` +

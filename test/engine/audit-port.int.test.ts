@@ -8,6 +8,7 @@ import type { NatsConnection } from '../../src/nats/connection';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const { clientUrl } = inject('nats');
 let admin: NatsConnection;
@@ -20,7 +21,11 @@ afterAll(async () => {
 });
 
 async function publish(warehouse: string, event: StockEvent, id = randomUUID()): Promise<number> {
-  const result = await publishStockEvent(admin, warehouse, event, { id, timestampMs: 1_700_000_000_000 });
+  const result = await publishStockEvent(admin, warehouse, event, {
+    names: TEST_HEADER_NAMES,
+    id,
+    timestampMs: 1_700_000_000_000,
+  });
   if (!result.ok) throw new Error(result.message);
   return result.seq;
 }
@@ -56,7 +61,7 @@ describe('reading the audit records of one product', () => {
     ]);
     if (!copy.ok || !broken.ok) throw new Error('raw publish failed');
 
-    const outcome = await readAuditRecords(admin, { warehouse, product, fromSeq: 1 });
+    const outcome = await readAuditRecords(admin, TEST_HEADER_NAMES, { warehouse, product, fromSeq: 1 });
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.complete).toBe(true);
     expect(outcome.throughSeq).toBe(broken.seq);
@@ -99,7 +104,12 @@ describe('reading the audit records of one product', () => {
         }),
       );
     }
-    const page1 = await readAuditRecords(admin, { warehouse, product, fromSeq: 1, limit: 3 });
+    const page1 = await readAuditRecords(admin, TEST_HEADER_NAMES, {
+      warehouse,
+      product,
+      fromSeq: 1,
+      limit: 3,
+    });
     if (!page1.ok) throw new Error(page1.message);
     expect(page1.records.map((r) => r.decoded.kind !== 'malformed' && r.decoded.meta.seq)).toEqual(
       seqs.slice(0, 3),
@@ -107,7 +117,7 @@ describe('reading the audit records of one product', () => {
     expect(page1.complete).toBe(false);
     expect(page1.throughSeq).toBe(seqs[2]);
 
-    const page2 = await readAuditRecords(admin, {
+    const page2 = await readAuditRecords(admin, TEST_HEADER_NAMES, {
       warehouse,
       product,
       fromSeq: page1.throughSeq + 1,
@@ -119,12 +129,16 @@ describe('reading the audit records of one product', () => {
     );
     expect(page2.complete).toBe(true);
 
-    const none = await readAuditRecords(admin, { warehouse, product, fromSeq: page2.throughSeq + 1 });
+    const none = await readAuditRecords(admin, TEST_HEADER_NAMES, {
+      warehouse,
+      product,
+      fromSeq: page2.throughSeq + 1,
+    });
     expect(none).toEqual({ ok: true, records: [], complete: true, throughSeq: page2.throughSeq });
   });
 
   test('a product no event has named is an empty trail, not an error', async () => {
-    const outcome = await readAuditRecords(admin, {
+    const outcome = await readAuditRecords(admin, TEST_HEADER_NAMES, {
       warehouse: uniqueToken('Hall'),
       product: uniqueToken('Nothing'),
       fromSeq: 1,
@@ -138,7 +152,7 @@ describe('reading the audit records of one product', () => {
     const query = { warehouse: 'Hall', product: 'Apples', fromSeq: 1 };
     await handleAuditRequest(null, { type: 'audit-trail', requestId: 7, query }, post);
     await handleAuditRequest(
-      admin,
+      { nc: admin, names: TEST_HEADER_NAMES },
       { type: 'audit-trail', requestId: 8, query: { ...query, product: 'Apples>' } },
       post,
     );

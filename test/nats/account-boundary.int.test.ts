@@ -21,6 +21,7 @@ import { publishStockEvent } from '../../src/nats/publish';
 import { runProbe } from '../support/child-probe';
 import { uniqueToken } from '../support/unique';
 import { LOGINS, SCOPED_MANAGER, type User } from '../support/users';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const OLD_CONF = process.env.STOCKWIRE_ATTACK_CONF;
 type Person = Exclude<User, 'admin' | 'services'>;
@@ -106,7 +107,7 @@ describe('JetStream replies cannot be aimed at stream subjects', () => {
         location: 'A01',
         quantity: 1_000_000,
       },
-      { id: crypto.randomUUID(), timestampMs: Date.now() },
+      { names: TEST_HEADER_NAMES, id: crypto.randomUUID(), timestampMs: Date.now() },
     );
     if (!published.ok) throw new Error(published.message);
     await attack('manager', 'direct-get-reply', {

@@ -18,6 +18,7 @@ import { describeNatsError } from '../../src/nats/errors';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { LOGINS } from '../support/users';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const { clientUrl } = inject('nats');
 let admin: NatsConnection;
@@ -88,7 +89,7 @@ describe('WAREHOUSE_EVENTS max_msg_size', () => {
       admin,
       uniqueToken('W'),
       { type: 'stock.destroyed', ...body, reason },
-      { id: uniqueToken('id').padEnd(200, 'i'), timestampMs: Date.now() },
+      { names: TEST_HEADER_NAMES, id: uniqueToken('id').padEnd(200, 'i'), timestampMs: Date.now() },
     );
     expect(result).toMatchObject({ ok: true, stream: 'WAREHOUSE_EVENTS' });
     if (!result.ok) return;

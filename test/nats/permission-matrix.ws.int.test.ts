@@ -18,6 +18,7 @@ import { runProbe } from '../support/child-probe';
 import { readUntil } from '../support/iterate';
 import { BROWSER_USERS, LOGINS } from '../support/users';
 import { connectWs, connectWsError } from '../support/ws-nats';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 type Role = (typeof BROWSER_USERS)[number];
 type Outcome = 'allowed' | 'denied';
@@ -175,6 +176,7 @@ const PROBES: Probe[] = [
     allowed: ['manager'],
     run: async (nc) => {
       const r = await publishStockEvent(nc, 'w1', sold(`Matrix-${nuid.next()}`), {
+        names: TEST_HEADER_NAMES,
         id: crypto.randomUUID(),
         timestampMs: Date.now(),
       });

@@ -9,6 +9,7 @@ import { checkResources, provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { connectTcp } from '../support/node-nats';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -52,7 +53,7 @@ describe('before provisioning', () => {
       nc,
       '46',
       { type: 'stock.sold', product_name: 'Apples', location: 'A1', quantity: 1 },
-      { id: 'before-provision', timestampMs: 1_700_000_000_000, timeoutMs: 2000 },
+      { names: TEST_HEADER_NAMES, id: 'before-provision', timestampMs: 1_700_000_000_000, timeoutMs: 2000 },
     );
     expect(result).toMatchObject({ ok: false, kind: 'no_stream' });
     expect(result.ok ? '' : result.message).toContain('npm run provision');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { decodeProcurementMessage, decodeStockMessage } from '../../src/core/codec';
-import { MAX_PAYLOAD_BYTES, type StockEvent } from '../../src/core/events';
+import { MAX_PAYLOAD_BYTES, headerNames, type StockEvent } from '../../src/core/events';
 import type { NatsConnection } from '../../src/nats/connection';
 import { publishRaw, publishStockEvent, publishStockLow } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
@@ -8,6 +8,7 @@ import type { StreamMessage } from '../../src/nats/raw-message';
 import { readUntil } from '../support/iterate';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const { clientUrl } = inject('nats');
 let admin: NatsConnection;
@@ -42,6 +43,7 @@ describe('publishStockEvent', () => {
     const product = uniqueToken('Apples');
     const id = crypto.randomUUID();
     const result = await publishStockEvent(admin, '46', sold(product, 3), {
+      names: TEST_HEADER_NAMES,
       id,
       timestampMs: 1_767_225_600_123,
     });
@@ -62,7 +64,7 @@ describe('publishStockEvent', () => {
       location: 'A43',
       quantity: 3,
     });
-    expect(decodeStockMessage(message!)).toMatchObject({
+    expect(decodeStockMessage(message!, TEST_HEADER_NAMES)).toMatchObject({
       kind: 'stock',
       meta: { id, timestampMs: 1_767_225_600_123, warehouse: '46', product },
       event: sold(product, 3),
@@ -74,7 +76,7 @@ describe('publishStockEvent', () => {
     const result = await publishStockEvent(admin, '46', sold(product), {
       id: crypto.randomUUID(),
       timestampMs: 1,
-      prefix: 'acme',
+      names: headerNames('acme'),
     });
     expect(result.ok).toBe(true);
     const [message] = await stored('WAREHOUSE_EVENTS', `warehouse.46.product.${product}`);
@@ -85,8 +87,16 @@ describe('publishStockEvent', () => {
   test('the same id twice is stored once; the second ack says duplicate', async () => {
     const product = uniqueToken('Kiwis');
     const id = crypto.randomUUID();
-    const first = await publishStockEvent(admin, '7', sold(product), { id, timestampMs: 1000 });
-    const second = await publishStockEvent(admin, '7', sold(product), { id, timestampMs: 2000 });
+    const first = await publishStockEvent(admin, '7', sold(product), {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: 1000,
+    });
+    const second = await publishStockEvent(admin, '7', sold(product), {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: 2000,
+    });
     expect(first).toMatchObject({ ok: true, duplicate: false });
     expect(second).toEqual({ ...first, duplicate: true });
     expect(await stored('WAREHOUSE_EVENTS', `warehouse.7.product.${product}`)).toHaveLength(1);
@@ -95,6 +105,7 @@ describe('publishStockEvent', () => {
   test('a wrong expected sequence is a conflict that names the actual sequence', async () => {
     const product = uniqueToken('Plums');
     const subjectFirst = await publishStockEvent(admin, '7', sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 1,
       expectedLastSubjectSeq: 0,
@@ -103,6 +114,7 @@ describe('publishStockEvent', () => {
     const seq = subjectFirst.ok ? subjectFirst.seq : -1;
 
     const stale = await publishStockEvent(admin, '7', sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 2,
       expectedLastSubjectSeq: 0,
@@ -111,6 +123,7 @@ describe('publishStockEvent', () => {
     expect(stale.ok ? '' : stale.message).toContain(`sequence ${seq}`);
 
     const current = await publishStockEvent(admin, '7', sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 3,
       expectedLastSubjectSeq: seq,
@@ -144,6 +157,7 @@ describe('publishStockEvent', () => {
     ],
   ])('%s comes back as invalid, not as an exception', async (_what, warehouse, event, message) => {
     const result = await publishStockEvent(admin, warehouse, event, {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -152,13 +166,18 @@ describe('publishStockEvent', () => {
   });
 
   test('an id that cannot be a header value is invalid', async () => {
-    const result = await publishStockEvent(admin, '46', sold('Apples'), { id: 'has space', timestampMs: 1 });
+    const result = await publishStockEvent(admin, '46', sold('Apples'), {
+      names: TEST_HEADER_NAMES,
+      id: 'has space',
+      timestampMs: 1,
+    });
     expect(result).toMatchObject({ ok: false, kind: 'invalid' });
   });
 
   test('services may not publish stock events', async () => {
     const product = uniqueToken('Figs');
     const result = await publishStockEvent(services, '46', sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -175,14 +194,14 @@ describe('publishStockLow', () => {
     const product = uniqueToken('Limes');
     const low = { product_name: product, warehouse: '46', quantity: 3, threshold: 10 };
     const id = `low-46.${product}-r5`;
-    const first = await publishStockLow(services, low, { id, timestampMs: 5 });
-    const again = await publishStockLow(services, low, { id, timestampMs: 6 });
+    const first = await publishStockLow(services, low, { names: TEST_HEADER_NAMES, id, timestampMs: 5 });
+    const again = await publishStockLow(services, low, { names: TEST_HEADER_NAMES, id, timestampMs: 6 });
     expect(first).toMatchObject({ ok: true, duplicate: false, stream: 'PROCUREMENT_EVENTS' });
     expect(again).toMatchObject({ ok: true, duplicate: true });
 
     const messages = await stored('PROCUREMENT_EVENTS', `procurement.46.product.${product}`);
     expect(messages).toHaveLength(1);
-    expect(decodeProcurementMessage(messages[0]!)).toMatchObject({
+    expect(decodeProcurementMessage(messages[0]!, TEST_HEADER_NAMES)).toMatchObject({
       kind: 'low',
       low,
       meta: { id, timestampMs: 5 },
@@ -204,7 +223,7 @@ describe('publishRaw', () => {
     const [message] = await stored('WAREHOUSE_EVENTS', subject);
     expect([...message!.data]).toEqual([0xff, 0xfe, 0x7b]);
     expect(message!.header('x-empty')).toBe('');
-    expect(decodeStockMessage(message!)).toMatchObject({
+    expect(decodeStockMessage(message!, TEST_HEADER_NAMES)).toMatchObject({
       kind: 'malformed',
       error: { code: 'bad_encoding' },
     });

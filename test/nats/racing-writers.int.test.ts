@@ -15,13 +15,14 @@ import { stockSubject, type StockEvent } from '../../src/core/events';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
 import { locationQuantity, lastSubjectSeq } from '../../src/core/warehouse-stock';
 import type { NatsConnection } from '../../src/nats/connection';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent, type PublishResult } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
 import type { StreamMessage } from '../../src/nats/raw-message';
 import { readUntil } from '../support/iterate';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const WRITERS = 20;
 const WAREHOUSE = '46';
@@ -48,7 +49,7 @@ async function readSubject(nc: NatsConnection, subject: string): Promise<StreamM
   try {
     const batches = await readUntil(
       replayStream(nc, {
-        stream: WAREHOUSE_STREAM,
+        stream: STREAMS.warehouse,
         filterSubject: subject,
         fromSeq: 1,
         signal: abort.signal,
@@ -66,7 +67,7 @@ async function readProduct(nc: NatsConnection, subject: string): Promise<LedgerS
   const messages = await readSubject(nc, subject);
   return applyBatch(
     initialLedger(),
-    messages.map((m) => decodeStockMessage(m)),
+    messages.map((m) => decodeStockMessage(m, TEST_HEADER_NAMES)),
   );
 }
 
@@ -145,6 +146,7 @@ async function race(
         const id = randomUUID();
         const timestampMs = Date.now();
         const result = await publishStockEvent(nc, decision.warehouse, decision.event, {
+          names: TEST_HEADER_NAMES,
           id,
           timestampMs,
           expectedLastSubjectSeq: decision.expectedLastSubjectSeq,
@@ -177,6 +179,7 @@ async function seed(product: string, quantity: number): Promise<Decoded> {
   const id = randomUUID();
   const timestampMs = Date.now();
   const result = await publishStockEvent(checker, WAREHOUSE, event, {
+    names: TEST_HEADER_NAMES,
     id,
     timestampMs,
     expectedLastSubjectSeq: 0,
@@ -233,7 +236,7 @@ async function expectOneChainAndNothingElse(r: Race, seeded: Decoded): Promise<v
   const stored = await readSubject(checker, r.subject);
   expect(stored.map((m) => m.seq)).toEqual([seedSeq, ...won.map((a) => a.result.seq)]);
   const storedIds = stored
-    .map((m) => decodeStockMessage(m))
+    .map((m) => decodeStockMessage(m, TEST_HEADER_NAMES))
     .map((d) => (d.kind === 'stock' ? d.meta.id : ''));
   expect(storedIds).toEqual([seeded.kind === 'stock' ? seeded.meta.id : '', ...won.map((a) => a.id)]);
 

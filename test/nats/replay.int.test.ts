@@ -14,6 +14,7 @@ import { LOGINS } from '../support/users';
 import { readUntil } from '../support/iterate';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const { clientUrl } = inject('nats');
 let admin: NatsConnection;
@@ -38,6 +39,7 @@ async function publishMany(
   const seqs: number[] = [];
   for (let i = 0; i < count; i++) {
     const r = await publishStockEvent(nc, warehouse, sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: i,
     });
@@ -204,6 +206,7 @@ describe('against a restarting server', () => {
     let seq: number | undefined;
     while (seq === undefined) {
       const r = await publishStockEvent(nc, '1', sold(product), {
+        names: TEST_HEADER_NAMES,
         id: 'after-restart',
         timestampMs: 1,
         timeoutMs: 1000,

@@ -17,6 +17,7 @@ import { readUntil } from '../support/iterate';
 import { BROWSER_USERS, type User } from '../support/users';
 import { uniqueToken } from '../support/unique';
 import { connectWs, connectWsError } from '../support/ws-nats';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const { wsUrl, clientUrl } = inject('nats');
 const connections = new Map<User, NatsConnection>();
@@ -55,6 +56,7 @@ const sold = (p: string): StockEvent => ({
 describe('publishing stock events', () => {
   test('manager can publish over WebSocket', async () => {
     const result = await publishStockEvent(nc('manager'), '46', sold(product), {
+      names: TEST_HEADER_NAMES,
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -66,6 +68,7 @@ describe('publishing stock events', () => {
     '%s gets a plain permission refusal',
     async (user) => {
       const result = await publishStockEvent(nc(user), '46', sold(product), {
+        names: TEST_HEADER_NAMES,
         id: crypto.randomUUID(),
         timestampMs: 1,
       });

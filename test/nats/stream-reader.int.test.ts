@@ -5,7 +5,7 @@
  * not assumed.
  */
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { StockEvent } from '../../src/core/events';
+import { ALL_STOCK_SUBJECTS, type StockEvent } from '../../src/core/events';
 import type { NatsConnection } from '../../src/nats/connection';
 import { publishRaw, publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
@@ -22,6 +22,7 @@ import {
 import type { StreamMessage } from '../../src/nats/raw-message';
 import { connectTcp } from '../support/node-nats';
 import { uniqueToken } from '../support/unique';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const STREAM = 'WAREHOUSE_EVENTS';
 const { clientUrl } = inject('nats');
@@ -40,6 +41,7 @@ function sold(product: string, quantity = 1): StockEvent {
 
 async function publish(warehouse: string, product: string, quantity = 1): Promise<number> {
   const r = await publishStockEvent(nc, warehouse, sold(product, quantity), {
+    names: TEST_HEADER_NAMES,
     id: crypto.randomUUID(),
     timestampMs: 1_000 + quantity,
   });
@@ -192,7 +194,7 @@ describe('readOlder', () => {
 
   test('pages an unfiltered stream by sequence', async () => {
     await publishInterleaved(uniqueToken('U'), 'Kiwis', 60);
-    const filterSubject = 'warehouse.*.product.>';
+    const filterSubject = ALL_STOCK_SUBJECTS;
     const scope = await openScope(nc, { stream: STREAM, filterSubject, fromMs: null, untilMs: null });
     const first = await readOlder(nc, {
       ...page(filterSubject),

@@ -22,6 +22,7 @@ import { uniqueToken } from '../support/unique';
 import { LOGINS } from '../support/users';
 import type { WssProbeResult } from '../support/wss-probe';
 import { killWorkers, readBucket, spawnWorker, waitFor } from '../workers/helpers';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 const NOT_TRUSTED = 'unable to verify the first certificate';
 
@@ -101,7 +102,7 @@ beforeAll(async () => {
       admin,
       '46',
       { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 5 },
-      { id, timestampMs: Date.now() },
+      { names: TEST_HEADER_NAMES, id, timestampMs: Date.now() },
     );
     expect(ack.ok).toBe(true);
   }

@@ -17,6 +17,7 @@ function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, entry: CliEnt
   delete clean.STOCKWIRE_NATS_URL;
   delete clean.STOCKWIRE_USER;
   delete clean.STOCKWIRE_PASSWORD;
+  delete clean.STOCKWIRE_HEADER_PREFIX;
   // `node --import tsx` instead of the tsx wrapper: signals reach the CLI process itself.
   const script = join(REPO_ROOT, 'src', 'cli', `${entry}.ts`);
   return spawn(process.execPath, ['--import', 'tsx', script, ...args], {

@@ -11,11 +11,12 @@
 import { decodeStockMessage } from '../../src/core/codec';
 import type { NatsConnection } from '../../src/nats/connection';
 import { classifyNatsError } from '../../src/nats/errors';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { publishStockEvent } from '../../src/nats/publish';
 import { replayStream } from '../../src/nats/replay';
 import { PASSWORDS, type User } from './users';
 import { connectWs } from './ws-nats';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export type WssProbeResult =
   | { kind: 'replayed'; ids: string[]; lastSeq: number }
@@ -32,12 +33,12 @@ async function replay(nc: NatsConnection): Promise<WssProbeResult> {
   let lastSeq = 0;
   const controller = new AbortController();
   for await (const batch of replayStream(nc, {
-    stream: WAREHOUSE_STREAM,
+    stream: STREAMS.warehouse,
     fromSeq: 1,
     signal: controller.signal,
   })) {
     for (const m of batch.messages) {
-      const d = decodeStockMessage(m);
+      const d = decodeStockMessage(m, TEST_HEADER_NAMES);
       ids.push(d.kind === 'malformed' ? `malformed@${d.seq}` : d.meta.id);
       lastSeq = m.seq;
     }
@@ -52,7 +53,7 @@ async function publish(nc: NatsConnection): Promise<WssProbeResult> {
     nc,
     warehouse,
     { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 1 },
-    { id, timestampMs: Date.now() },
+    { names: TEST_HEADER_NAMES, id, timestampMs: Date.now() },
   );
   return result.ok ? { kind: 'published', seq: result.seq } : { kind: result.kind, message: result.message };
 }

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stockKey } from '../../src/core/events';
 import type { LedgerState } from '../../src/core/ledger';
 import { durablePosition } from '../../src/nats/durable';
-import { PROJECTOR_DURABLE, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
+import { PROJECTOR_DURABLE } from '../../src/nats/names';
 import { streamState } from '../../src/nats/replay';
 import { runProbe } from '../support/child-probe';
 import { LOGINS } from '../support/users';
@@ -49,8 +50,11 @@ beforeAll(async () => {
   // A short window, so that copies of events published a moment ago are stored as new sequences (with the
   // default 2 minutes, copies of any older event are).
   const jsm = await jetstreamManager(stack.admin);
-  const info = await jsm.streams.info(WAREHOUSE_STREAM);
-  await jsm.streams.update(WAREHOUSE_STREAM, { ...info.config, duplicate_window: DUPLICATE_WINDOW_MS * 1e6 });
+  const info = await jsm.streams.info(STREAMS.warehouse);
+  await jsm.streams.update(STREAMS.warehouse, {
+    ...info.config,
+    duplicate_window: DUPLICATE_WINDOW_MS * 1e6,
+  });
   projector = spawnWorker('projector', stack.server.clientUrl);
   notifier = spawnWorker('notifier', stack.server.clientUrl);
   await projector.waitForLog((l) => l.msg === 'ready', 'ready');
@@ -82,8 +86,8 @@ async function alertBarrier(product: string): Promise<string[]> {
 async function waitForProjectorToSettle(): Promise<void> {
   await waitFor(
     async () => {
-      const { lastSeq } = await streamState(stack.admin, WAREHOUSE_STREAM);
-      const durable = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+      const { lastSeq } = await streamState(stack.admin, STREAMS.warehouse);
+      const durable = await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE);
       return durable !== null && durable.ackFloorSeq === lastSeq && durable.ackPending === 0;
     },
     'the projector to acknowledge the whole stream',
@@ -105,7 +109,7 @@ function figures(s: LedgerState) {
 async function deputyPullAsAdmin(fromSeq: number): Promise<void> {
   const jsm = await jetstreamManager(stack.admin);
   const name = `deputy_${nuid.next()}`;
-  await jsm.consumers.add(WAREHOUSE_STREAM, {
+  await jsm.consumers.add(STREAMS.warehouse, {
     name,
     filter_subject: TARGET_SUBJECT,
     deliver_policy: DeliverPolicy.StartSequence,
@@ -115,7 +119,7 @@ async function deputyPullAsAdmin(fromSeq: number): Promise<void> {
     inactive_threshold: 30_000_000_000,
   });
   stack.admin.publish(
-    `$JS.API.CONSUMER.MSG.NEXT.${WAREHOUSE_STREAM}.${name}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${STREAMS.warehouse}.${name}`,
     JSON.stringify({ batch: 100, no_wait: true }),
     { reply: TARGET_SUBJECT },
   );
@@ -159,7 +163,7 @@ describe('a consumer told to deliver old events onto a stream subject', () => {
       [
         stack.server.wsUrl,
         LOGINS.display.user,
-        WAREHOUSE_STREAM,
+        STREAMS.warehouse,
         TARGET_SUBJECT,
         TARGET_SUBJECT,
         String(firstSale),
@@ -169,13 +173,13 @@ describe('a consumer told to deliver old events onto a stream subject', () => {
     expect(attack.error, attack.message).toBeUndefined();
     expect(attack.pending).toBe(2);
     await new Promise((r) => setTimeout(r, 1000));
-    expect((await streamState(stack.admin, WAREHOUSE_STREAM)).lastSeq).toBe(lastSeqBefore);
+    expect((await streamState(stack.admin, STREAMS.warehouse)).lastSeq).toBe(lastSeqBefore);
 
     await deputyPullAsAdmin(firstSale);
     // The copies must have been stored, or the rest of this test proves nothing: both sales stored again.
     const grown = await waitFor(
       async () => {
-        const s = await streamState(stack.admin, WAREHOUSE_STREAM);
+        const s = await streamState(stack.admin, STREAMS.warehouse);
         return s.lastSeq >= lastSeqBefore + 3 ? s : undefined;
       },
       'the copies to be stored (if this times out, the server no longer lets a pull reply onto a stream subject: nats-server #8274 fixed?)',

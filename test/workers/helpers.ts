@@ -15,11 +15,12 @@ import { stockLevelJson } from '../../src/core/procurement-stock';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { watchBucket } from '../../src/nats/kv-watch';
-import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import { readWholeStream } from '../support/read-stream';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export const SERVICES = { user: 'services', password: 'stockwire-services' };
 export const ADMIN = { user: 'admin', password: 'stockwire-admin' };
@@ -96,7 +97,11 @@ export function spawnWorker(
       SERVICES.password,
       ...extraArgs,
     ],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', STOCKWIRE_HEADER_PREFIX: undefined },
+    },
   );
   const lines: LogLine[] = [];
   const listeners = new Set<() => void>();
@@ -205,10 +210,10 @@ export async function waitFor<T>(
 
 /** Folds WAREHOUSE_EVENTS from sequence 1 to its current end with the core ledger. */
 export async function foldStream(nc: NatsConnection): Promise<LedgerState> {
-  const messages = await readWholeStream(nc, WAREHOUSE_STREAM);
+  const messages = await readWholeStream(nc, STREAMS.warehouse);
   return applyBatch(
     initialLedger(),
-    messages.map((m) => decodeStockMessage(m)),
+    messages.map((m) => decodeStockMessage(m, TEST_HEADER_NAMES)),
   );
 }
 
@@ -222,8 +227,8 @@ export interface Alert {
 /** Every `stock.low` in PROCUREMENT_EVENTS, oldest first. */
 export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
   const alerts: Alert[] = [];
-  for (const m of await readWholeStream(nc, PROCUREMENT_STREAM)) {
-    const d = decodeProcurementMessage(m);
+  for (const m of await readWholeStream(nc, STREAMS.procurement)) {
+    const d = decodeProcurementMessage(m, TEST_HEADER_NAMES);
     if (d.kind !== 'low') continue;
     alerts.push({
       key: stockKey(d.meta.warehouse, d.meta.product),
@@ -238,7 +243,7 @@ export async function readAlerts(nc: NatsConnection): Promise<Alert[]> {
 /** Every key of a bucket with its value as text (deleted keys left out). */
 export async function readBucket(
   nc: NatsConnection,
-  bucket = STOCK_LEVELS_BUCKET,
+  bucket: string = BUCKETS.stockLevels,
 ): Promise<Map<string, string>> {
   const values = new Map<string, string>();
   const controller = new AbortController();
@@ -284,7 +289,7 @@ export async function waitForBucketToMatch(nc: NatsConnection, timeoutMs = 60_00
   let fold: LedgerState | undefined;
   await waitFor(
     async () => {
-      const { lastSeq } = await streamState(nc, WAREHOUSE_STREAM);
+      const { lastSeq } = await streamState(nc, STREAMS.warehouse);
       if (fold === undefined || fold.lastSeq !== lastSeq) fold = await foldStream(nc);
       problems = compareWithFold(fold, await readBucket(nc));
       return problems.length === 0;
@@ -341,7 +346,11 @@ export async function publishEvent(
   id = randomUUID(),
 ): Promise<number> {
   for (let attempt = 0; ; attempt++) {
-    const result = await publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: Date.now() });
+    const result = await publishStockEvent(nc, item.warehouse, item.event, {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: Date.now(),
+    });
     if (result.ok) return result.seq;
     // A restart of the server under test may time a publish out; the same id makes the retry safe.
     if (result.kind !== 'timeout' || attempt > 20) throw new Error(`publish failed: ${result.message}`);

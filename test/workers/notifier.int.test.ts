@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stockLevelJson } from '../../src/core/procurement-stock';
 import { openCasBucket, type CasBucket } from '../../src/nats/kv-cas';
 import { putThreshold } from '../../src/nats/kv-watch';
-import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
 import {
   killWorkers,
   publishEvent,
@@ -22,11 +22,11 @@ let lastSeq = 0;
 
 beforeEach(async () => {
   stack = await startStack();
-  levels = await openCasBucket(stack.admin, STOCK_LEVELS_BUCKET);
+  levels = await openCasBucket(stack.admin, BUCKETS.stockLevels);
   // A short dedupe window, so that only the notifier's own memory can prevent a repeated alert.
   const jsm = await jetstreamManager(stack.admin);
-  const info = await jsm.streams.info(PROCUREMENT_STREAM);
-  await jsm.streams.update(PROCUREMENT_STREAM, { ...info.config, duplicate_window: 1_000_000_000 });
+  const info = await jsm.streams.info(STREAMS.procurement);
+  await jsm.streams.update(STREAMS.procurement, { ...info.config, duplicate_window: 1_000_000_000 });
 });
 
 afterEach(async () => {

@@ -5,7 +5,8 @@ import { DEDUPE_HEADER, stockKey } from '../../src/core/events';
 import { stockLevelJson } from '../../src/core/procurement-stock';
 import { consumeDurable, durablePosition, ensureDurable } from '../../src/nats/durable';
 import { openCasBucket } from '../../src/nats/kv-cas';
-import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM } from '../../src/nats/names';
+import { BUCKETS, STREAMS } from '../../src/core/resources';
+import { PROJECTOR_DURABLE } from '../../src/nats/names';
 import { publishRaw } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import {
@@ -25,6 +26,7 @@ import {
   type TestStack,
   type WorkerProcess,
 } from './helpers';
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 let stack: TestStack;
 
@@ -48,8 +50,8 @@ async function waitForDurableToSettle(): Promise<void> {
   await waitFor(
     async () => {
       const [stream, durable] = [
-        await streamState(stack.admin, WAREHOUSE_STREAM),
-        await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE),
+        await streamState(stack.admin, STREAMS.warehouse),
+        await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE),
       ];
       return durable !== null && durable.ackFloorSeq === stream.lastSeq && durable.ackPending === 0;
     },
@@ -94,7 +96,7 @@ describe('projector', () => {
     await ready(current);
     await waitForBucketToMatch(stack.admin);
 
-    const { lastSeq } = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const { lastSeq } = await streamState(stack.admin, STREAMS.warehouse);
     expect(lastSeq).toBe(10_000);
     expect((await readBucket(stack.admin)).size).toBe(50);
     for (const w of killed) expect((await w.exited).signal).toBe('SIGKILL');
@@ -116,14 +118,14 @@ describe('projector', () => {
     // A predecessor that took messages from the durable and died before acknowledging them.
     const services = await connectAs(stack.server.clientUrl, SERVICES);
     await ensureDurable(services, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       ackWaitMs: 1000,
       maxAckPending: 20_000,
     });
     const taken = new AbortController();
     for await (const batch of consumeDurable(services, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       signal: taken.signal,
       batchSize: 500,
@@ -132,7 +134,7 @@ describe('projector', () => {
       break;
     }
     await services.close();
-    const left = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    const left = await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE);
     expect(left?.ackPending).toBeGreaterThan(0);
 
     const projector = spawnWorker('projector', stack.server.clientUrl, ['--ack-wait-ms', '1000']);
@@ -145,7 +147,7 @@ describe('projector', () => {
     const again = projector.lines.filter((l) => l.msg === 'delivered again');
     const sum = (field: string) => again.reduce((n, l) => n + (l[field] as number), 0);
     expect(sum('alreadyApplied')).toBe(sum('count'));
-    const settled = await durablePosition(stack.admin, WAREHOUSE_STREAM, PROJECTOR_DURABLE);
+    const settled = await durablePosition(stack.admin, STREAMS.warehouse, PROJECTOR_DURABLE);
     expect(settled).toMatchObject({ ackPending: 0, ackPolicy: 'all' });
     expect(settled!.ackFloorSeq).toBeGreaterThanOrEqual(left!.deliveredSeq);
     expect(await bucketVersusFold(stack.admin)).toEqual([]);
@@ -214,7 +216,11 @@ describe('projector', () => {
     // (docs/platform-notes.md#consumers-and-kv): the same headers and body under a new sequence. Sent here
     // without Nats-Msg-Id, which the server then cannot catch either, so the test need not wait out the
     // window.
-    const encoded = encodeStockEvent(sale.warehouse, sale.event, { id, timestampMs: Date.now() });
+    const encoded = encodeStockEvent(sale.warehouse, sale.event, {
+      names: TEST_HEADER_NAMES,
+      id,
+      timestampMs: Date.now(),
+    });
     const headers = Object.entries(encoded.headers).filter(([name]) => name !== DEDUPE_HEADER);
     const copy = await publishRaw(stack.admin, encoded.subject, encoded.payload, headers);
     if (!copy.ok) throw new Error(copy.message);
@@ -247,7 +253,7 @@ describe('projector', () => {
     await waitForBucketToMatch(stack.admin);
 
     // Damage: a right-looking value with a wrong quantity, a value that is not a level, a key no event produces.
-    const bucket = await openCasBucket(stack.admin, STOCK_LEVELS_BUCKET);
+    const bucket = await openCasBucket(stack.admin, BUCKETS.stockLevels);
     const values = await readBucket(stack.admin);
     const [wrongKey, brokenKey] = [...values.keys()];
     const wrong = JSON.parse(values.get(wrongKey!)!) as { quantity: number };

@@ -7,7 +7,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WAREHOUSE_STREAM } from '../../src/nats/names';
+import { STREAMS } from '../../src/core/resources';
 import { provision } from '../../src/nats/provision';
 import { streamState } from '../../src/nats/replay';
 import { deleteStream } from '../support/stream-admin';
@@ -73,7 +73,7 @@ async function projectorWithOldHistory(
 
 /** The stream's state once the admin connection is back after a server restart (it reconnects on its own). */
 const stateOnceBack = () =>
-  waitFor(() => streamState(stack.admin, WAREHOUSE_STREAM), 'the restarted server to answer', 30_000, 250);
+  waitFor(() => streamState(stack.admin, STREAMS.warehouse), 'the restarted server to answer', 30_000, 250);
 
 /** The bucket holds the new stream's keys only, each equal to the fold, and the projector said why. */
 async function expectRebuiltFrom(projector: WorkerProcess, newKeys: Set<string>): Promise<void> {
@@ -86,14 +86,14 @@ async function expectRebuiltFrom(projector: WorkerProcess, newKeys: Set<string>)
 describe('projector under a recreated stream', () => {
   it('given the stream deleted and provisioned again with a longer, different history, then the bucket ends equal to the fold of the new stream', async () => {
     const { projector, oldKeys } = await projectorWithOldHistory(300);
-    const before = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const before = await streamState(stack.admin, STREAMS.warehouse);
 
-    await deleteStream(stack.admin, WAREHOUSE_STREAM);
+    await deleteStream(stack.admin, STREAMS.warehouse);
     await provision(stack.admin);
     // Longer than the old one: the old values cite sequences the new stream also has, so only the creation
     // time tells the histories apart.
     const newKeys = await publishOn(NEW_KEYS, 2, 900);
-    const after = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const after = await streamState(stack.admin, STREAMS.warehouse);
     expect(after.created).not.toBe(before.created);
     expect(after.lastSeq).toBeGreaterThan(before.lastSeq);
 
@@ -106,19 +106,19 @@ describe('projector under a recreated stream', () => {
 
   it('given the stream recreated with a shorter history, then the sequences below the old cursor are folded, not skipped', async () => {
     const { projector } = await projectorWithOldHistory(400);
-    const before = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const before = await streamState(stack.admin, STREAMS.warehouse);
 
-    await deleteStream(stack.admin, WAREHOUSE_STREAM);
+    await deleteStream(stack.admin, STREAMS.warehouse);
     await provision(stack.admin);
     const newKeys = await publishOn(NEW_KEYS, 3, 60);
-    expect((await streamState(stack.admin, WAREHOUSE_STREAM)).lastSeq).toBeLessThan(before.lastSeq);
+    expect((await streamState(stack.admin, STREAMS.warehouse)).lastSeq).toBeLessThan(before.lastSeq);
 
     await expectRebuiltFrom(projector, newKeys);
   }, 90_000);
 
   it('given the server stopped, its store wiped, restarted on the same ports and provisioned again, then the projector rebuilds from the new stream', async () => {
     const { projector } = await projectorWithOldHistory(300);
-    const before = await streamState(stack.admin, WAREHOUSE_STREAM);
+    const before = await streamState(stack.admin, STREAMS.warehouse);
 
     await stack.server.stop();
     // nats-server keeps every stream and bucket under <store_dir>/jetstream.
@@ -133,7 +133,7 @@ describe('projector under a recreated stream', () => {
     );
     expect((await readBucket(stack.admin)).size).toBe(0);
     const newKeys = await publishOn(NEW_KEYS, 4, 500);
-    expect((await streamState(stack.admin, WAREHOUSE_STREAM)).created).not.toBe(before.created);
+    expect((await streamState(stack.admin, STREAMS.warehouse)).created).not.toBe(before.created);
 
     await expectRebuiltFrom(projector, newKeys);
   }, 90_000);

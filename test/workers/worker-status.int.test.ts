@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kvStreamName, WORKER_STATUS_BUCKET } from '../../src/nats/names';
+import { BUCKETS } from '../../src/core/resources';
+import { kvStreamName } from '../../src/nats/names';
 import { provision } from '../../src/nats/provision';
 import { PROJECTOR_STATUS_KEY, type ProjectorStatus } from '../../src/core/worker-status';
 import { createLogger } from '../../src/workers/lib/log';
@@ -20,7 +21,7 @@ afterEach(async () => {
 /** A server provisioned before the status bucket existed: the bucket is removed, then provisioning adds it. */
 async function removeStatusBucket(): Promise<void> {
   const jsm = await jetstreamManager(stack.admin);
-  await jsm.streams.delete(kvStreamName(WORKER_STATUS_BUCKET));
+  await jsm.streams.delete(kvStreamName(BUCKETS.workerStatus));
 }
 
 describe('worker status', () => {
@@ -62,7 +63,7 @@ describe('worker status', () => {
         'the status to be published',
       );
       const published = await waitFor(async () => {
-        const value = (await readBucket(stack.admin, WORKER_STATUS_BUCKET)).get(PROJECTOR_STATUS_KEY);
+        const value = (await readBucket(stack.admin, BUCKETS.workerStatus)).get(PROJECTOR_STATUS_KEY);
         const status = value === undefined ? undefined : (JSON.parse(value) as ProjectorStatus);
         return status && status.lastAppliedSeq > 4 ? status : undefined;
       }, 'a status written after the bucket appeared');

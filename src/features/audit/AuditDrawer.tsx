@@ -1,6 +1,7 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AuditLine, AuditScope, AuditTrail } from '../../core/audit';
 import { stockSubject } from '../../core/events';
+import { BUCKETS } from '../../core/resources';
 import { lastSubjectSeq, productStock } from '../../core/warehouse-stock';
 import type { LedgerViews } from '../../core/ledger';
 import { seqOf } from '../../core/view';
@@ -10,7 +11,7 @@ import type { TrailPanelProps } from '../../shared/trail-panel';
 import { formatCount, formatTime } from '../../shared/ui/format';
 import type { AuditRecord } from '../../engine/audit-port';
 import type { AuditSourceState } from './audit-source';
-import { effectText, eventText, hasEventTime, scopeTitle, shortId } from './audit-text';
+import { effectText, eventText, scopeTitle, shortId } from './audit-text';
 import { CorrectionForm } from './CorrectionForm';
 import { trailAsShown } from './trail-as-shown';
 import { useAuditRecords } from './useAuditRecords';
@@ -92,7 +93,7 @@ export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelPr
       <Verdict state={state} trail={trail} views={views} retry={retry} />
       {bucket && (
         <p className="audit-note muted">
-          The <code>stock_levels</code> bucket says{' '}
+          The <code>{BUCKETS.stockLevels}</code> bucket says{' '}
           {bucket.quantity === null ? '—' : formatCount(bucket.quantity)}
           {bucket.seq === null ? '' : ` as of event #${bucket.seq}`}.
         </p>
@@ -262,7 +263,7 @@ function Line({
   newest: boolean;
 }) {
   const headers = record?.headers ?? [];
-  const stored = record !== undefined && !hasEventTime(headers);
+  const stored = record !== undefined && !record.hasEventTime;
   const effectClass =
     line.status !== 'counted'
       ? 'audit-not-counted'
@@ -288,7 +289,7 @@ function Line({
         {stored && <div className="muted audit-small">server time: no event time given</div>}
       </td>
       <td>
-        <div>{eventText(line, headers)}</div>
+        <div>{eventText(line, record?.claimedType ?? null)}</div>
         {line.type !== null && <div className="muted audit-small mono">{line.type}</div>}
       </td>
       <td className={effectClass} data-testid="audit-effect">

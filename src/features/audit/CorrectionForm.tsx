@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { FormProblems } from '../../shared/ui/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
+import { UNASSIGNED_LOCATION } from '../../core/events';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
 import { useFinalOutcome, useStockCommand } from '../../shared/ui/useStockCommand';
 import { formatCount } from '../../shared/ui/format';
@@ -28,7 +29,7 @@ function countAt(stock: WarehouseStockState, scope: AuditScope, location: string
 export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
   const { errors, record } = useStockCommand();
   const locations = [...(productStock(stock, scope.warehouse, scope.product)?.locations.keys() ?? [])].sort();
-  const [location, setLocation] = useState(scope.location ?? locations[0] ?? '-');
+  const [location, setLocation] = useState(scope.location ?? locations[0] ?? UNASSIGNED_LOCATION);
   const [quantity, setQuantity] = useState(() => String(countAt(stock, scope, location)));
   const mutation = useMutation({
     mutationFn: async (): Promise<{ outcome: PublishOutcome; counted: number } | null> => {

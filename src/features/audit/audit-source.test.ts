@@ -17,7 +17,13 @@ class FakeSubject {
 
   add(quantity: number): number {
     const decoded = this.stream.replenished('46', 'Apples', quantity, 'A1');
-    this.stored.push({ decoded, headers: [['myorg_type', 'stock.replenished']], streamTimestampMs: 0 });
+    this.stored.push({
+      decoded,
+      headers: [['myorg_type', 'stock.replenished']],
+      claimedType: 'stock.replenished',
+      hasEventTime: false,
+      streamTimestampMs: 0,
+    });
     return seqOf(decoded);
   }
 

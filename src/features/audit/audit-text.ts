@@ -1,10 +1,9 @@
 /** The words of the audit trail: what each event was, what it did to the number, who published it. */
 import type { AuditLine, AuditScope } from '../../core/audit';
-import { UNASSIGNED_LOCATION, headerNames } from '../../core/events';
+import { UNASSIGNED_LOCATION } from '../../core/events';
 import { formatCount } from '../../shared/ui/format';
 
 const MINUS = '\u2212';
-const names = headerNames();
 
 /** "+20", "−3", "±0": a change of a count, with the typographic minus the grid uses. */
 export function signed(delta: number): string {
@@ -25,12 +24,11 @@ export function scopeTitle(scope: AuditScope): string {
 }
 
 /** The event in a few words, e.g. "sold 3 at A1"; for a malformed message, the type its header claimed. */
-export function eventText(line: AuditLine, headers: readonly (readonly [string, string])[] = []): string {
+export function eventText(line: AuditLine, claimedType: string | null = null): string {
   const e = line.event;
   if (e === null) {
     if (line.type !== null) return line.type;
-    const claimed = headers.find(([k]) => k === names.type)?.[1];
-    return claimed ? claimed : '(no type header)';
+    return claimedType ? claimedType : '(no type header)';
   }
   const q = formatCount(e.quantity);
   switch (e.type) {
@@ -95,9 +93,4 @@ export function effectText(line: AuditLine, scope: AuditScope): string {
 /** The event id a person can compare at a glance; the full value is in the headers. */
 export function shortId(id: string): string {
   return id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
-}
-
-/** Whether the publisher said when it happened, or the trail shows when the server stored it. */
-export function hasEventTime(headers: readonly (readonly [string, string])[]): boolean {
-  return headers.some(([k, v]) => k === names.timestampMs && v !== '');
 }

@@ -10,7 +10,13 @@ const scope = { warehouse: '46', product: 'Apples', location: 'A1' };
 const records = (decodeds: Decoded[], subject = 'warehouse.46.product.Apples'): AuditRecord[] =>
   decodeds
     .filter((d) => (d.kind === 'malformed' ? d.subject : d.meta.subject) === subject)
-    .map((decoded) => ({ decoded, headers: [], streamTimestampMs: 0 }));
+    .map((decoded) => ({
+      decoded,
+      headers: [],
+      claimedType: null,
+      hasEventTime: false,
+      streamTimestampMs: 0,
+    }));
 
 describe('the trail the page shows', () => {
   it('given a copy whose id first counted on another subject, then it follows the ledger and does not count it', () => {

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DAY_MS, HOUR_MS, soldInWindow } from '../../core/sales';
+import { stockKey, type HeaderPrefixSetting } from '../../core/events';
 import { status, thresholdFor, type StockStatus } from '../../core/thresholds';
 import { productTotals, warehouseNames } from '../../core/warehouse-stock';
 import { useEngine } from '../../shared/engine-context';
@@ -32,9 +33,18 @@ const NO_CREDENTIAL_MESSAGE =
   '#user=…&password=…) once on this device.';
 const REFUSED_MESSAGE =
   "This screen's credential was refused by the server: it may have been revoked. Ask for a new address.";
+const MISCONFIGURED_MESSAGE =
+  "This screen cannot sign in: the app's config.json is wrong. Ask whoever deployed it to correct it.";
 
 /** Why the screen cannot show figures at all, as opposed to showing ones that may be stale. */
-type Blocker = { kind: 'no-credential' } | { kind: 'refused'; detail: string };
+type Blocker =
+  { kind: 'no-credential' } | { kind: 'refused'; detail: string } | { kind: 'misconfigured'; detail: string };
+
+const BLOCKER_MESSAGES: Record<Blocker['kind'], string> = {
+  'no-credential': NO_CREDENTIAL_MESSAGE,
+  refused: REFUSED_MESSAGE,
+  misconfigured: MISCONFIGURED_MESSAGE,
+};
 
 /**
  * Takes this page's credential out of the address (see screen-credential.ts). Once per page load, before
@@ -62,10 +72,13 @@ function deviceStorage(): CredentialStore | null {
 export function DisplayPage({
   params,
   defaultServer,
+  headerPrefix,
   screen,
 }: {
   params: DisplayParams;
   defaultServer: string;
+  /** From config.json; when it is unusable the screen says so and does not sign in. */
+  headerPrefix: HeaderPrefixSetting;
   screen: TakenCredential;
 }) {
   const engine = useEngine();
@@ -85,7 +98,7 @@ export function DisplayPage({
   const signInAgain = useRef<(() => void) | null>(null);
   useEffect(() => {
     const credential = screen.credential;
-    if (started.current || !credential) return;
+    if (started.current || !credential || !headerPrefix.ok) return;
     started.current = true;
     const credentials = {
       servers: params.servers ?? credential.servers ?? defaultServer,
@@ -93,7 +106,7 @@ export function DisplayPage({
       password: credential.password,
     };
     const attempt = () =>
-      signIn(engine, credentials).then(
+      signIn(engine, credentials, headerPrefix.prefix).then(
         () => {
           signedIn.current = true;
           setSignInProblem(null);
@@ -113,7 +126,7 @@ export function DisplayPage({
       );
     signInAgain.current = () => void attempt();
     void attempt();
-  }, [engine, params, defaultServer, screen]);
+  }, [engine, params, defaultServer, headerPrefix, screen]);
   // The client gives up only when the server keeps refusing the credential, as it does once a screen is
   // revoked while it shows figures. Signing in again gets the verdict to say so, rather than "offline" for ever.
   const connection = useConnection();
@@ -122,11 +135,13 @@ export function DisplayPage({
     signedIn.current = false;
     signInAgain.current?.();
   }, [connection]);
-  const blocker: Blocker | null = !screen.credential
-    ? { kind: 'no-credential' }
-    : refused !== null
-      ? { kind: 'refused', detail: refused }
-      : null;
+  const blocker: Blocker | null = !headerPrefix.ok
+    ? { kind: 'misconfigured', detail: headerPrefix.message }
+    : !screen.credential
+      ? { kind: 'no-credential' }
+      : refused !== null
+        ? { kind: 'refused', detail: refused }
+        : null;
 
   const snapshot = useSnapshot();
   const now = useNow(1000);
@@ -146,11 +161,13 @@ export function DisplayPage({
         now={now}
         warehouse={warehouse}
         problem={
-          blocker?.kind === 'no-credential'
-            ? 'No credential'
-            : blocker?.kind === 'refused'
-              ? 'Credential refused'
-              : signInProblem
+          blocker?.kind === 'misconfigured'
+            ? 'Misconfigured'
+            : blocker?.kind === 'no-credential'
+              ? 'No credential'
+              : blocker?.kind === 'refused'
+                ? 'Credential refused'
+                : signInProblem
         }
         urlProblems={params.problems}
       />
@@ -163,8 +180,8 @@ export function DisplayPage({
       )}
       {blocker ? (
         <div className="display-message" role="alert" data-testid="display-message">
-          <p>{blocker.kind === 'no-credential' ? NO_CREDENTIAL_MESSAGE : REFUSED_MESSAGE}</p>
-          {blocker.kind === 'refused' && <p className="display-muted">{blocker.detail}</p>}
+          <p>{BLOCKER_MESSAGES[blocker.kind]}</p>
+          {blocker.kind !== 'no-credential' && <p className="display-muted">{blocker.detail}</p>}
         </div>
       ) : (
         <div
@@ -348,7 +365,7 @@ function StockPanel({ snapshot, warehouse }: { snapshot: EngineSnapshot; warehou
       .map(([product, total]) => ({
         product,
         total,
-        status: status(total, thresholdFor(thresholds, `${warehouse}.${product}`)),
+        status: status(total, thresholdFor(thresholds, stockKey(warehouse, product))),
       }))
       .sort((a, b) => a.product.localeCompare(b.product));
   }, [snapshot.views.stock, snapshot.thresholds, warehouse]);

@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
 import { stockLevels } from '../../core/procurement-stock';
+import { BUCKETS, STREAMS } from '../../core/resources';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
 import { useEngine } from '../../shared/engine-context';
 import { useSnapshot } from '../../shared/engine-queries';
@@ -171,7 +172,7 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
           <header>
             <h3>Stock levels</h3>
             <span className="hint">
-              live from the <code>stock_levels</code> bucket, checked against this page’s own replay
+              live from the <code>{BUCKETS.stockLevels}</code> bucket, checked against this page’s own replay
               {snapshot && !snapshot.kvReady ? ' · loading bucket…' : ''}
             </span>
           </header>
@@ -189,7 +190,7 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
         <section className="panel" aria-label="Low-stock alerts">
           <header>
             <h3>Low-stock alerts</h3>
-            <span className="hint">from PROCUREMENT_EVENTS, newest first</span>
+            <span className="hint">from {STREAMS.procurement}, newest first</span>
           </header>
           {snapshot && snapshot.alerts.length === 0 && <div className="empty-state">No alert yet.</div>}
           <ul className="feed" data-testid="alert-feed">

@@ -43,6 +43,15 @@ describe('levelRows: the bucket checked against the replay', () => {
     });
   });
 
+  it('given an unreadable value the replay does not know, then the row is named after its key', () => {
+    const rows = levelRows(
+      { '46.Apples': { key: '46.Apples', revision: 3, value: { ok: false, reason: 'x' } } },
+      [],
+      judge,
+    );
+    expect(rows[0]).toMatchObject({ warehouse: '46', product: 'Apples', agreement: 'unreadable' });
+  });
+
   it('judges status on the bucket quantity when there is one', () => {
     const rows = levelRows({ '46.Apples': kv('46.Apples', 0, 7) }, [level('46.Apples', 50, 9)], judge);
     expect(rows[0]).toMatchObject({ status: 'out', warehouse: '46', product: 'Apples' });

@@ -1,3 +1,4 @@
+import { parseStockKey, stockKey } from '../../core/events';
 import type { StockLevel } from '../../core/procurement-stock';
 import type { StockStatus } from '../../core/thresholds';
 import type { KvLevel } from '../../engine/protocol';
@@ -33,7 +34,7 @@ export function levelRows(
   replay: readonly StockLevel[],
   judge: (key: string, quantity: number) => { threshold: number; status: StockStatus },
 ): LevelRow[] {
-  const replayByKey = new Map(replay.map((level) => [`${level.warehouse}.${level.product_name}`, level]));
+  const replayByKey = new Map(replay.map((level) => [stockKey(level.warehouse, level.product_name), level]));
   const keys = new Set([...Object.keys(kv), ...replayByKey.keys()]);
   const rows: LevelRow[] = [];
   for (const key of keys) {
@@ -41,11 +42,11 @@ export function levelRows(
     const mine = replayByKey.get(key);
     const parsed = entry?.value.ok ? entry.value : null;
     const quantity = parsed?.quantity ?? mine?.quantity ?? 0;
-    const [warehouse = '', product = ''] = parsed
+    const [warehouse, product] = parsed
       ? [parsed.warehouse, parsed.product_name]
       : mine
         ? [mine.warehouse, mine.product_name]
-        : key.split('.');
+        : namesOfKey(key);
     rows.push({
       key,
       warehouse,
@@ -59,6 +60,12 @@ export function levelRows(
     });
   }
   return rows;
+}
+
+/** An unreadable entry still shows where it is, as far as its key says. */
+function namesOfKey(key: string): [string, string] {
+  const parsed = parseStockKey(key);
+  return parsed.ok ? [parsed.warehouse, parsed.product] : ['', key];
 }
 
 function agreementOf(

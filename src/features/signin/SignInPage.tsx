@@ -1,14 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useEngine } from '../../shared/engine-context';
+import type { HeaderPrefixSetting } from '../../core/events';
 import { loadRemembered, saveRemembered, signIn, type Session } from '../../shared/session';
 
 interface Props {
   defaultServer: string;
+  /** From config.json; when it is unusable the page says so and does not sign in. */
+  headerPrefix: HeaderPrefixSetting;
   onSignedIn: (session: Session) => void;
 }
 
-export function SignInPage({ defaultServer, onSignedIn }: Props) {
+export function SignInPage({ defaultServer, headerPrefix, onSignedIn }: Props) {
   const engine = useEngine();
   const remembered = loadRemembered();
   const [servers, setServers] = useState(remembered?.servers ?? defaultServer);
@@ -16,7 +19,11 @@ export function SignInPage({ defaultServer, onSignedIn }: Props) {
   const [password, setPassword] = useState('');
   const [remember, setRemember] = useState(remembered !== null);
   const mutation = useMutation({
-    mutationFn: () => signIn(engine, { servers: servers.trim(), user: user.trim(), password }),
+    mutationFn: () =>
+      // Not reached with a bad prefix (the button is disabled then), but never signs in with one.
+      headerPrefix.ok
+        ? signIn(engine, { servers: servers.trim(), user: user.trim(), password }, headerPrefix.prefix)
+        : Promise.reject(new Error(headerPrefix.message)),
     onSuccess: (session) => {
       saveRemembered(remember ? { servers: servers.trim(), user: user.trim() } : null);
       onSignedIn(session);
@@ -75,12 +82,18 @@ export function SignInPage({ defaultServer, onSignedIn }: Props) {
           <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.target.checked)} /> Keep
           the address and name on this device
         </label>
+        {!headerPrefix.ok && (
+          <div className="alert" role="alert">
+            This dashboard is misconfigured, so it cannot sign in: {headerPrefix.message}. Ask whoever
+            deployed it to correct config.json.
+          </div>
+        )}
         {mutation.isError && (
           <div className="alert" role="alert">
             {mutation.error.message}
           </div>
         )}
-        <button className="primary" type="submit" disabled={mutation.isPending}>
+        <button className="primary" type="submit" disabled={mutation.isPending || !headerPrefix.ok}>
           {mutation.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>

@@ -1,3 +1,4 @@
+import { UNASSIGNED_LOCATION } from '../../core/events';
 import { productsIn, type WarehouseStockState } from '../../core/warehouse-stock';
 import type { StockRow } from './StockGrid';
 
@@ -41,7 +42,9 @@ export function stockTable(
     rows.push({ product: product.product, total: product.total, cells });
   }
   return {
-    locations: [...locations].sort((a, b) => (a === '-' ? -1 : b === '-' ? 1 : a.localeCompare(b))),
+    locations: [...locations].sort((a, b) =>
+      a === UNASSIGNED_LOCATION ? -1 : b === UNASSIGNED_LOCATION ? 1 : a.localeCompare(b),
+    ),
     rows,
     locationTotals,
     grandTotal,

@@ -8,13 +8,13 @@
  * the id makes a retried publish safe.
  */
 import { decodeProcurementMessage } from '../../core/codec';
-import { stockKey } from '../../core/events';
+import { stockKey, type HeaderNames } from '../../core/events';
 import { CrossingTracker, type LowAlert } from '../../core/notifier-state';
 import { parseStockLevel, parseThreshold } from '../../core/stock-level';
 import type { LevelObservation } from '../../core/thresholds';
 import type { NatsConnection } from '../../nats/connection';
 import { watchBucket, type KvChange, type KvWatchBatch } from '../../nats/kv-watch';
-import { PROCUREMENT_STREAM, STOCK_LEVELS_BUCKET, STOCK_THRESHOLDS_BUCKET } from '../../nats/names';
+import { BUCKETS, STREAMS } from '../../core/resources';
 import { checkResources } from '../../nats/provision';
 import { publishStockLow } from '../../nats/publish';
 import { replayStream, streamState } from '../../nats/replay';
@@ -36,6 +36,8 @@ export class Notification {
 
   constructor(
     private readonly log: Logger,
+    /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
+    private readonly names: HeaderNames,
     private readonly now: () => number = Date.now,
   ) {
     this.startedMs = now();
@@ -99,7 +101,7 @@ export class Notification {
         stopped.abort();
       }
     };
-    const pumps = [pump('levels', STOCK_LEVELS_BUCKET), pump('thresholds', STOCK_THRESHOLDS_BUCKET)];
+    const pumps = [pump('levels', BUCKETS.stockLevels), pump('thresholds', BUCKETS.stockThresholds)];
 
     try {
       while (!stopped.signal.aborted) {
@@ -177,7 +179,11 @@ export class Notification {
     for (let attempt = 0; ; attempt++) {
       // Shutdown lets a first attempt go out, not retries.
       if (attempt > 0) throwIfAborted(signal);
-      const result = await publishStockLow(nc, alert.low, { id: alert.id, timestampMs: alert.atMs });
+      const result = await publishStockLow(nc, alert.low, {
+        id: alert.id,
+        timestampMs: alert.atMs,
+        names: this.names,
+      });
       if (result.ok) {
         if (!result.duplicate) this.alerts += 1;
         this.log.info('stock.low published', {
@@ -213,19 +219,19 @@ export class Notification {
     signal: AbortSignal,
   ): Promise<Map<string, LevelObservation>> {
     const remembered = new Map<string, LevelObservation>();
-    const { lastSeq } = await streamState(nc, PROCUREMENT_STREAM);
+    const { lastSeq } = await streamState(nc, STREAMS.procurement);
     if (lastSeq === 0) return remembered;
     const done = new AbortController();
     const stop = () => done.abort();
     signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const batch of replayStream(nc, {
-        stream: PROCUREMENT_STREAM,
+        stream: STREAMS.procurement,
         fromSeq: 1,
         signal: done.signal,
       })) {
         for (const m of batch.messages) {
-          const decoded = decodeProcurementMessage(m);
+          const decoded = decodeProcurementMessage(m, this.names);
           if (decoded.kind !== 'low') continue;
           const { meta, low } = decoded;
           remembered.set(stockKey(meta.warehouse, meta.product), {

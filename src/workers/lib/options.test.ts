@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../../command-line/args';
+import { headerNames } from '../../core/events';
 import { parseWorkerArgs } from './options';
 
 const spec = { switches: [], numbers: {} };
@@ -27,5 +28,32 @@ describe('the CA of a TLS client port (NATS_CA)', () => {
     expect(() => parseWorkerArgs([], spec, { NATS_CA: '/nowhere/ca.pem' })).toThrow(
       'NATS_CA: no file at /nowhere/ca.pem',
     );
+  });
+});
+
+describe('the event headers prefix (STOCKWIRE_HEADER_PREFIX)', () => {
+  test('given none, the default prefix and its names', () => {
+    expect(parseWorkerArgs([], spec, {}).headers).toEqual({ prefix: 'myorg', names: headerNames('myorg') });
+  });
+
+  test('given one, the worker reads and writes headers with it', () => {
+    const { headers } = parseWorkerArgs([], spec, { STOCKWIRE_HEADER_PREFIX: 'acme' });
+    expect(headers.prefix).toBe('acme');
+    expect(headers.names).toEqual({
+      format: 'acme_format',
+      type: 'acme_type',
+      msgId: 'acme_msg_id',
+      timestampMs: 'acme_timestamp_ms',
+    });
+  });
+
+  test.each([
+    ['', 'STOCKWIRE_HEADER_PREFIX is empty'],
+    ['my org', 'STOCKWIRE_HEADER_PREFIX "my org" contains space'],
+    ['acme:', 'STOCKWIRE_HEADER_PREFIX "acme:" contains ":"'],
+    ['x'.repeat(33), 'STOCKWIRE_HEADER_PREFIX is 33 characters long'],
+  ])('given %j, a usage error at start-up naming the setting: %s', (value, message) => {
+    expect(() => parseWorkerArgs([], spec, { STOCKWIRE_HEADER_PREFIX: value })).toThrow(UsageError);
+    expect(() => parseWorkerArgs([], spec, { STOCKWIRE_HEADER_PREFIX: value })).toThrow(message);
   });
 });

@@ -10,6 +10,7 @@ import {
   connectionTarget,
   type ConnectionTarget,
 } from '../../command-line/connection-target';
+import { HEADER_PREFIX_USAGE, headerSetting, type HeaderSetting } from '../../command-line/header-prefix';
 import { parseServerList } from '../../core/server-list';
 
 export interface NumberOption {
@@ -29,6 +30,7 @@ export interface WorkerTarget extends ConnectionTarget {
 
 export interface WorkerArgs {
   target: WorkerTarget;
+  headers: HeaderSetting;
   switches: ReadonlySet<string>;
   numbers: Readonly<Record<string, number>>;
 }
@@ -63,7 +65,8 @@ export function parseWorkerArgs(
   const caFile = env.STOCKWIRE_NATS_CA || env.NATS_CA || undefined;
   // Checked here: a missing file would otherwise show up only as a connect failure retried forever.
   if (caFile !== undefined && !existsSync(caFile)) throw new UsageError(`NATS_CA: no file at ${caFile}`);
-  return { target: caFile === undefined ? target : { ...target, caFile }, switches, numbers };
+  const headers = headerSetting(env);
+  return { target: caFile === undefined ? target : { ...target, caFile }, headers, switches, numbers };
 }
 
 /**
@@ -86,4 +89,5 @@ export const CONNECTION_USAGE = `  --server URL[,URL…]  nats://host:port, seve
   --user U             default services (env STOCKWIRE_USER or NATS_USER)
   --password P         default the demo password of the user (env STOCKWIRE_PASSWORD or NATS_PASSWORD)
   env NATS_CA=FILE     PEM of the CA that signed the server's TLS certificate (or STOCKWIRE_NATS_CA); with it the
-                       worker trusts only that CA and refuses a server without TLS`;
+                       worker trusts only that CA and refuses a server without TLS
+${HEADER_PREFIX_USAGE}`;

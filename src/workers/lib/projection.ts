@@ -24,14 +24,15 @@ import { applyDecoded, initialLedger, type LedgerState } from '../../core/ledger
 import { newBatch } from '../../core/batch';
 import { seqOf } from '../../core/view';
 import { changedLevels } from '../../core/procurement-stock';
-import { stockKey } from '../../core/events';
+import { stockKey, type HeaderNames } from '../../core/events';
 import { planDelivery, planKey, type PlanContext } from '../../core/projector-plan';
 import type { NatsConnection } from '../../nats/connection';
 import { consumeDurable, ensureDurable, type DeliveredMessage } from '../../nats/durable';
 import { classifyNatsError } from '../../nats/errors';
 import { openCasBucket, type CasBucket, type KvSlot } from '../../nats/kv-cas';
 import { watchBucket } from '../../nats/kv-watch';
-import { PROJECTOR_DURABLE, STOCK_LEVELS_BUCKET, WAREHOUSE_STREAM, kvSubjectPrefix } from '../../nats/names';
+import { BUCKETS, STREAMS } from '../../core/resources';
+import { PROJECTOR_DURABLE, kvSubjectPrefix } from '../../nats/names';
 import { checkResources } from '../../nats/provision';
 import { replayStream, streamState } from '../../nats/replay';
 import type { ProjectorStatus } from '../../core/worker-status';
@@ -92,6 +93,8 @@ export class Projection {
   constructor(
     private readonly log: Logger,
     private readonly settings: ProjectorSettings,
+    /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
+    private readonly names: HeaderNames,
     private readonly now: () => number = Date.now,
   ) {
     this.startedMs = now();
@@ -105,7 +108,7 @@ export class Projection {
   async run(nc: NatsConnection, signal: AbortSignal): Promise<void> {
     this.ready = false;
     await checkResources(nc, ['warehouse', 'stockLevels']);
-    const stream = await streamState(nc, WAREHOUSE_STREAM);
+    const stream = await streamState(nc, STREAMS.warehouse);
     const recreated = this.streamCreated !== undefined && this.streamCreated !== stream.created;
     // Sequences at or below our checkpoint would be taken as folded already and never applied.
     const rewound = stream.lastSeq < this.ledger.lastSeq;
@@ -122,13 +125,13 @@ export class Projection {
     this.streamCreated = stream.created;
     this.streamLastSeq = Math.max(this.streamLastSeq, stream.lastSeq);
     const durable = await ensureDurable(nc, {
-      stream: WAREHOUSE_STREAM,
+      stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       ackWaitMs: this.settings.ackWaitMs,
       maxAckPending: this.settings.maxAckPending,
     });
     this.ackPolicy = durable.ackPolicy;
-    const bucket = await openCasBucket(nc, STOCK_LEVELS_BUCKET);
+    const bucket = await openCasBucket(nc, BUCKETS.stockLevels);
 
     const started = this.now();
     const before = this.ledger.lastSeq;
@@ -145,7 +148,7 @@ export class Projection {
     this.replaced = false;
     this.appliedSeq = this.ledger.lastSeq;
     this.ready = true;
-    this.log.info(deleteStrays ? 'rebuilt stock_levels from the stream' : 'ready', {
+    this.log.info(deleteStrays ? `rebuilt ${BUCKETS.stockLevels} from the stream` : 'ready', {
       foldedFrom: before + 1,
       foldedThrough: this.ledger.lastSeq,
       foldMs,
@@ -168,7 +171,7 @@ export class Projection {
     this.following = following;
     try {
       for await (const batch of consumeDurable(nc, {
-        stream: WAREHOUSE_STREAM,
+        stream: STREAMS.warehouse,
         name: PROJECTOR_DURABLE,
         signal: following.signal,
         batchSize: this.settings.batchSize,
@@ -215,7 +218,7 @@ export class Projection {
   async refreshStreamEnd(nc: NatsConnection): Promise<void> {
     // Read before asking: everything folded was stored before the question, so a live stream cannot be behind it.
     const folded = this.ledger.lastSeq;
-    const state = await streamState(nc, WAREHOUSE_STREAM);
+    const state = await streamState(nc, STREAMS.warehouse);
     this.streamLastSeq = Math.max(this.streamLastSeq, state.lastSeq);
     const replaced = state.created !== this.streamCreated || state.lastSeq < folded;
     if (replaced && this.following && !this.following.signal.aborted) {
@@ -300,7 +303,7 @@ export class Projection {
     const batch = newBatch();
     let state = this.ledger;
     for (const message of messages) {
-      const decoded: Decoded = decodeStockMessage(message);
+      const decoded: Decoded = decodeStockMessage(message, this.names);
       // Read before applying: inside one batch the ledger is updated in place.
       const fresh = seqOf(decoded) > state.lastSeq;
       const skipped = state.skipped;
@@ -337,7 +340,7 @@ export class Projection {
     signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const batch of replayStream(nc, {
-        stream: WAREHOUSE_STREAM,
+        stream: STREAMS.warehouse,
         fromSeq: from,
         signal: done.signal,
         batchSize: 1000,
@@ -362,7 +365,7 @@ export class Projection {
     const stop = () => done.abort();
     signal.addEventListener('abort', stop, { once: true });
     try {
-      for await (const batch of watchBucket(nc, { bucket: STOCK_LEVELS_BUCKET, signal: done.signal })) {
+      for await (const batch of watchBucket(nc, { bucket: BUCKETS.stockLevels, signal: done.signal })) {
         for (const e of batch.entries) {
           this.slots.set(e.key, { revision: e.revision, value: e.operation === 'PUT' ? e.value : null });
         }

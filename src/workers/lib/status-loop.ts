@@ -3,7 +3,7 @@
  * and writes it to the log now and then, so the figures are visible even where the bucket is not.
  */
 import type { NatsConnection } from '../../nats/connection';
-import { WORKER_STATUS_BUCKET } from '../../nats/names';
+import { BUCKETS } from '../../core/resources';
 import type { WorkerStatus } from '../../core/worker-status';
 import { putWorkerStatus } from '../../nats/worker-status';
 import { sleep } from '../../lib/backoff';
@@ -38,13 +38,13 @@ export async function runStatusLoop(options: StatusLoopOptions): Promise<void> {
     if (!result.ok && failing !== result.kind) {
       failing = result.kind;
       log.warn('status not published; it is still logged', {
-        bucket: WORKER_STATUS_BUCKET,
+        bucket: BUCKETS.workerStatus,
         key,
         reason: result.message,
       });
     } else if (result.ok && failing !== undefined) {
       failing = undefined;
-      log.info('status published again', { bucket: WORKER_STATUS_BUCKET, key });
+      log.info('status published again', { bucket: BUCKETS.workerStatus, key });
     }
     const {
       updatedMs: _u,
