@@ -7,7 +7,7 @@
 import { decodeStockMessage } from '../core/codec';
 import { headerNames } from '../core/events';
 import type { Grants } from '../core/grants';
-import { hasId } from '../core/id-set';
+import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
@@ -229,7 +229,7 @@ export class EngineSession {
     const box = new Outbox(
       natsOutboxPort(this.nc, () => ({
         lastSeq: this.fold.ledger.lastSeq,
-        has: (id) => hasId(this.fold.ledger.seenIds, id),
+        has: (id) => hasRecentId(this.fold.ledger.seenIds, id),
       })),
       { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
       {
