@@ -11,6 +11,8 @@ export const STOCK_LEVELS_BUCKET = 'stock_levels';
 export const STOCK_THRESHOLDS_BUCKET = 'stock_thresholds';
 /** One key per Node worker with its latest status (see worker-status.ts). */
 export const WORKER_STATUS_BUCKET = 'worker_status';
+/** An object store: shared checkpoints of the warehouse fold (docs/architecture.md#checkpoints). */
+export const CHECKPOINTS_BUCKET = 'checkpoints';
 
 export const STREAMS = { warehouse: WAREHOUSE_STREAM, procurement: PROCUREMENT_STREAM } as const;
 export const BUCKETS = {
@@ -42,6 +44,16 @@ export const EVENT_HEADER_ROOM = 1 * KiB;
 /** The stream that backs a KV bucket. */
 export function kvStreamName(bucket: string): string {
   return `KV_${bucket}`;
+}
+
+/** The stream that backs an object store. */
+export function objStreamName(bucket: string): string {
+  return `OBJ_${bucket}`;
+}
+
+/** Subject prefix of an object store's chunks and metadata. */
+export function objSubjectPrefix(bucket: string): string {
+  return `$O.${bucket}.`;
 }
 
 /** Subject prefix of a bucket's keys. */
@@ -162,6 +174,23 @@ export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
     maxValueSize: 4 * KiB,
     // One key per worker: a handful of values, with room for tombstones.
     maxBytes: 16 * MiB,
+  },
+];
+
+export interface ExpectedObjectStore {
+  bucket: string;
+  storage: 'file';
+  /** Size the store may reach; a full store refuses new objects (object stores discard new). */
+  maxBytes: number;
+}
+
+export const EXPECTED_OBJECT_STORES: readonly ExpectedObjectStore[] = [
+  {
+    bucket: CHECKPOINTS_BUCKET,
+    storage: 'file',
+    // The checkpointer keeps three recent checkpoints and one a day for a week, each a gzipped fold of some
+    // megabytes: room for ten times that, and a bound on what a runaway writer can take.
+    maxBytes: 1 * GiB,
   },
 ];
 
