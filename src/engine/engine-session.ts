@@ -20,6 +20,7 @@ import { replayStream, streamState } from '../nats/replay';
 import { watchConnection } from '../nats/status';
 import { readGrants } from '../nats/user-info';
 import { AlertFeed } from './alert-feed';
+import { natsCheckpointPort } from './checkpoint-port';
 import { FoldPersistence } from './fold-persistence';
 import { KvMirror } from './kv-mirror';
 import { Outbox } from './outbox';
@@ -100,13 +101,19 @@ export class EngineSession {
       () => this.postSnapshot(),
       () => this.fold.progress.isCaughtUp,
     );
-    this.fold = new WarehouseFollower(this.warehouseStream(), this.saved, {
-      changed: () => this.snapshots.schedule(),
-      caughtUp: () => this.snapshots.flush(),
-      progress: (progress) => post({ type: 'progress', progress }),
-      notice: (level, message) => post({ type: 'notice', level, message }),
-      pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
-    });
+    this.fold = new WarehouseFollower(
+      this.warehouseStream(),
+      this.saved,
+      {
+        changed: () => this.snapshots.schedule(),
+        caughtUp: () => this.snapshots.flush(),
+        progress: (progress) => post({ type: 'progress', progress }),
+        notice: (level, message) => post({ type: 'notice', level, message }),
+        pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
+      },
+      () => Date.now(),
+      natsCheckpointPort(nc),
+    );
     this.timeMachine = new TimeMachine(
       (fromSeq, signal) =>
         pushReplay(nc, {
@@ -179,6 +186,13 @@ export class EngineSession {
 
   play(speed: number): void {
     this.timeMachine.play(speed);
+  }
+
+  /** "Rebuild from the stream": the whole stream folded again, neither the saved copy nor a checkpoint used. */
+  rebuild(): void {
+    this.timeMachine.live();
+    this.fold.rebuild();
+    this.replay?.restart();
   }
 
   /** Signing out removes the saved views: the next person at this browser must sign in to see them. */
@@ -310,6 +324,7 @@ export class EngineSession {
         views: ledgerViews(this.fold.ledger),
         past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
         lastEventMs: this.fold.lastEventMs,
+        start: this.fold.start,
         kvLevels: this.kvLevels.levels(),
         kvReady: this.kvLevels.ready,
         thresholds: this.thresholds.thresholds(),
