@@ -23,7 +23,7 @@ const CONFIG_JSON = join(REPO_ROOT, 'public', 'config.json');
 const VITE_BIN = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
 const WORKERS_DIR = join(REPO_ROOT, 'src', 'workers');
 /** Node programs in src/workers that run as `services` for as long as the demo runs (if they exist yet). */
-const SERVICE_WORKERS = ['projector', 'notifier'];
+const SERVICE_WORKERS = ['projector', 'notifier', 'checkpointer'];
 
 // The demo's people (people.json; the server stores only their bcrypt hashes). `npm run users` changes them.
 const SIGN_INS = [

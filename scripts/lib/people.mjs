@@ -34,6 +34,9 @@ export const READABLE_STREAMS = {
   KV_stock_levels: '$KV.stock_levels',
   KV_stock_thresholds: '$KV.stock_thresholds',
   KV_worker_status: '$KV.worker_status',
+  // Shared checkpoints, an object store: reading an object is a stream info, a get of its metadata message and
+  // an ordered consumer over its chunks, so the read imports above are all it needs; nothing here can write.
+  OBJ_checkpoints: '$O.checkpoints',
 };
 /** Consumers only the workers may create or pull from: a create for an existing name reconfigures it. */
 export const WORKER_DURABLES = ['projector', 'notifier'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { hasId } from './id-set';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { LEDGER_SNAPSHOT_VERSION, restoreLedger, snapshotLedger } from './ledger-snapshot';
+import { hasRecentId, recentIdCount } from './recent-ids';
 import { HOUR_MS } from './sales';
 import { syntheticHistory, testId } from './testing';
 
@@ -27,7 +27,8 @@ describe('ledger snapshots', () => {
       if (!restored.ok) throw new Error(restored.detail);
       const resumed = fold(history.slice(cut), restored.ledger);
       expect(ledgerViews(resumed)).toEqual(ledgerViews(full));
-      expect(resumed.seenIds.size).toBe(full.seenIds.size);
+      expect(recentIdCount(resumed.seenIds)).toBe(recentIdCount(full.seenIds));
+      expect(resumed.seenIds.sinceMs).toBe(full.seenIds.sinceMs);
     }
   });
 
@@ -35,8 +36,8 @@ describe('ledger snapshots', () => {
     const ledger = fold(history.slice(0, 5000));
     const restored = restoreLedger(throughStorage(snapshotLedger(ledger)));
     if (!restored.ok) throw new Error(restored.detail);
-    expect(hasId(restored.ledger.seenIds, testId(10))).toBe(true);
-    expect(hasId(restored.ledger.seenIds, 'not-an-id')).toBe(false);
+    expect(hasRecentId(restored.ledger.seenIds, testId(10))).toBe(true);
+    expect(hasRecentId(restored.ledger.seenIds, 'not-an-id')).toBe(false);
     // Non-UUID ids take the other path of the id set.
     const odd = applyBatch(initialLedger(), [
       {
@@ -45,8 +46,8 @@ describe('ledger snapshots', () => {
       },
     ] as typeof history);
     const back = restoreLedger(throughStorage(snapshotLedger(odd)));
-    expect(back.ok && [...(back.ledger.seenIds.store?.strings.keys() ?? [])]).toEqual([
-      ...(odd.seenIds.store?.strings.keys() ?? []),
+    expect(back.ok && [...(back.ledger.seenIds.current.store?.strings.keys() ?? [])]).toEqual([
+      ...(odd.seenIds.current.store?.strings.keys() ?? []),
     ]);
   });
 
@@ -61,7 +62,7 @@ describe('ledger snapshots', () => {
 
   it('refuses damaged snapshots', () => {
     const good = snapshotLedger(fold(history.slice(0, 100)));
-    const ids = good.ids;
+    const ids = good.ids.current;
     const cases: unknown[] = [
       null,
       'text',
@@ -72,10 +73,14 @@ describe('ledger snapshots', () => {
       { ...good, sales: null },
       { ...good, procurement: { levels: new Map() } },
       { ...good, quality: { recent: 'x', byKind: {} } },
-      { ...good, ids: { ...ids, size: ids.size + 1 } },
-      { ...good, ids: { ...ids, words: new Uint32Array(3) } },
-      { ...good, ids: { ...ids, kinds: new Uint8Array(ids.size).fill(9) } },
-      { ...good, ids: { ...ids, strings: [['x', 0]] } },
+      { ...good, ids: { ...good.ids, current: { ...ids, size: ids.size + 1 } } },
+      { ...good, ids: { ...good.ids, current: { ...ids, words: new Uint32Array(3) } } },
+      { ...good, ids: { ...good.ids, current: { ...ids, kinds: new Uint8Array(ids.size).fill(9) } } },
+      { ...good, ids: { ...good.ids, current: { ...ids, strings: [['x', 0]] } } },
+      { ...good, ids: { ...good.ids, previous: null } },
+      { ...good, ids: { ...good.ids, sinceMs: Number.NaN } },
+      { ...good, ids: { ...good.ids, horizonMs: 0 } },
+      { ...good, ids: undefined },
     ];
     for (const stored of cases) expect(restoreLedger(stored)).toMatchObject({ ok: false, reason: 'damaged' });
     expect(restoreLedger(good).ok).toBe(true);
@@ -88,10 +93,20 @@ describe('ledger snapshots', () => {
         "shape": {
           "applied": "number",
           "ids": {
-            "kinds": "Uint8Array",
-            "size": "number",
-            "strings": "Array<empty>",
-            "words": "Uint32Array",
+            "current": {
+              "kinds": "Uint8Array",
+              "size": "number",
+              "strings": "Array<empty>",
+              "words": "Uint32Array",
+            },
+            "horizonMs": "number",
+            "previous": {
+              "kinds": "Uint8Array",
+              "size": "number",
+              "strings": "Array<empty>",
+              "words": "Uint32Array",
+            },
+            "sinceMs": "number",
           },
           "lastSeq": "number",
           "procurement": {
@@ -202,7 +217,7 @@ describe('ledger snapshots', () => {
           },
           "version": "number",
         },
-        "version": 1,
+        "version": 2,
       }
     `);
   });

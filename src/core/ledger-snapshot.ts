@@ -8,20 +8,21 @@
  * this version and fails when a view changes shape without the version being raised.
  */
 import type { DataQualityState } from './data-quality';
-import { exportIdSet, importIdSet, type IdSetExport } from './id-set';
 import type { LedgerState } from './ledger';
 import type { ProcurementStockState } from './procurement-stock';
+import { exportRecentIds, importRecentIds, type RecentIdsExport } from './recent-ids';
 import type { SalesState } from './sales';
 import type { WarehouseStockState } from './warehouse-stock';
 
-export const LEDGER_SNAPSHOT_VERSION = 1;
+/** 2: the id set has a horizon (two generations and the event time that opened the newer). */
+export const LEDGER_SNAPSHOT_VERSION = 2;
 
 export interface LedgerSnapshot {
   readonly version: number;
   readonly lastSeq: number;
   readonly applied: number;
   readonly skipped: number;
-  readonly ids: IdSetExport;
+  readonly ids: RecentIdsExport;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -34,7 +35,7 @@ export function snapshotLedger(state: LedgerState): LedgerSnapshot {
     lastSeq: state.lastSeq,
     applied: state.applied,
     skipped: state.skipped,
-    ids: exportIdSet(state.seenIds),
+    ids: exportRecentIds(state.seenIds),
     stock: state.stock,
     sales: state.sales,
     procurement: state.procurement,
@@ -77,8 +78,7 @@ export function restoreLedger(stored: unknown): RestoreResult {
   if (!isRecord(quality) || !Array.isArray(quality.recent) || !isRecord(quality.byKind)) {
     return damaged('data quality');
   }
-  if (!isRecord(s.ids)) return damaged('event ids');
-  const seenIds = importIdSet(s.ids as unknown as IdSetExport);
+  const seenIds = importRecentIds(s.ids);
   if (seenIds === null) return damaged('event ids');
   return {
     ok: true,

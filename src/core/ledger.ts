@@ -1,14 +1,14 @@
 /**
  * The combined fold used by the browser engine and the workers: one pass over the warehouse stream feeds
  * every view, with the reading rules of docs/architecture.md#reading-rules applied once for all of them: a
- * sequence already applied is ignored (re-delivery, resume), and an event whose id was already applied (a
- * late retry, a copy delivered back onto the stream) is counted as a duplicate and changes no view.
+ * sequence already applied is ignored (re-delivery, resume), and an event whose id was applied within the id
+ * horizon (a late retry, a copy delivered back onto the stream) is counted as a duplicate and changes no view.
  */
 import { draft, newBatch, type Batch } from './batch';
 import type { Decoded } from './codec';
 import { dataQualityView, recordDuplicate, type DataQualityState } from './data-quality';
-import { addId, emptyIdSet, hasId, type IdSet } from './id-set';
 import { procurementStockView, type ProcurementStockState } from './procurement-stock';
+import { addRecentId, emptyRecentIds, hasRecentId, ID_HORIZON_MS, type RecentIds } from './recent-ids';
 import { salesView, type SalesState } from './sales';
 import { recordSubjectSeq, warehouseStockView, type WarehouseStockState } from './warehouse-stock';
 import { seqOf } from './view';
@@ -16,7 +16,8 @@ import { seqOf } from './view';
 export interface LedgerState {
   /** Checkpoint: the highest stream sequence handled (applied or skipped as a duplicate). */
   readonly lastSeq: number;
-  readonly seenIds: IdSet;
+  /** Ids applied within the id horizon (docs/architecture.md#the-id-horizon). */
+  readonly seenIds: RecentIds;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -30,10 +31,11 @@ export interface LedgerState {
 /** The part of the state worth sending to a page: everything but the id set. */
 export type LedgerViews = Omit<LedgerState, 'seenIds'>;
 
-export function initialLedger(): LedgerState {
+/** `idHorizonMs` is for tests; every program folds with the one horizon, so that their figures agree. */
+export function initialLedger(idHorizonMs: number = ID_HORIZON_MS): LedgerState {
   return {
     lastSeq: 0,
-    seenIds: emptyIdSet,
+    seenIds: emptyRecentIds(idHorizonMs),
     stock: warehouseStockView.initialState,
     sales: salesView.initialState,
     procurement: procurementStockView.initialState,
@@ -49,13 +51,13 @@ export function applyDecoded(state: LedgerState, decoded: Decoded, batch: Batch 
   const next = draft(batch, state);
   next.lastSeq = seq;
   if (decoded.kind !== 'malformed') {
-    if (hasId(state.seenIds, decoded.meta.id)) {
+    if (hasRecentId(state.seenIds, decoded.meta.id)) {
       next.skipped += 1;
       next.quality = recordDuplicate(state.quality, decoded.meta, batch);
       next.stock = recordSubjectSeq(state.stock, decoded.meta.subject, seq, batch);
       return next;
     }
-    next.seenIds = addId(state.seenIds, decoded.meta.id, batch);
+    next.seenIds = addRecentId(state.seenIds, decoded.meta.id, decoded.meta.timestampMs, batch);
   }
   next.applied += 1;
   next.stock = warehouseStockView.evolve(state.stock, decoded, batch);

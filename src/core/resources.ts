@@ -20,3 +20,8 @@ export const BUCKETS = {
   /** One key per Node worker with its latest status (core/worker-status.ts). */
   workerStatus: 'worker_status',
 } as const;
+
+export const OBJECT_STORES = {
+  /** Shared checkpoints of the warehouse fold, written by the checkpointer (docs/architecture.md#checkpoints). */
+  checkpoints: 'checkpoints',
+} as const;

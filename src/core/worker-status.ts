@@ -6,6 +6,7 @@
 
 export const PROJECTOR_STATUS_KEY = 'projector';
 export const NOTIFIER_STATUS_KEY = 'notifier';
+export const CHECKPOINTER_STATUS_KEY = 'checkpointer';
 /** A status older than this (ms) means the worker is stopped or cut off. */
 export const WORKER_STATUS_STALE_MS = 10_000;
 
@@ -48,7 +49,25 @@ export interface NotifierStatus {
   updatedMs: number;
 }
 
-export type WorkerStatus = ProjectorStatus | NotifierStatus;
+export interface CheckpointerStatus {
+  worker: 'checkpointer';
+  /** Highest stream sequence folded. */
+  foldedSeq: number;
+  lagEvents: number;
+  eventsPerSecond: number;
+  /** The newest checkpoint written: its sequence, its size gzipped, and when (0 when none yet). */
+  lastCheckpointSeq: number;
+  lastCheckpointBytes: number;
+  lastCheckpointMs: number;
+  /** Checkpoints written since start. */
+  written: number;
+  errors: number;
+  phase: 'starting' | 'catching-up' | 'live';
+  startedMs: number;
+  updatedMs: number;
+}
+
+export type WorkerStatus = ProjectorStatus | NotifierStatus | CheckpointerStatus;
 
 /** A value read from the bucket is only trusted as `T` when it names the worker and says when it was written. */
 export function isWorkerStatus<T extends WorkerStatus>(value: unknown, worker: T['worker']): value is T {

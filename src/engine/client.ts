@@ -103,6 +103,11 @@ export class EngineClient {
     this.send({ type: 'play', speed });
   }
 
+  /** Folds the whole stream again from sequence 1, without the saved copy or a shared checkpoint. */
+  rebuild(): void {
+    this.send({ type: 'rebuild' });
+  }
+
   /** The stored messages of one product subject from `query.fromSeq` on, read from the stream. */
   auditTrail(query: AuditQuery): Promise<AuditOutcome> {
     const requestId = this.nextRequestId++;

@@ -7,7 +7,7 @@
 import { decodeStockMessage } from '../core/codec';
 import type { HeaderNames } from '../core/events';
 import type { Grants } from '../core/grants';
-import { hasId } from '../core/id-set';
+import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
@@ -21,6 +21,7 @@ import { replayStream, streamState } from '../nats/replay';
 import { watchConnection } from '../nats/status';
 import { readGrants } from '../nats/user-info';
 import { AlertFeed } from './alert-feed';
+import { natsCheckpointPort } from './checkpoint-port';
 import { FoldPersistence } from './fold-persistence';
 import { KvMirror } from './kv-mirror';
 import { Outbox } from './outbox';
@@ -104,13 +105,19 @@ export class EngineSession {
       () => this.postSnapshot(),
       () => this.fold.progress.isCaughtUp,
     );
-    this.fold = new WarehouseFollower(this.warehouseStream(), this.saved, {
-      changed: () => this.snapshots.schedule(),
-      caughtUp: () => this.snapshots.flush(),
-      progress: (progress) => post({ type: 'progress', progress }),
-      notice: (level, message) => post({ type: 'notice', level, message }),
-      pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
-    });
+    this.fold = new WarehouseFollower(
+      this.warehouseStream(),
+      this.saved,
+      {
+        changed: () => this.snapshots.schedule(),
+        caughtUp: () => this.snapshots.flush(),
+        progress: (progress) => post({ type: 'progress', progress }),
+        notice: (level, message) => post({ type: 'notice', level, message }),
+        pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
+      },
+      () => Date.now(),
+      natsCheckpointPort(nc),
+    );
     this.timeMachine = new TimeMachine(
       (fromSeq, signal) =>
         pushReplay(nc, {
@@ -185,6 +192,13 @@ export class EngineSession {
     this.timeMachine.play(speed);
   }
 
+  /** "Rebuild from the stream": the whole stream folded again, neither the saved copy nor a checkpoint used. */
+  rebuild(): void {
+    this.timeMachine.live();
+    this.fold.rebuild();
+    this.replay?.restart();
+  }
+
   /** Signing out removes the saved views: the next person at this browser must sign in to see them. */
   async forgetSavedFold(): Promise<void> {
     await this.saved.forget().catch(() => undefined);
@@ -233,7 +247,7 @@ export class EngineSession {
     const box = new Outbox(
       natsOutboxPort(this.nc, this.names, () => ({
         lastSeq: this.fold.ledger.lastSeq,
-        has: (id) => hasId(this.fold.ledger.seenIds, id),
+        has: (id) => hasRecentId(this.fold.ledger.seenIds, id),
       })),
       { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
       {
@@ -314,6 +328,7 @@ export class EngineSession {
         views: ledgerViews(this.fold.ledger),
         past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
         lastEventMs: this.fold.lastEventMs,
+        start: this.fold.start,
         kvLevels: this.kvLevels.levels(),
         kvReady: this.kvLevels.ready,
         thresholds: this.thresholds.thresholds(),

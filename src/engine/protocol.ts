@@ -37,6 +37,15 @@ export interface ReplayProgress {
   caughtUp: boolean;
 }
 
+/** Where this session's fold started (docs/architecture.md#checkpoints) and how much it replayed since. */
+export interface FoldStart {
+  from: 'stream' | 'saved' | 'checkpoint';
+  /** The sequence the fold started after: 0 from the stream, else the saved copy's or the checkpoint's. */
+  seq: number;
+  /** Messages this session folded after it. */
+  folded: number;
+}
+
 export interface KvLevel {
   key: string;
   revision: number;
@@ -64,6 +73,7 @@ export interface EngineSnapshot {
   past: PastView | null;
   /** Event time of the newest event applied, for "last event … ago". */
   lastEventMs: number | null;
+  start: FoldStart;
   kvLevels: Record<string, KvLevel>;
   kvReady: boolean;
   thresholds: Record<string, number>;
@@ -139,7 +149,9 @@ export type ToEngine =
   | { type: 'set-threshold'; requestId: number; key: string; threshold: number }
   /** Show the views as of a moment, or live again with null. */
   | { type: 'time-travel'; atMs: number | null }
-  | { type: 'play'; speed: number };
+  | { type: 'play'; speed: number }
+  /** Forget the saved copy and fold the whole stream again, ignoring shared checkpoints. */
+  | { type: 'rebuild' };
 
 export type FromEngine =
   | AuditResult

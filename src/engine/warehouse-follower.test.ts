@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Decoded, RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, ledgerViews } from '../core/ledger';
+import { checkpointName, type CheckpointTag } from '../core/checkpoint-catalog';
+import { encodeCheckpoint } from '../core/checkpoint-codec';
+import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../core/ledger-snapshot';
 import { syntheticHistory, TestStream } from '../core/testing';
+import type { SharedCheckpoints } from './checkpoint-port';
 import { FoldPersistence, type FoldStore } from './fold-persistence';
 import type { ReplayProgress } from './protocol';
 import { SnapshotScheduler } from './snapshot-scheduler';
@@ -120,16 +124,47 @@ function recordingSink() {
   return { log, sink };
 }
 
+/** An object store of checkpoints in memory: each folded from the first `seq` events given. */
+function sharedCheckpoints(events: Decoded[], seqs: number[], over: Partial<CheckpointTag> = {}) {
+  const objects = new Map<string, { tag: CheckpointTag; bytes: Uint8Array }>();
+  for (const seq of seqs) {
+    const tag: CheckpointTag = {
+      name: checkpointName(LEDGER_SNAPSHOT_VERSION, seq),
+      seq,
+      viewsVersion: LEDGER_SNAPSHOT_VERSION,
+      streamCreated: CREATED,
+      maxEventMs: T0,
+      ...over,
+    };
+    const ledger = applyBatch(initialLedger(), events.slice(0, seq));
+    objects.set(tag.name, {
+      tag,
+      bytes: encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs: T0 - 1, maxEventMs: T0 }),
+    });
+  }
+  const reads: string[] = [];
+  const port: SharedCheckpoints = {
+    list: async () => [...objects.values()].map((o) => o.tag),
+    read: async (name) => {
+      reads.push(name);
+      const found = objects.get(name);
+      if (!found) throw new Error('gone');
+      return found.bytes;
+    },
+  };
+  return { port, objects, reads };
+}
+
 function setup(
   events: Decoded[],
-  options: { store?: ReturnType<typeof memoryStore>; batchSize?: number } = {},
+  options: { store?: ReturnType<typeof memoryStore>; batchSize?: number; shared?: SharedCheckpoints } = {},
 ) {
   const stream = new FakeStream(events, options.batchSize);
   const store = options.store ?? memoryStore();
   const saved = new FoldPersistence(store, 'key');
   const { log, sink } = recordingSink();
   let clock = T0;
-  const follower = new WarehouseFollower(stream, saved, sink, () => clock);
+  const follower = new WarehouseFollower(stream, saved, sink, () => clock, options.shared ?? null);
   const abort = new AbortController();
   const run = () => follower.follow(abort.signal);
   return {
@@ -355,6 +390,99 @@ describe('WarehouseFollower', () => {
     await follower.resumeSavedFold();
     expect(log.notices).toEqual([]);
     expect(follower.ledger.lastSeq).toBe(0);
+  });
+
+  describe('shared checkpoints', () => {
+    it('given no saved views and a checkpoint, then it starts from the checkpoint and replays only the tail', async () => {
+      const events = history(30_000);
+      const shared = sharedCheckpoints(events, [10_000, 20_000]);
+      const { follower, log, run, stream, abort } = setup(events, { shared: shared.port, batchSize: 1000 });
+      aborts.push(abort);
+      await follower.resumeSavedFold();
+      expect(shared.reads).toEqual([checkpointName(LEDGER_SNAPSHOT_VERSION, 20_000)]);
+      expect(log.notices).toEqual([
+        {
+          level: 'info',
+          message: 'Started from the shared checkpoint at #20,000; reading the 10,000 events stored since.',
+        },
+      ]);
+      void run();
+      await settle();
+      await vi.waitFor(() => expect(follower.ledger.lastSeq).toBe(30_000));
+      expect(stream.pumps[0]?.[0] ?? stream.replays[0]).toBe(20_001);
+      expect(follower.start).toEqual({ from: 'checkpoint', seq: 20_000, folded: 10_000 });
+      expect(ledgerViews(follower.ledger)).toEqual(viewsOf(events));
+    });
+
+    it('given saved views as far on as the checkpoint, then the checkpoint is not read', async () => {
+      const store = memoryStore();
+      const events = history(400);
+      const earlier = setup(events.slice(0, 300), { store });
+      aborts.push(earlier.abort);
+      void earlier.run();
+      await settle();
+      const shared = sharedCheckpoints(events, [300]);
+      const later = setup(events, { store, shared: shared.port });
+      await later.follower.resumeSavedFold();
+      expect(shared.reads).toEqual([]);
+      expect(later.follower.start).toEqual({ from: 'saved', seq: 300, folded: 0 });
+    });
+
+    it('given only checkpoints of another version or a recreated stream, then it says why and reads the whole stream', async () => {
+      const events = history(10_000);
+      const other = sharedCheckpoints(events, [9000], { viewsVersion: LEDGER_SNAPSHOT_VERSION + 1 });
+      const { follower, log } = setup(events, { shared: other.port });
+      await follower.resumeSavedFold();
+      expect(follower.ledger.lastSeq).toBe(0);
+      expect(log.notices[0]?.message).toBe(
+        `No shared checkpoint was used (1 written for views version ${LEDGER_SNAPSHOT_VERSION + 1} ` +
+          `(this is version ${LEDGER_SNAPSHOT_VERSION})); reading the whole stream.`,
+      );
+      const recreated = sharedCheckpoints(events, [9000], { streamCreated: 'earlier' });
+      const again = setup(events, { shared: recreated.port });
+      await again.follower.resumeSavedFold();
+      expect(again.follower.ledger.lastSeq).toBe(0);
+      expect(again.log.notices[0]?.message).toMatch(/a stream that has been recreated since/);
+    });
+
+    it('given a damaged checkpoint, then a warning says why and the whole stream is read', async () => {
+      const events = history(10_000);
+      const shared = sharedCheckpoints(events, [9000]);
+      const object = [...shared.objects.values()][0]!;
+      object.bytes = object.bytes.slice(0, object.bytes.length - 10);
+      const { follower, log } = setup(events, { shared: shared.port });
+      await follower.resumeSavedFold();
+      expect(follower.ledger.lastSeq).toBe(0);
+      expect(log.notices).toEqual([
+        {
+          level: 'warning',
+          message: 'The shared checkpoint at #9000 was not used (cut short); reading the stream instead.',
+        },
+      ]);
+    });
+
+    it('given a rebuild, then the saved copy is forgotten and the stream is folded from sequence 1', async () => {
+      const events = history(12_000);
+      const shared = sharedCheckpoints(events, [10_000]);
+      const { follower, store, stream, abort, log } = setup(events, { shared: shared.port, batchSize: 1000 });
+      await follower.resumeSavedFold();
+      let run = new AbortController();
+      aborts.push(abort, run);
+      void follower.follow(run.signal);
+      await vi.waitFor(() => expect(follower.ledger.lastSeq).toBe(12_000));
+      follower.rebuild();
+      run.abort();
+      expect(follower.ledger.lastSeq).toBe(0);
+      expect(log.notices.at(-1)?.message).toBe('Rebuilding every view from the stream, from sequence 1.');
+      run = new AbortController();
+      aborts.push(run);
+      void follower.follow(run.signal);
+      await vi.waitFor(() => expect(follower.ledger.lastSeq).toBe(12_000));
+      expect(follower.start).toEqual({ from: 'stream', seq: 0, folded: 12_000 });
+      expect(stream.pumps.at(-1)?.[0]).toBe(1);
+      expect(store.saved.size).toBeLessThanOrEqual(1);
+      expect(ledgerViews(follower.ledger)).toEqual(viewsOf(events));
+    });
   });
 
   describe('given the stream was recreated or rewound between two runs', () => {

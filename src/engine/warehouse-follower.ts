@@ -1,17 +1,23 @@
 /**
- * The live fold of WAREHOUSE_EVENTS: it starts from the views this browser saved, replays what was stored
- * since (through the replay pump when that is long), and follows the stream live. Each run checks the stream
+ * The live fold of WAREHOUSE_EVENTS: it starts from the views this browser saved or from a shared checkpoint,
+ * whichever is newer (docs/architecture.md#checkpoints), replays what was stored since (through the replay pump
+ * when that is long), and follows the stream live. Each run checks the stream
  * first and rebuilds every view from sequence 1 when it was recreated or rewound
  * (docs/durability.md#after-a-rewound-or-replaced-stream). The reading itself is given to it (`WarehouseStream`),
  * and what it has to say goes to a `FollowerSink`, so it runs without a server in tests.
  */
+import { chooseCheckpoint } from '../core/checkpoint-catalog';
+import { decodeCheckpoint } from '../core/checkpoint-codec';
 import type { Decoded, RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, type LedgerState } from '../core/ledger';
+import { LEDGER_SNAPSHOT_VERSION } from '../core/ledger-snapshot';
+import { seqOf } from '../core/view';
 import { describeNatsError } from '../nats/errors';
+import type { SharedCheckpoints } from './checkpoint-port';
 import { Checkpoints } from './checkpoints';
 import type { FoldPersistence } from './fold-persistence';
 import { ProgressMeter } from './progress-meter';
-import type { ReplayProgress } from './protocol';
+import type { FoldStart, ReplayProgress } from './protocol';
 import { eventTime } from './time-machine';
 
 /** What the readers deliver (a `ReplayBatch` from src/nats). */
@@ -52,6 +58,12 @@ export interface FollowerSink {
  */
 export const PUMP_MIN_BACKLOG = 5_000;
 
+/**
+ * A shared checkpoint is read instead of the saved copy only when it saves at least this many events: reading
+ * a checkpoint costs about as much as replaying a few thousand.
+ */
+export const CHECKPOINT_MIN_GAIN = 5_000;
+
 export class WarehouseFollower {
   private fold: LedgerState = initialLedger();
   /** Creation time of the stream the fold was read from; null until the first check. */
@@ -59,6 +71,11 @@ export class WarehouseFollower {
   private newestEventMs: number | null = null;
   private oldestEventMs: number | null = null;
   private marks = new Checkpoints();
+  /** Where this session's fold started, and how many messages it folded since. */
+  private origin: { from: FoldStart['from']; seq: number } = { from: 'stream', seq: 0 };
+  private foldedSince = 0;
+  /** Raised by a rebuild: batches of a run started before it are dropped. */
+  private generation = 0;
   readonly progress = new ProgressMeter();
 
   constructor(
@@ -66,6 +83,7 @@ export class WarehouseFollower {
     private readonly saved: SavedFold,
     private readonly sink: FollowerSink,
     private readonly now: () => number = () => Date.now(),
+    private readonly shared: SharedCheckpoints | null = null,
   ) {}
 
   get ledger(): LedgerState {
@@ -82,7 +100,15 @@ export class WarehouseFollower {
     return this.marks;
   }
 
-  /** Starts from the views saved by an earlier visit, when they belong to this stream and this version. */
+  /** Where the fold started and how much this session replayed after it. */
+  get start(): FoldStart {
+    return { ...this.origin, folded: this.foldedSince };
+  }
+
+  /**
+   * Starts from the views saved by an earlier visit, when they belong to this stream and this version, or
+   * from the newest shared checkpoint of this stream and version when that is further on.
+   */
   async resumeSavedFold(): Promise<void> {
     let state;
     try {
@@ -90,6 +116,29 @@ export class WarehouseFollower {
     } catch {
       return; // the replay's own start reports the problem
     }
+    await this.restoreSaved(state);
+    await this.startFromShared(state);
+  }
+
+  /**
+   * "Rebuild from the stream": forgets the saved copy and starts again from sequence 1, checkpoints
+   * ignored. The caller restarts the run, which then replays everything.
+   */
+  rebuild(): void {
+    this.generation++;
+    this.fold = initialLedger();
+    this.marks = new Checkpoints();
+    this.newestEventMs = null;
+    this.oldestEventMs = null;
+    this.streamCreated = null;
+    this.origin = { from: 'stream', seq: 0 };
+    this.foldedSince = 0;
+    void this.saved.forget().catch(() => undefined);
+    this.sink.notice('info', 'Rebuilding every view from the stream, from sequence 1.');
+    this.sink.changed();
+  }
+
+  private async restoreSaved(state: { created: string; lastSeq: number }): Promise<void> {
     const outcome = await this.saved.restore(state);
     switch (outcome.kind) {
       case 'restored': {
@@ -99,6 +148,7 @@ export class WarehouseFollower {
         this.newestEventMs = Number.isFinite(fold.maxEventMs) ? fold.maxEventMs : null;
         this.oldestEventMs = Number.isFinite(fold.minEventMs) ? fold.minEventMs : null;
         this.marks.resumeFrom(this.fold, fold.minEventMs, fold.maxEventMs);
+        this.origin = { from: 'saved', seq: this.fold.lastSeq };
         const newer = state.lastSeq - this.fold.lastSeq;
         this.sink.notice(
           'info',
@@ -124,12 +174,81 @@ export class WarehouseFollower {
     }
   }
 
+  /** Starts from the newest usable shared checkpoint when it is further on than the fold restored so far. */
+  private async startFromShared(state: { created: string; lastSeq: number }): Promise<void> {
+    if (!this.shared) return;
+    // Twice: the checkpointer may prune the chosen one between the listing and the read.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let choice;
+      try {
+        choice = chooseCheckpoint(await this.shared.list(), {
+          viewsVersion: LEDGER_SNAPSHOT_VERSION,
+          streamCreated: state.created,
+          lastSeq: state.lastSeq,
+        });
+      } catch (error) {
+        this.sink.notice(
+          'warning',
+          `The shared checkpoints could not be listed (${describeNatsError(error)}); reading the stream instead.`,
+        );
+        return;
+      }
+      const { use } = choice;
+      if (!use) {
+        if (choice.ignored.length > 0 && this.fold.lastSeq === 0) {
+          this.sink.notice(
+            'info',
+            `No shared checkpoint was used (${choice.ignored.join('; ')}); reading the whole stream.`,
+          );
+        }
+        return;
+      }
+      if (use.seq < this.fold.lastSeq + CHECKPOINT_MIN_GAIN) return;
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.shared.read(use.name);
+      } catch (error) {
+        if (attempt === 0) continue;
+        this.sink.notice(
+          'warning',
+          `The shared checkpoint at #${use.seq} could not be read (${describeNatsError(error)}); reading the stream instead.`,
+        );
+        return;
+      }
+      const read = decodeCheckpoint(bytes);
+      if (!read.ok || read.ledger.lastSeq !== use.seq) {
+        const why = read.ok ? `it holds #${read.ledger.lastSeq}, not #${use.seq}` : read.detail;
+        this.sink.notice(
+          'warning',
+          `The shared checkpoint at #${use.seq} was not used (${why}); reading the stream instead.`,
+        );
+        return;
+      }
+      this.fold = read.ledger;
+      this.streamCreated = state.created;
+      this.newestEventMs = Number.isFinite(read.maxEventMs) ? read.maxEventMs : null;
+      this.oldestEventMs = Number.isFinite(read.minEventMs) ? read.minEventMs : null;
+      this.marks = new Checkpoints();
+      this.marks.resumeFrom(this.fold, read.minEventMs, read.maxEventMs);
+      this.origin = { from: 'checkpoint', seq: use.seq };
+      const newer = state.lastSeq - use.seq;
+      this.sink.notice(
+        'info',
+        `Started from the shared checkpoint at #${use.seq.toLocaleString('en-US')}; reading the ` +
+          `${newer.toLocaleString('en-US')} events stored since.`,
+      );
+      return;
+    }
+  }
+
   /**
    * One run: checks the stream, replays what the fold lacks and follows live until `signal` aborts or a reader
    * fails (its error is thrown; the caller restarts the run, which resumes from the fold).
    */
   async follow(signal: AbortSignal): Promise<void> {
+    const generation = this.generation;
     const state = await this.stream.state();
+    if (generation !== this.generation) return;
     const rewound =
       this.streamCreated !== null &&
       (state.created !== this.streamCreated || state.lastSeq < this.fold.lastSeq);
@@ -142,6 +261,8 @@ export class WarehouseFollower {
       this.marks = new Checkpoints();
       this.newestEventMs = null;
       this.oldestEventMs = null;
+      this.origin = { from: 'stream', seq: 0 };
+      this.foldedSince = 0;
       void this.saved.forget().catch(() => undefined);
     }
     this.streamCreated = state.created;
@@ -150,6 +271,7 @@ export class WarehouseFollower {
     if (state.lastSeq - this.fold.lastSeq >= PUMP_MIN_BACKLOG) {
       try {
         for await (const batch of this.stream.pump(this.fold.lastSeq + 1, state.lastSeq, signal)) {
+          if (generation !== this.generation) return;
           this.foldBatch(batch, state.created);
         }
       } catch (error) {
@@ -157,7 +279,9 @@ export class WarehouseFollower {
         this.sink.pumpFailed(error);
       }
     }
+    if (generation !== this.generation) return;
     for await (const batch of this.stream.replay(this.fold.lastSeq + 1, signal)) {
+      if (generation !== this.generation) return;
       this.foldBatch(batch, state.created);
     }
   }
@@ -165,7 +289,9 @@ export class WarehouseFollower {
   /** One batch into every view, the time machine's checkpoints, the progress and the saved copy. */
   private foldBatch(batch: FollowedBatch, streamCreatedAt: string): void {
     const decoded = batch.messages.map((m) => this.stream.decode(m));
+    const before = this.fold.lastSeq;
     this.fold = applyBatch(this.fold, decoded);
+    for (const d of decoded) if (seqOf(d) > before) this.foldedSince++;
     let newest = Number.NEGATIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
     for (const d of decoded) {

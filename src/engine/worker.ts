@@ -42,6 +42,9 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
     case 'play':
       session?.play(message.speed);
       break;
+    case 'rebuild':
+      session?.rebuild();
+      break;
     case 'set-threshold':
       void (
         session?.setThreshold(message.key, message.threshold) ??

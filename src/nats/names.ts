@@ -4,7 +4,7 @@
  * names are in core/resources.ts.
  */
 import { ALL_PROCUREMENT_SUBJECTS, ALL_STOCK_SUBJECTS, MAX_PAYLOAD_BYTES } from '../core/events';
-import { BUCKETS, STREAMS } from '../core/resources';
+import { BUCKETS, OBJECT_STORES, STREAMS } from '../core/resources';
 
 /**
  * The projector's durable consumer. The server denies this name (and `notifier`, which the notifier keeps
@@ -28,6 +28,16 @@ export const EVENT_HEADER_ROOM = 1 * KiB;
 /** The stream that backs a KV bucket. */
 export function kvStreamName(bucket: string): string {
   return `KV_${bucket}`;
+}
+
+/** The stream that backs an object store. */
+export function objStreamName(bucket: string): string {
+  return `OBJ_${bucket}`;
+}
+
+/** Subject prefix of an object store's chunks and metadata. */
+export function objSubjectPrefix(bucket: string): string {
+  return `$O.${bucket}.`;
 }
 
 /** Subject prefix of a bucket's keys. */
@@ -148,6 +158,23 @@ export const EXPECTED_BUCKETS: readonly ExpectedBucket[] = [
     maxValueSize: 4 * KiB,
     // One key per worker: a handful of values, with room for tombstones.
     maxBytes: 16 * MiB,
+  },
+];
+
+export interface ExpectedObjectStore {
+  bucket: string;
+  storage: 'file';
+  /** Size the store may reach; a full store refuses new objects (object stores discard new). */
+  maxBytes: number;
+}
+
+export const EXPECTED_OBJECT_STORES: readonly ExpectedObjectStore[] = [
+  {
+    bucket: OBJECT_STORES.checkpoints,
+    storage: 'file',
+    // The checkpointer keeps three recent checkpoints and one a day for a week, each a gzipped fold of some
+    // megabytes: room for ten times that, and a bound on what a runaway writer can take.
+    maxBytes: 1 * GiB,
   },
 ];
 

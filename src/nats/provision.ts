@@ -16,12 +16,15 @@ import { DEFAULT_THRESHOLD, DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core
 import { BUCKETS, STREAMS } from '../core/resources';
 import {
   EXPECTED_BUCKETS,
+  EXPECTED_OBJECT_STORES,
   EXPECTED_STREAMS,
   kvStreamName,
+  objStreamName,
   type ExpectedBucket,
+  type ExpectedObjectStore,
   type ExpectedStream,
 } from './names';
-import { jetStreamManagerOf, kvManagerOf } from './jetstream-api';
+import { jetStreamManagerOf, kvManagerOf, objectStoreManagerOf } from './jetstream-api';
 
 export interface Drift {
   resource: string;
@@ -129,6 +132,19 @@ function bucketDrift(b: ExpectedBucket, info: StreamInfo, replicas: number | und
     .map(([field, expected, actual]) => ({ resource, field, expected, actual }));
 }
 
+function objectStoreDrift(o: ExpectedObjectStore, info: StreamInfo, replicas: number | undefined): Drift[] {
+  const c = info.config;
+  const resource = `object store ${o.bucket}`;
+  const fields: DriftField[] = [
+    ['storage', o.storage, c.storage],
+    ['max_bytes', o.maxBytes, c.max_bytes ?? -1],
+    ...replicasField(replicas, info),
+  ];
+  return fields
+    .filter(([, expected, actual]) => expected !== actual)
+    .map(([field, expected, actual]) => ({ resource, field, expected, actual }));
+}
+
 /**
  * Creates what is missing, leaves what exists alone and reports where it differs from the expected
  * configuration (changing a live stream is a decision for a person, not for a start-up script).
@@ -173,6 +189,24 @@ export async function provision(
       continue;
     }
     const drift = bucketDrift(b, info, replicas);
+    if (drift.length === 0) report.unchanged.push(resource);
+    report.drift.push(...drift);
+  }
+
+  const objm = objectStoreManagerOf(nc);
+  for (const o of EXPECTED_OBJECT_STORES) {
+    const resource = `object store ${o.bucket}`;
+    const info = await infoOrNull(jsm, objStreamName(o.bucket));
+    if (!info) {
+      await objm.create(o.bucket, {
+        storage: StorageType.File,
+        replicas: replicas ?? 1,
+        max_bytes: o.maxBytes,
+      });
+      report.created.push(resource);
+      continue;
+    }
+    const drift = objectStoreDrift(o, info, replicas);
     if (drift.length === 0) report.unchanged.push(resource);
     report.drift.push(...drift);
   }

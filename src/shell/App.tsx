@@ -101,13 +101,19 @@ export function App() {
  * other tools that watch the page. A leaf of its own, so the per-batch progress updates re-render nothing else.
  */
 function ReplayMarks() {
-  const appliedSeq = useSnapshot()?.views.lastSeq ?? 0;
+  const snapshot = useSnapshot();
+  const appliedSeq = snapshot?.views.lastSeq ?? 0;
   const caughtUp = useProgress()?.caughtUp ?? false;
+  const start = snapshot?.start;
   useEffect(() => {
     const root = document.getElementById('root');
     root?.setAttribute('data-applied-seq', String(appliedSeq));
     root?.setAttribute('data-caught-up', String(caughtUp));
-  }, [appliedSeq, caughtUp]);
+    // Where the fold started and how many events this page replayed after it (docs/architecture.md#checkpoints).
+    root?.setAttribute('data-start-from', start?.from ?? '');
+    root?.setAttribute('data-start-seq', String(start?.seq ?? 0));
+    root?.setAttribute('data-replayed', String(start?.folded ?? 0));
+  }, [appliedSeq, caughtUp, start?.from, start?.seq, start?.folded]);
   return null;
 }
 

@@ -10,9 +10,17 @@
  */
 import { createConnection } from 'node:net';
 import { headers } from '@nats-io/nats-core';
+import { Base64UrlPaddedCodec } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type NatsServerHandle } from '../../scripts/lib/nats-server.mjs';
 import { readPeople } from '../../scripts/lib/people.mjs';
+import { checkpointName } from '../../src/core/checkpoint-catalog';
+import {
+  deleteCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../../src/nats/checkpoint-store';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { jetStreamManagerOf, kvManagerOf } from '../../src/nats/jetstream-api';
@@ -290,4 +298,58 @@ describe('the WebSocket listener before sign-in', () => {
     expect(admin.isClosed()).toBe(false);
     await admin.flush();
   });
+});
+
+describe('shared checkpoints (an object store people may only read)', () => {
+  it('marketing and manager read a checkpoint but cannot put, delete or purge; services writes and prunes', async () => {
+    const services = await connectNode({
+      servers: server.clientUrl,
+      ...LOGINS.services,
+      maxReconnectAttempts: 0,
+    });
+    try {
+      const bytes = new TextEncoder().encode(`checkpoint ${uniqueToken('c')}`.repeat(20_000));
+      const seq = 1 + Math.floor(Math.random() * 1e9);
+      const tag = {
+        name: checkpointName(99, seq),
+        seq,
+        viewsVersion: 99,
+        streamCreated: 'test',
+        maxEventMs: 0,
+      };
+      await writeCheckpoint(services, tag, bytes);
+      const jsm = await jetStreamManagerOf(admin);
+      const before = (await jsm.streams.info('OBJ_checkpoints')).state;
+      // Not display: the revocation test above may leave it revoked when it fails.
+      for (const role of ['marketing', 'manager'] as const) {
+        const result = await attack<AttackResult & { listed: number; read: number | null }>(
+          role,
+          'object-store',
+          { stream: 'checkpoints', subject: tag.name, replies: [] },
+        );
+        expect(result, role).toMatchObject({ read: bytes.length, accepted: 0 });
+        // put, delete, three API calls and two raw publishes, each under both names.
+        expect(result.refusals, role).toBeGreaterThanOrEqual(10);
+        expect(
+          result.errors.filter((e) => !/Permissions Violation/.test(e)),
+          role,
+        ).toEqual([]);
+        expect(result.listed, role).toBeGreaterThanOrEqual(1);
+      }
+      const after = (await jsm.streams.info('OBJ_checkpoints')).state;
+      expect({ messages: after.messages, bytes: after.bytes }).toEqual({
+        messages: before.messages,
+        bytes: before.bytes,
+      });
+      expect(await readCheckpoint(admin, tag.name)).toEqual(bytes);
+      expect((await listCheckpoints(admin)).tags.map((t) => t.name)).not.toContain('planted');
+      // Only a writer prunes, and the pruning leaves no tombstone behind for every listing to read.
+      await deleteCheckpoint(services, tag.name);
+      expect((await listCheckpoints(admin)).tags.map((t) => t.name)).not.toContain(tag.name);
+      const meta = `$O.checkpoints.M.${Base64UrlPaddedCodec.encode(tag.name)}`;
+      expect(await messagesOn('OBJ_checkpoints', meta)).toBe(0);
+    } finally {
+      await services.close();
+    }
+  }, 90_000);
 });

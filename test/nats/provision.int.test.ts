@@ -34,6 +34,7 @@ const ALL = [
   'KV stock_levels',
   'KV stock_thresholds',
   'KV worker_status',
+  'object store checkpoints',
   'KV stock_thresholds/default',
 ];
 
@@ -102,6 +103,12 @@ describe('provision', () => {
     for (const [bucket, limits] of Object.entries(buckets)) {
       expect((await jsm.streams.info(`KV_${bucket}`)).config).toMatchObject({ ...limits, discard: 'new' });
     }
+    expect((await jsm.streams.info('OBJ_checkpoints')).config).toMatchObject({
+      storage: 'file',
+      max_bytes: 1 * GiB,
+      discard: 'new',
+      subjects: ['$O.checkpoints.C.>', '$O.checkpoints.M.>'],
+    });
     const thresholds = await new Kvm(nc).open('stock_thresholds');
     const entry = await thresholds.get('default');
     expect(entry?.json()).toEqual({ threshold: 10 });

@@ -8,7 +8,9 @@
  *   node --import tsx test/support/ws-attack.ts <ws://url> <user> <password> <attack> <json args>
  */
 import { headers, nuid } from '@nats-io/nats-core';
+import { listCheckpoints, readCheckpoint } from '../../src/nats/checkpoint-store';
 import { connectBrowser } from '../../src/nats/connect-browser';
+import { objectStoreManagerOf } from '../../src/nats/jetstream-api';
 import { classifyNatsError } from '../../src/nats/errors';
 import { installWebSocket } from './ws-nats';
 
@@ -171,6 +173,34 @@ switch (attack) {
       await tryRequest(a.subject!, payload);
       if (nc.isClosed()) break;
     }
+    break;
+  }
+  case 'object-store': {
+    // Reads the checkpoints as the dashboard does, then tries every way an object store is written to.
+    const listing = await listCheckpoints(nc);
+    const read = a.subject ? (await readCheckpoint(nc, a.subject)).length : null;
+    const os = await objectStoreManagerOf(nc, { timeout: 2000 }).open(a.stream);
+    const attempt = async (what: string, write: () => Promise<unknown>) => {
+      try {
+        await write();
+        accepted++;
+      } catch (err) {
+        const c = classifyNatsError(err);
+        if (c.kind === 'permission' || c.kind === 'timeout') refusals++;
+        else errors.push(`${what}: ${c.message}`);
+      }
+    };
+    await attempt('put', () => os.putBlob({ name: 'planted' }, new TextEncoder().encode('forged')));
+    if (a.subject) await attempt('delete', () => os.delete(a.subject!));
+    for (const api of API_NAMES) {
+      await tryRequest(`${api}.STREAM.PURGE.OBJ_${a.stream}`, '{}');
+      await tryRequest(`${api}.STREAM.DELETE.OBJ_${a.stream}`, '');
+      await tryRequest(`${api}.STREAM.MSG.DELETE.OBJ_${a.stream}`, JSON.stringify({ seq: 1 }));
+    }
+    for (const subject of [`$O.${a.stream}.C.planted`, `$O.${a.stream}.M.cGxhbnRlZA==`]) {
+      for (const prefix of ['', 'JS.STOCK.API.']) await tryRequest(`${prefix}${subject}`, 'forged');
+    }
+    output = { listed: listing.tags.length, read, refusals, accepted, errors };
     break;
   }
   default:

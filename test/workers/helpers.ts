@@ -79,7 +79,7 @@ export interface WorkerProcess {
 const running = new Set<WorkerProcess>();
 
 export function spawnWorker(
-  name: 'projector' | 'notifier',
+  name: 'projector' | 'notifier' | 'checkpointer',
   url: string,
   extraArgs: readonly string[] = [],
 ): WorkerProcess {

@@ -1,4 +1,6 @@
 import { newestIssues, reasonCounts } from '../../core/data-quality';
+import type { FoldStart } from '../../engine/protocol';
+import { useEngine } from '../../shared/engine-context';
 import { useSnapshot } from '../../shared/engine-queries';
 import { formatCount } from '../../shared/ui/format';
 
@@ -55,6 +57,7 @@ export function QualityPage() {
               )}
             </tbody>
           </table>
+          <FoldOrigin start={snapshot.start} />
         </section>
         <section className="panel" aria-label="Skipped events">
           <header>
@@ -88,5 +91,31 @@ export function QualityPage() {
         </section>
       </div>
     </section>
+  );
+}
+
+const START_TEXT: Record<FoldStart['from'], string> = {
+  stream: 'Read from the stream, from sequence 1',
+  saved: 'Started from the views saved in this browser',
+  checkpoint: 'Started from the shared checkpoint',
+};
+
+/**
+ * Where this page's figures were folded from, and the way back to a fold of the whole stream when a saved
+ * copy or a shared checkpoint is in doubt (docs/architecture.md#checkpoints).
+ */
+function FoldOrigin({ start }: { start: FoldStart }) {
+  const engine = useEngine();
+  return (
+    <div className="fold-origin" aria-label="Where the figures come from">
+      <p data-testid="fold-start" data-from={start.from} data-seq={start.seq} data-replayed={start.folded}>
+        {START_TEXT[start.from]}
+        {start.from === 'stream' ? '' : ` at #${formatCount(start.seq)}`}; {formatCount(start.folded)} events
+        replayed since.
+      </p>
+      <button type="button" onClick={() => engine.rebuild()}>
+        Rebuild from the stream
+      </button>
+    </div>
   );
 }

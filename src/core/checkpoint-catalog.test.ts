@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkpointMetadata,
+  checkpointName,
+  checkpointsToDelete,
+  chooseCheckpoint,
+  parseCheckpointTag,
+  type CheckpointTag,
+} from './checkpoint-catalog';
+
+const DAY = 24 * 60 * 60_000;
+const CREATED = '2026-12-01T10:00:00.000000001Z';
+const T0 = 1_780_000_000_000;
+
+const tag = (seq: number, over: Partial<CheckpointTag> = {}): CheckpointTag => ({
+  name: checkpointName(over.viewsVersion ?? 2, seq),
+  seq,
+  viewsVersion: 2,
+  streamCreated: CREATED,
+  maxEventMs: T0 + seq * 1000,
+  ...over,
+});
+
+describe('checkpoint catalog', () => {
+  it('tags survive the trip through object metadata', () => {
+    const t = tag(123_456);
+    const { name, ...rest } = t;
+    expect(parseCheckpointTag(name, checkpointMetadata(rest))).toEqual(t);
+    expect(name).toBe('ledger/v2/0000000000123456');
+    expect(parseCheckpointTag('x', undefined)).toBeNull();
+    expect(parseCheckpointTag('x', { ...checkpointMetadata(rest), 'stream-seq': '-1' })).toBeNull();
+    expect(parseCheckpointTag('x', { ...checkpointMetadata(rest), 'views-version': 'two' })).toBeNull();
+  });
+
+  it('given checkpoints of this stream and version, then the newest not ahead of the stream is used', () => {
+    const choice = chooseCheckpoint([tag(100), tag(300), tag(200), tag(900)], {
+      viewsVersion: 2,
+      streamCreated: CREATED,
+      lastSeq: 500,
+    });
+    expect(choice.use?.seq).toBe(300);
+    expect(choice.ignored).toEqual(['1 ahead of the stream (rewound?)']);
+  });
+
+  it('given only checkpoints of another version or a recreated stream, then none is used and it says why', () => {
+    const choice = chooseCheckpoint([tag(100, { viewsVersion: 1 }), tag(200, { streamCreated: 'earlier' })], {
+      viewsVersion: 2,
+      streamCreated: CREATED,
+      lastSeq: 500,
+    });
+    expect(choice.use).toBeNull();
+    expect(choice.ignored).toEqual([
+      '1 of a stream that has been recreated since',
+      '1 written for views version 1 (this is version 2)',
+    ]);
+  });
+
+  it('keeps the latest few and one per recent day; drops older versions and recreated streams', () => {
+    // Four checkpoints a day for ten days.
+    const tags: CheckpointTag[] = [];
+    for (let i = 0; i < 40; i++) tags.push(tag(1000 * (i + 1), { maxEventMs: T0 + i * (DAY / 4) }));
+    tags.push(tag(5, { viewsVersion: 1 }), tag(6, { streamCreated: 'earlier' }), tag(7, { viewsVersion: 3 }));
+    const doomed = new Set(
+      checkpointsToDelete(tags, { keepLatest: 3, keepDays: 7, viewsVersion: 2, streamCreated: CREATED }),
+    );
+    const kept = tags.filter((t) => !doomed.has(t.name));
+    expect(doomed.has(checkpointName(1, 5))).toBe(true);
+    expect(doomed.has(tags.find((t) => t.seq === 6)!.name)).toBe(true);
+    expect(kept.map((t) => t.name)).toContain(checkpointName(3, 7));
+    const current = kept.filter((t) => t.viewsVersion === 2).map((t) => t.seq);
+    // The latest three, plus the newest of each earlier day within the week.
+    expect(current.sort((a, b) => b - a).slice(0, 3)).toEqual([40_000, 39_000, 38_000]);
+    expect(current.length).toBeLessThanOrEqual(3 + 8);
+    expect(current).not.toContain(1000);
+  });
+});

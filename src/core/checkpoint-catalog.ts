@@ -1,0 +1,138 @@
+/**
+ * What a shared checkpoint is tagged with, which one a reader may start from, and which ones the checkpointer
+ * keeps (docs/architecture.md#checkpoints). Pure: the object store's listing comes in as names and metadata.
+ */
+
+export interface CheckpointTag {
+  name: string;
+  /** The last stream sequence folded into it. */
+  seq: number;
+  /** LEDGER_SNAPSHOT_VERSION of the code that wrote it. */
+  viewsVersion: number;
+  /** Creation time of WAREHOUSE_EVENTS as the stream info reports it (a recreated stream has another). */
+  streamCreated: string;
+  /** Newest event time folded into it: which day it belongs to, for the daily ones kept. */
+  maxEventMs: number;
+}
+
+/** Metadata keys of a checkpoint object. */
+const META = {
+  seq: 'stream-seq',
+  viewsVersion: 'views-version',
+  streamCreated: 'stream-created',
+  maxEventMs: 'newest-event-ms',
+} as const;
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** Sorts by name in sequence order within one views version, for people listing the bucket. */
+export function checkpointName(viewsVersion: number, seq: number): string {
+  return `ledger/v${viewsVersion}/${String(seq).padStart(16, '0')}`;
+}
+
+export function checkpointMetadata(tag: Omit<CheckpointTag, 'name'>): Record<string, string> {
+  return {
+    [META.seq]: String(tag.seq),
+    [META.viewsVersion]: String(tag.viewsVersion),
+    [META.streamCreated]: tag.streamCreated,
+    [META.maxEventMs]: String(tag.maxEventMs),
+  };
+}
+
+/** The tag of a listed object, or null when it is not a checkpoint this code can read the tags of. */
+export function parseCheckpointTag(
+  name: string,
+  metadata: Readonly<Record<string, string>> | undefined,
+): CheckpointTag | null {
+  if (!metadata) return null;
+  const seq = wholeNumber(metadata[META.seq]);
+  const viewsVersion = wholeNumber(metadata[META.viewsVersion]);
+  const maxEventMs = Number(metadata[META.maxEventMs]);
+  const streamCreated = metadata[META.streamCreated];
+  if (seq === null || viewsVersion === null || typeof streamCreated !== 'string' || streamCreated === '') {
+    return null;
+  }
+  return { name, seq, viewsVersion, streamCreated, maxEventMs: Number.isFinite(maxEventMs) ? maxEventMs : 0 };
+}
+
+function wholeNumber(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,16}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+export interface StreamNow {
+  viewsVersion: number;
+  streamCreated: string;
+  lastSeq: number;
+}
+
+export interface CheckpointChoice {
+  /** The newest checkpoint a reader may start from, or null. */
+  use: CheckpointTag | null;
+  /** Why the others were passed over, one line each kind, for the notice; empty when there is nothing to say. */
+  ignored: string[];
+}
+
+/** The newest checkpoint of this views version and this stream, not ahead of the stream. */
+export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow): CheckpointChoice {
+  let use: CheckpointTag | null = null;
+  let otherVersion = 0;
+  let otherStream = 0;
+  let ahead = 0;
+  const versions = new Set<number>();
+  for (const tag of tags) {
+    if (tag.streamCreated !== now.streamCreated) otherStream++;
+    else if (tag.viewsVersion !== now.viewsVersion) {
+      otherVersion++;
+      versions.add(tag.viewsVersion);
+    } else if (tag.seq > now.lastSeq) ahead++;
+    else if (!use || tag.seq > use.seq) use = tag;
+  }
+  const ignored: string[] = [];
+  if (otherStream > 0) ignored.push(`${otherStream} of a stream that has been recreated since`);
+  if (otherVersion > 0) {
+    ignored.push(
+      `${otherVersion} written for views version ${[...versions].sort((a, b) => a - b).join(', ')} ` +
+        `(this is version ${now.viewsVersion})`,
+    );
+  }
+  if (ahead > 0) ignored.push(`${ahead} ahead of the stream (rewound?)`);
+  return { use, ignored };
+}
+
+export interface RetentionPolicy {
+  /** The newest this many of the current stream and version are kept. */
+  keepLatest: number;
+  /** Besides, the newest checkpoint of each of the last this many days (of event time). */
+  keepDays: number;
+  viewsVersion: number;
+  streamCreated: string;
+}
+
+/**
+ * Names to delete: anything of a recreated stream (nobody can use it), anything of an older views version
+ * (a newer checkpointer has replaced it; a newer version's are left alone, in case this one is the older
+ * during an upgrade), and of the current ones all but the latest few and one per recent day.
+ */
+export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: RetentionPolicy): string[] {
+  const doomed: string[] = [];
+  const current: CheckpointTag[] = [];
+  for (const tag of tags) {
+    if (tag.streamCreated !== policy.streamCreated || tag.viewsVersion < policy.viewsVersion)
+      doomed.push(tag.name);
+    else if (tag.viewsVersion === policy.viewsVersion) current.push(tag);
+  }
+  current.sort((a, b) => b.seq - a.seq);
+  const keep = new Set(current.slice(0, policy.keepLatest).map((t) => t.name));
+  const newestMs = current.reduce((max, t) => Math.max(max, t.maxEventMs), Number.NEGATIVE_INFINITY);
+  const days = new Set<number>();
+  for (const tag of current) {
+    const day = Math.floor(tag.maxEventMs / DAY_MS);
+    if (newestMs - tag.maxEventMs >= policy.keepDays * DAY_MS || days.has(day)) continue;
+    days.add(day);
+    keep.add(tag.name);
+  }
+  for (const tag of current) if (!keep.has(tag.name)) doomed.push(tag.name);
+  return doomed;
+}

@@ -1,0 +1,79 @@
+/**
+ * The checkpointer: folds WAREHOUSE_EVENTS and writes shared checkpoints of the fold into the `checkpoints`
+ * object store, so that a browser without a saved copy replays only the tail (docs/architecture.md#checkpoints).
+ * How: src/workers/lib/checkpointing.ts.
+ *
+ *   tsx src/workers/checkpointer.ts [--every-events N] [--every-seconds N] [--server nats://…] [--user services]
+ */
+import { CHECKPOINTER_STATUS_KEY } from '../core/worker-status';
+import { Checkpointing } from './lib/checkpointing';
+import { createLogger } from './lib/log';
+import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
+import { exitWhenDone, shutdownSignal } from './lib/shutdown';
+import { withStatusLoop } from './lib/status-loop';
+import { supervise } from './lib/supervise';
+
+const USAGE = `Usage: tsx src/workers/checkpointer.ts [options]
+  --every-events N          a checkpoint after N new events (default 100000)…
+  --every-seconds N         …or after N seconds with any new event, whichever comes first (default 600)
+  --keep N                  the newest N checkpoints are kept (default 3)…
+  --keep-days N             …and the newest of each of the last N days of event time (default 7)
+  --status-interval-ms N    how often the status is published (default 2000)
+${CONNECTION_USAGE}`;
+
+const log = createLogger('checkpointer');
+
+async function main(): Promise<void> {
+  const args = parseWorkerArgs(process.argv.slice(2), {
+    switches: [],
+    numbers: {
+      'every-events': { default: 100_000, min: 1 },
+      'every-seconds': { default: 600, min: 1 },
+      keep: { default: 3, min: 1 },
+      'keep-days': { default: 7, min: 0 },
+      'status-interval-ms': { default: 2000, min: 100 },
+    },
+  });
+  const n = args.numbers;
+  const settings = {
+    everyEvents: n['every-events']!,
+    everyMs: n['every-seconds']! * 1000,
+    keepLatest: n.keep!,
+    keepDays: n['keep-days']!,
+  };
+  const signal = shutdownSignal(log);
+  const checkpointing = new Checkpointing(log, settings, args.headers.names);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+    ...settings,
+  });
+
+  await supervise({
+    target: args.target,
+    name: 'stockwire-checkpointer',
+    signal,
+    log,
+    onError: () => checkpointing.countError(),
+    cycle: (nc, cycleSignal) =>
+      withStatusLoop(
+        {
+          nc,
+          key: CHECKPOINTER_STATUS_KEY,
+          intervalMs: n['status-interval-ms']!,
+          logEveryMs: 30_000,
+          signal: cycleSignal,
+          log,
+          snapshot: async () => {
+            await checkpointing.refreshStreamEnd(nc).catch(() => undefined);
+            return checkpointing.status();
+          },
+        },
+        () => checkpointing.run(nc, cycleSignal),
+      ),
+  });
+  log.info('stopped', { ...checkpointing.status() });
+}
+
+exitWhenDone(main(), log, USAGE);

@@ -1,0 +1,155 @@
+/**
+ * The checkpointer against a server of its own (docs/architecture.md#checkpoints): it writes a checkpoint once
+ * caught up and another after more events; a reader that starts from either and folds the tail gets the views
+ * of a full replay; a checkpoint of another views version or of a recreated stream is never chosen, and the
+ * checkpointer replaces the recreated stream's checkpoints with the new stream's.
+ */
+import { TEST_HEADER_NAMES } from '../../src/core/testing';
+import { rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chooseCheckpoint, type CheckpointTag } from '../../src/core/checkpoint-catalog';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/core/checkpoint-codec';
+import { decodeStockMessage } from '../../src/core/codec';
+import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
+import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
+import { listCheckpoints, readCheckpoint, writeCheckpoint } from '../../src/nats/checkpoint-store';
+import { STREAMS } from '../../src/core/resources';
+import { provision } from '../../src/nats/provision';
+import { streamState } from '../../src/nats/replay';
+import { readWholeStream } from '../support/read-stream';
+import { deleteStream } from '../support/stream-admin';
+import {
+  foldStream,
+  killWorkers,
+  publishTraffic,
+  seededRng,
+  spawnWorker,
+  startStack,
+  waitFor,
+  type TestStack,
+  type WorkerProcess,
+} from './helpers';
+
+let stack: TestStack;
+
+beforeEach(async () => {
+  stack = await startStack();
+});
+
+afterEach(async () => {
+  await killWorkers();
+  await stack.close();
+  rmSync(stack.server.storeDir, { recursive: true, force: true });
+});
+
+const written = (w: WorkerProcess, seq: number) =>
+  w.waitForLog((l) => l.msg === 'checkpoint written' && l.seq === seq, `a checkpoint at #${seq}`, 60_000);
+
+/** What a browser does: the newest usable checkpoint, then the tail of the stream folded onto it. */
+async function startFromCheckpoint(tag: CheckpointTag): Promise<LedgerState> {
+  const read = decodeCheckpoint(await readCheckpoint(stack.admin, tag.name));
+  if (!read.ok) throw new Error(read.detail);
+  const tail = (await readWholeStream(stack.admin, STREAMS.warehouse)).filter((m) => m.seq > tag.seq);
+  return applyBatch(
+    read.ledger,
+    tail.map((m) => decodeStockMessage(m, TEST_HEADER_NAMES)),
+  );
+}
+
+async function choose() {
+  const state = await streamState(stack.admin, STREAMS.warehouse);
+  const { tags } = await listCheckpoints(stack.admin);
+  const choice = chooseCheckpoint(tags, {
+    viewsVersion: LEDGER_SNAPSHOT_VERSION,
+    streamCreated: state.created,
+    lastSeq: state.lastSeq,
+  });
+  return { ...choice, tags, state };
+}
+
+describe('checkpointer', () => {
+  it('writes checkpoints that, with the tail, fold to the views of a full replay', async () => {
+    const rng = seededRng(7);
+    await publishTraffic(stack.admin, rng, 600, { perSecond: 100_000 });
+    const worker = spawnWorker('checkpointer', stack.server.clientUrl, [
+      '--every-events',
+      '500',
+      '--every-seconds',
+      '3',
+      '--keep',
+      '2',
+    ]);
+    await written(worker, 600);
+    // 700 more: one checkpoint at 500 new events' worth of batches or on time, and one at the end.
+    await publishTraffic(stack.admin, rng, 700, { perSecond: 100_000 });
+    await written(worker, 1300);
+    // Stopped, so that it does not prune what this test is about to read.
+    await worker.kill('SIGTERM');
+
+    const { use, tags, state } = await choose();
+    expect(state.lastSeq).toBe(1300);
+    expect(use?.seq).toBe(1300);
+    expect(tags.length).toBeLessThanOrEqual(2 + 1); // the latest two, plus today's newest
+    await publishTraffic(stack.admin, rng, 50, { perSecond: 100_000 });
+    const full = await foldStream(stack.admin);
+    for (const tag of tags) {
+      const resumed = await startFromCheckpoint(tag);
+      expect(ledgerViews(resumed), tag.name).toEqual(ledgerViews(full));
+    }
+
+    // Another views version, newer than any: listed, never chosen, and refused by its header too.
+    const other = { ...snapshotLedger(initialLedger()), version: LEDGER_SNAPSHOT_VERSION + 1 };
+    const bytes = encodeCheckpoint({ snapshot: other, minEventMs: 0, maxEventMs: 0 });
+    await writeCheckpoint(
+      stack.admin,
+      {
+        name: 'ledger/vnext/1',
+        seq: 1350,
+        viewsVersion: LEDGER_SNAPSHOT_VERSION + 1,
+        streamCreated: state.created,
+        maxEventMs: 0,
+      },
+      bytes,
+    );
+    expect(decodeCheckpoint(bytes)).toMatchObject({ ok: false, reason: 'other_version' });
+    const again = await choose();
+    expect(again.use?.viewsVersion).toBe(LEDGER_SNAPSHOT_VERSION);
+    expect(again.ignored.join(' ')).toMatch(/views version/);
+  }, 120_000);
+
+  it('given the stream recreated, then the old checkpoints are never chosen and are replaced', async () => {
+    const rng = seededRng(11);
+    await publishTraffic(stack.admin, rng, 300, { perSecond: 100_000 });
+    const worker = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '2']);
+    await written(worker, 300);
+    const before = await choose();
+
+    await deleteStream(stack.admin, STREAMS.warehouse);
+    await provision(stack.admin);
+    await publishTraffic(stack.admin, rng, 120, { perSecond: 100_000 });
+    const now = await streamState(stack.admin, STREAMS.warehouse);
+    expect(now.created).not.toBe(before.state.created);
+    // Before the checkpointer catches up, a reader ignores the old stream's checkpoint and says why.
+    const stale = chooseCheckpoint(before.tags, {
+      viewsVersion: LEDGER_SNAPSHOT_VERSION,
+      streamCreated: now.created,
+      lastSeq: now.lastSeq,
+    });
+    expect(stale.use).toBeNull();
+    expect(stale.ignored).toEqual(['1 of a stream that has been recreated since']);
+
+    await written(worker, 120);
+    const after = await waitFor(
+      async () => {
+        const c = await choose();
+        return c.tags.every((t) => t.streamCreated === now.created) ? c : undefined;
+      },
+      'the old stream checkpoints pruned',
+      30_000,
+    );
+    expect(after.use?.seq).toBe(120);
+    expect(ledgerViews(await startFromCheckpoint(after.use!))).toEqual(
+      ledgerViews(await foldStream(stack.admin)),
+    );
+  }, 120_000);
+});
