@@ -10,8 +10,7 @@ import { Checkpointing } from './lib/checkpointing';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { exitWhenDone, shutdownSignal } from './lib/shutdown';
-import { withStatusLoop } from './lib/status-loop';
-import { supervise } from './lib/supervise';
+import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/checkpointer.ts [options]
   --every-events N          a checkpoint after N new events (default 100000)…
@@ -50,30 +49,20 @@ async function main(): Promise<void> {
     ...settings,
   });
 
-  await supervise({
-    target: args.target,
+  await runReportingWorker({
+    work: {
+      run: (nc, cycleSignal) => checkpointing.run(nc, cycleSignal),
+      status: () => checkpointing.status(),
+      countError: () => checkpointing.countError(),
+      refresh: (nc) => checkpointing.refreshStreamEnd(nc),
+    },
     name: 'stockwire-checkpointer',
+    statusKey: CHECKPOINTER_STATUS_KEY,
+    statusIntervalMs: n['status-interval-ms']!,
+    target: args.target,
     signal,
     log,
-    onError: () => checkpointing.countError(),
-    cycle: (nc, cycleSignal) =>
-      withStatusLoop(
-        {
-          nc,
-          key: CHECKPOINTER_STATUS_KEY,
-          intervalMs: n['status-interval-ms']!,
-          logEveryMs: 30_000,
-          signal: cycleSignal,
-          log,
-          snapshot: async () => {
-            await checkpointing.refreshStreamEnd(nc).catch(() => undefined);
-            return checkpointing.status();
-          },
-        },
-        () => checkpointing.run(nc, cycleSignal),
-      ),
   });
-  log.info('stopped', { ...checkpointing.status() });
 }
 
 exitWhenDone(main(), log, USAGE);

@@ -10,8 +10,7 @@ import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { exitWhenDone, shutdownSignal } from './lib/shutdown';
-import { withStatusLoop } from './lib/status-loop';
-import { supervise } from './lib/supervise';
+import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/notifier.ts [options]
   --status-interval-ms N    how often the status is published (default 2000)
@@ -32,27 +31,19 @@ async function main(): Promise<void> {
     headerPrefix: args.headers.prefix,
   });
 
-  await supervise({
-    target: args.target,
+  await runReportingWorker({
+    work: {
+      run: (nc, cycleSignal) => notification.run(nc, cycleSignal),
+      status: () => notification.status(),
+      countError: () => notification.countError(),
+    },
     name: 'stockwire-notifier',
+    statusKey: NOTIFIER_STATUS_KEY,
+    statusIntervalMs: args.numbers['status-interval-ms']!,
+    target: args.target,
     signal,
     log,
-    onError: () => notification.countError(),
-    cycle: (nc, cycleSignal) =>
-      withStatusLoop(
-        {
-          nc,
-          key: NOTIFIER_STATUS_KEY,
-          intervalMs: args.numbers['status-interval-ms']!,
-          logEveryMs: 30_000,
-          signal: cycleSignal,
-          log,
-          snapshot: () => notification.status(),
-        },
-        () => notification.run(nc, cycleSignal),
-      ),
   });
-  log.info('stopped', { ...notification.status() });
 }
 
 exitWhenDone(main(), log, USAGE);

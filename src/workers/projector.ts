@@ -10,8 +10,7 @@ import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { Projection } from './lib/projection';
 import { exitWhenDone, shutdownSignal } from './lib/shutdown';
-import { withStatusLoop } from './lib/status-loop';
-import { supervise } from './lib/supervise';
+import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/projector.ts [options]
   --rebuild                 make ${BUCKETS.stockLevels} equal to the stream again: rewrite every key that differs from a
@@ -54,30 +53,20 @@ async function main(): Promise<void> {
     ...settings,
   });
 
-  await supervise({
-    target: args.target,
+  await runReportingWorker({
+    work: {
+      run: (nc, cycleSignal) => projection.run(nc, cycleSignal),
+      status: () => projection.status(),
+      countError: () => projection.countError(),
+      refresh: (nc) => projection.refreshStreamEnd(nc),
+    },
     name: 'stockwire-projector',
+    statusKey: PROJECTOR_STATUS_KEY,
+    statusIntervalMs: n['status-interval-ms']!,
+    target: args.target,
     signal,
     log,
-    onError: () => projection.countError(),
-    cycle: (nc, cycleSignal) =>
-      withStatusLoop(
-        {
-          nc,
-          key: PROJECTOR_STATUS_KEY,
-          intervalMs: n['status-interval-ms']!,
-          logEveryMs: 30_000,
-          signal: cycleSignal,
-          log,
-          snapshot: async () => {
-            await projection.refreshStreamEnd(nc).catch(() => undefined);
-            return projection.status();
-          },
-        },
-        () => projection.run(nc, cycleSignal),
-      ),
   });
-  log.info('stopped', { ...projection.status() });
 }
 
 exitWhenDone(main(), log, USAGE);
