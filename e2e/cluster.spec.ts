@@ -44,6 +44,7 @@ async function publishUntilAcked(conn: NatsConnection, events: readonly TimedEve
     for (;;) {
       const result = await publishStockEvent(conn, item.warehouse, item.event, {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id,
         timestampMs: item.timestampMs,
         timeoutMs: 2000,

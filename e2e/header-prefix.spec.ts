@@ -51,7 +51,7 @@ test('under a configured prefix the dashboard reads the events published with it
     nc,
     warehouse,
     { type: 'stock.corrected', product_name: product, location: 'A1', quantity: 5 },
-    { id: randomUUID(), timestampMs: Date.now(), names },
+    { id: randomUUID(), timestampMs: Date.now(), names, user: 'admin' },
   );
   if (!counted.ok) throw new Error(counted.message);
 

@@ -39,6 +39,7 @@ export async function publishAll(nc: NatsConnection, events: readonly TimedEvent
     const id = randomUUID();
     const result = await publishStockEvent(nc, item.warehouse, item.event, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: item.timestampMs,
     });

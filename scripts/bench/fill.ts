@@ -56,6 +56,7 @@ export async function fillStream(
     for (const item of events) {
       const encoded = encodeStockEvent(item.warehouse, item.event, {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id: randomUUID(),
         timestampMs: item.timestampMs,
       });

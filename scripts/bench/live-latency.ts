@@ -48,6 +48,7 @@ export async function liveLatency(
       acks.push(
         publishStockEvent(nc, step.event.warehouse, step.event.event, {
           names: TEST_HEADER_NAMES,
+          user: 'admin',
           id: randomUUID(),
           timestampMs: nowMs,
         }).then((result) => {

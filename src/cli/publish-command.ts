@@ -111,6 +111,7 @@ export async function publishCommand(argv: readonly string[], io: CommandIo): Pr
       id,
       timestampMs: Date.now(),
       names,
+      user: target.user,
       ...(expectedLastSubjectSeq === undefined ? {} : { expectedLastSubjectSeq }),
     });
     if (result.ok) {

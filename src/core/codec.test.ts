@@ -423,6 +423,7 @@ describe('encodeStockEvent → decodeStockMessage round trip', () => {
   it.each(events)('$type comes back equal, with the same id and time', (event) => {
     const encoded = encodeStockEvent('46', event, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: ID,
       timestampMs: EVENT_MS + 0.7,
     });
@@ -442,12 +443,14 @@ describe('encodeStockEvent → decodeStockMessage round trip', () => {
     const event = events[3] as StockEvent;
     const encoded = encodeStockEvent('46', event, {
       names: headerNames('acme'),
+      user: 'alice',
       id: ID,
       timestampMs: EVENT_MS,
     });
     expect(Object.keys(encoded.headers).sort()).toEqual(
-      ['Nats-Msg-Id', 'acme_format', 'acme_msg_id', 'acme_timestamp_ms', 'acme_type'].sort(),
+      ['Nats-Msg-Id', 'acme_format', 'acme_msg_id', 'acme_timestamp_ms', 'acme_type', 'acme_user'].sort(),
     );
+    expect(encoded.headers.acme_user).toBe('alice');
     expect(decodeStockMessage(fromEncoded(encoded), headerNames('acme'))).toMatchObject({
       kind: 'stock',
       event,
@@ -462,6 +465,7 @@ describe('stock.low', () => {
   it('round-trips through encodeStockLow and decodeProcurementMessage', () => {
     const encoded = encodeStockLow(low, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: 'low-46.Apples-17',
       timestampMs: EVENT_MS,
     });

@@ -88,9 +88,11 @@ export interface EncodeOptions {
   id: string;
   timestampMs: number;
   names: HeaderNames;
+  /** The user the publisher signed in as (docs/architecture.md#who-did-it). */
+  user: string;
 }
 
-/** The wire form of a stock event, with the four headers and `Nats-Msg-Id`. */
+/** The wire form of a stock event, with the five headers and `Nats-Msg-Id`. */
 export function encodeStockEvent(
   warehouse: string,
   event: StockEvent,
@@ -112,12 +114,13 @@ export function encodeStockLow(low: StockLow, options: EncodeOptions): EncodedMe
   };
 }
 
-function eventHeaders(type: string, { id, timestampMs, names }: EncodeOptions): Record<string, string> {
+function eventHeaders(type: string, { id, timestampMs, names, user }: EncodeOptions): Record<string, string> {
   return {
     [names.format]: JSON_FORMAT,
     [names.type]: type,
     [names.msgId]: id,
     [names.timestampMs]: String(Math.trunc(timestampMs)),
+    [names.user]: user,
     [DEDUPE_HEADER]: id,
   };
 }

@@ -97,6 +97,7 @@ describe('demoHistory', () => {
       expect(event.quantity).toBeGreaterThanOrEqual(event.type === 'stock.corrected' ? 0 : 1);
       const wire = encodeStockEvent(warehouse, event, {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id: `id-${seq}`,
         timestampMs,
       });

@@ -73,6 +73,11 @@ export interface HeaderNames {
   type: string;
   msgId: string;
   timestampMs: string;
+  /**
+   * Who published it, as the publishing client claims: the user it signed in as. The server checks only that
+   * this user may publish there (docs/architecture.md#who-did-it).
+   */
+  user: string;
 }
 export function headerNames(prefix: string): HeaderNames {
   return {
@@ -80,13 +85,14 @@ export function headerNames(prefix: string): HeaderNames {
     type: `${prefix}_type`,
     msgId: `${prefix}_msg_id`,
     timestampMs: `${prefix}_timestamp_ms`,
+    user: `${prefix}_user`,
   };
 }
 export const DEDUPE_HEADER = 'Nats-Msg-Id';
 
 /**
  * Longer prefixes would eat into the room the streams leave for headers (`EVENT_HEADER_ROOM`,
- * src/nats/names.ts): each of the four names repeats the prefix.
+ * src/nats/names.ts): each of the five names repeats the prefix.
  */
 export const MAX_HEADER_PREFIX_LENGTH = 32;
 const HEADER_PREFIX_RULE = `letters A–Z a–z, digits 0–9, "_" and "-", 1 to ${MAX_HEADER_PREFIX_LENGTH} characters`;

@@ -245,7 +245,7 @@ export class EngineSession {
     const { signal } = this.abort;
     let previous: string | null = null;
     const box = new Outbox(
-      natsOutboxPort(this.nc, this.names, () => ({
+      natsOutboxPort(this.nc, this.names, this.credentials.user, () => ({
         lastSeq: this.fold.ledger.lastSeq,
         has: (id) => hasRecentId(this.fold.ledger.seenIds, id),
       })),

@@ -14,6 +14,8 @@ import type { OutboxPort } from './outbox';
 export function natsOutboxPort(
   nc: NatsConnection,
   names: HeaderNames,
+  /** The person signed in: every event they record says so (docs/architecture.md#who-did-it). */
+  user: string,
   replayed: () => { lastSeq: number; has(id: string): boolean },
 ): OutboxPort {
   return {
@@ -23,6 +25,7 @@ export function natsOutboxPort(
         timestampMs: entry.timestampMs,
         expectedLastSubjectSeq: entry.command.expectedLastSubjectSeq,
         names,
+        user,
       }),
     streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
     replayed,

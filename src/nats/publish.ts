@@ -35,6 +35,8 @@ export interface PublishEventOptions {
   expectedLastSubjectSeq?: number;
   /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
   names: HeaderNames;
+  /** The user this connection signed in as, written as the `<prefix>_user` header (docs/architecture.md#who-did-it). */
+  user: string;
   timeoutMs?: number;
 }
 
@@ -49,6 +51,9 @@ function optionsProblem(options: PublishEventOptions): string | undefined {
   // Header values travel in a text protocol: no spaces or control characters.
   if (!/^[\x21-\x7e]{1,200}$/.test(options.id)) {
     return `event id "${options.id.slice(0, 40)}" must be 1 to 200 printable characters without spaces`;
+  }
+  if (!/^[\x21-\x7e]{1,64}$/.test(options.user)) {
+    return `user "${options.user.slice(0, 40)}" must be 1 to 64 printable characters without spaces`;
   }
   if (!Number.isFinite(options.timestampMs) || options.timestampMs < 0) {
     return `timestamp ${options.timestampMs} is not milliseconds since epoch`;

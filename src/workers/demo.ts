@@ -48,15 +48,22 @@ const log = (line: string): void => console.log(line);
 async function publishDemo(
   nc: NatsConnection,
   names: HeaderNames,
+  user: string,
   item: DemoEvent,
   id: string,
 ): Promise<PublishResult> {
-  return publishStockEvent(nc, item.warehouse, item.event, { id, timestampMs: item.timestampMs, names });
+  return publishStockEvent(nc, item.warehouse, item.event, {
+    id,
+    timestampMs: item.timestampMs,
+    names,
+    user,
+  });
 }
 
 async function seedIfEmpty(
   nc: NatsConnection,
   names: HeaderNames,
+  user: string,
   seed: number,
   days: number,
   signal: AbortSignal,
@@ -83,7 +90,7 @@ async function seedIfEmpty(
   const lane = async (): Promise<void> => {
     while (next < history.length && failure === undefined && !signal.aborted) {
       const item = history[next++]!;
-      const result = await publishDemo(nc, names, item, randomUUID());
+      const result = await publishDemo(nc, names, user, item, randomUUID());
       if (!result.ok) {
         failure ??= `${result.kind}: ${result.message}`;
         return;
@@ -170,6 +177,7 @@ class StockTracker {
 async function simulate(
   nc: NatsConnection,
   names: HeaderNames,
+  user: string,
   seed: number,
   signal: AbortSignal,
 ): Promise<void> {
@@ -189,7 +197,7 @@ async function simulate(
     tracker.ownEvent(id, step.state);
     // Retry with the same id until stored: the server drops a re-sent duplicate.
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
-      const result = await publishDemo(nc, names, step.event, id);
+      const result = await publishDemo(nc, names, user, step.event, id);
       if (result.ok) break;
       if (result.kind === 'invalid' || result.kind === 'permission' || result.kind === 'no_stream') {
         throw new Error(`publishing was refused: ${result.message}`);
@@ -245,8 +253,8 @@ async function main(): Promise<void> {
     timeoutMs: 5000,
   });
   try {
-    if (simulating) await simulate(nc, names, seed, controller.signal);
-    else await seedIfEmpty(nc, names, seed, days, controller.signal);
+    if (simulating) await simulate(nc, names, target.user, seed, controller.signal);
+    else await seedIfEmpty(nc, names, target.user, seed, days, controller.signal);
   } finally {
     await nc.drain().catch(() => undefined);
   }

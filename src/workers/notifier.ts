@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
   });
   const signal = shutdownSignal(log);
-  const notification = new Notification(log, args.headers.names);
+  const notification = new Notification(log, args.headers.names, args.target.user);
   log.info('starting', {
     servers: args.target.servers,
     user: args.target.user,

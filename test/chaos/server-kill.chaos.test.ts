@@ -68,6 +68,7 @@ it('given two SIGKILLs of nats-server during 10,000 same-id-retried publishes, t
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(admin, item.warehouse, item.event, {
           names: TEST_HEADER_NAMES,
+          user: 'admin',
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,

@@ -161,6 +161,8 @@ describe('against the server', () => {
       expect(out).toContain('  myorg_format: application/json\n  myorg_type: stock.moved\n');
       expect(out).toContain(`  myorg_msg_id: ${id}\n`);
       expect(out).toMatch(/ {2}myorg_timestamp_ms: \d{13}\n/);
+      // The CLI's default user is the demo's manager of every warehouse; the event says it recorded it.
+      expect(out).toContain('  myorg_user: alice\n');
       expect(out).toContain(`  Nats-Msg-Id: ${id}\n`);
       expect(out).toContain(
         `  {"product_name":"${product}","from":"A1","to":"B2","quantity":3}\n  => stock.moved`,

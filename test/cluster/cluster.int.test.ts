@@ -197,6 +197,7 @@ it('given one node SIGKILLed while events are published and replayed, then no ac
       for (let attempt = 1; ; attempt++) {
         const result = await publishStockEvent(publisher, item.warehouse, item.event, {
           names: TEST_HEADER_NAMES,
+          user: 'admin',
           id: item.id,
           timestampMs: Date.now(),
           timeoutMs: 2000,

@@ -23,6 +23,7 @@ afterAll(async () => {
 async function publish(warehouse: string, event: StockEvent, id = randomUUID()): Promise<number> {
   const result = await publishStockEvent(admin, warehouse, event, {
     names: TEST_HEADER_NAMES,
+    user: 'admin',
     id,
     timestampMs: 1_700_000_000_000,
   });

@@ -115,7 +115,7 @@ describe('JetStream replies cannot be aimed at stream subjects', () => {
         location: 'A01',
         quantity: 1_000_000,
       },
-      { names: TEST_HEADER_NAMES, id: crypto.randomUUID(), timestampMs: Date.now() },
+      { names: TEST_HEADER_NAMES, user: 'admin', id: crypto.randomUUID(), timestampMs: Date.now() },
     );
     if (!published.ok) throw new Error(published.message);
     await attack('manager', 'direct-get-reply', {

@@ -89,7 +89,12 @@ describe('WAREHOUSE_EVENTS max_msg_size', () => {
       admin,
       uniqueToken('W'),
       { type: 'stock.destroyed', ...body, reason },
-      { names: TEST_HEADER_NAMES, id: uniqueToken('id').padEnd(200, 'i'), timestampMs: Date.now() },
+      {
+        names: TEST_HEADER_NAMES,
+        user: 'admin',
+        id: uniqueToken('id').padEnd(200, 'i'),
+        timestampMs: Date.now(),
+      },
     );
     expect(result).toMatchObject({ ok: true, stream: 'WAREHOUSE_EVENTS' });
     if (!result.ok) return;

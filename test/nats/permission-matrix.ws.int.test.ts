@@ -177,6 +177,7 @@ const PROBES: Probe[] = [
     run: async (nc) => {
       const r = await publishStockEvent(nc, 'w1', sold(`Matrix-${nuid.next()}`), {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id: crypto.randomUUID(),
         timestampMs: Date.now(),
       });

@@ -54,7 +54,13 @@ describe('before provisioning', () => {
       nc,
       '46',
       { type: 'stock.sold', product_name: 'Apples', location: 'A1', quantity: 1 },
-      { names: TEST_HEADER_NAMES, id: 'before-provision', timestampMs: 1_700_000_000_000, timeoutMs: 2000 },
+      {
+        names: TEST_HEADER_NAMES,
+        user: 'admin',
+        id: 'before-provision',
+        timestampMs: 1_700_000_000_000,
+        timeoutMs: 2000,
+      },
     );
     expect(result).toMatchObject({ ok: false, kind: 'no_stream' });
     expect(result.ok ? '' : result.message).toContain('npm run provision');

@@ -39,11 +39,12 @@ function sold(product: string, quantity = 2): StockEvent {
 }
 
 describe('publishStockEvent', () => {
-  test('stores the event with the four headers and Nats-Msg-Id', async () => {
+  test('stores the event with the five headers and Nats-Msg-Id', async () => {
     const product = uniqueToken('Apples');
     const id = crypto.randomUUID();
     const result = await publishStockEvent(admin, '46', sold(product, 3), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: 1_767_225_600_123,
     });
@@ -57,6 +58,7 @@ describe('publishStockEvent', () => {
       myorg_type: 'stock.sold',
       myorg_msg_id: id,
       myorg_timestamp_ms: '1767225600123',
+      myorg_user: 'admin',
       'Nats-Msg-Id': id,
     });
     expect(JSON.parse(new TextDecoder().decode(message!.data))).toEqual({
@@ -76,6 +78,7 @@ describe('publishStockEvent', () => {
     const result = await publishStockEvent(admin, '46', sold(product), {
       id: crypto.randomUUID(),
       timestampMs: 1,
+      user: 'admin',
       names: headerNames('acme'),
     });
     expect(result.ok).toBe(true);
@@ -89,11 +92,13 @@ describe('publishStockEvent', () => {
     const id = crypto.randomUUID();
     const first = await publishStockEvent(admin, '7', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: 1000,
     });
     const second = await publishStockEvent(admin, '7', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: 2000,
     });
@@ -106,6 +111,7 @@ describe('publishStockEvent', () => {
     const product = uniqueToken('Plums');
     const subjectFirst = await publishStockEvent(admin, '7', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 1,
       expectedLastSubjectSeq: 0,
@@ -115,6 +121,7 @@ describe('publishStockEvent', () => {
 
     const stale = await publishStockEvent(admin, '7', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 2,
       expectedLastSubjectSeq: 0,
@@ -124,6 +131,7 @@ describe('publishStockEvent', () => {
 
     const current = await publishStockEvent(admin, '7', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 3,
       expectedLastSubjectSeq: seq,
@@ -158,6 +166,7 @@ describe('publishStockEvent', () => {
   ])('%s comes back as invalid, not as an exception', async (_what, warehouse, event, message) => {
     const result = await publishStockEvent(admin, warehouse, event, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -168,6 +177,7 @@ describe('publishStockEvent', () => {
   test('an id that cannot be a header value is invalid', async () => {
     const result = await publishStockEvent(admin, '46', sold('Apples'), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: 'has space',
       timestampMs: 1,
     });
@@ -178,6 +188,7 @@ describe('publishStockEvent', () => {
     const product = uniqueToken('Figs');
     const result = await publishStockEvent(services, '46', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -194,8 +205,18 @@ describe('publishStockLow', () => {
     const product = uniqueToken('Limes');
     const low = { product_name: product, warehouse: '46', quantity: 3, threshold: 10 };
     const id = `low-46.${product}-r5`;
-    const first = await publishStockLow(services, low, { names: TEST_HEADER_NAMES, id, timestampMs: 5 });
-    const again = await publishStockLow(services, low, { names: TEST_HEADER_NAMES, id, timestampMs: 6 });
+    const first = await publishStockLow(services, low, {
+      names: TEST_HEADER_NAMES,
+      user: 'admin',
+      id,
+      timestampMs: 5,
+    });
+    const again = await publishStockLow(services, low, {
+      names: TEST_HEADER_NAMES,
+      user: 'admin',
+      id,
+      timestampMs: 6,
+    });
     expect(first).toMatchObject({ ok: true, duplicate: false, stream: 'PROCUREMENT_EVENTS' });
     expect(again).toMatchObject({ ok: true, duplicate: true });
 

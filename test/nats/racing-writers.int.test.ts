@@ -147,6 +147,7 @@ async function race(
         const timestampMs = Date.now();
         const result = await publishStockEvent(nc, decision.warehouse, decision.event, {
           names: TEST_HEADER_NAMES,
+          user: 'admin',
           id,
           timestampMs,
           expectedLastSubjectSeq: decision.expectedLastSubjectSeq,
@@ -180,6 +181,7 @@ async function seed(product: string, quantity: number): Promise<Decoded> {
   const timestampMs = Date.now();
   const result = await publishStockEvent(checker, WAREHOUSE, event, {
     names: TEST_HEADER_NAMES,
+    user: 'admin',
     id,
     timestampMs,
     expectedLastSubjectSeq: 0,

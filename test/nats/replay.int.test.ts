@@ -40,6 +40,7 @@ async function publishMany(
   for (let i = 0; i < count; i++) {
     const r = await publishStockEvent(nc, warehouse, sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: i,
     });
@@ -207,6 +208,7 @@ describe('against a restarting server', () => {
     while (seq === undefined) {
       const r = await publishStockEvent(nc, '1', sold(product), {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id: 'after-restart',
         timestampMs: 1,
         timeoutMs: 1000,

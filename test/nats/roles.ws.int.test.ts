@@ -57,6 +57,7 @@ describe('publishing stock events', () => {
   test('manager can publish over WebSocket', async () => {
     const result = await publishStockEvent(nc('manager'), '46', sold(product), {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id: crypto.randomUUID(),
       timestampMs: 1,
     });
@@ -69,6 +70,7 @@ describe('publishing stock events', () => {
     async (user) => {
       const result = await publishStockEvent(nc(user), '46', sold(product), {
         names: TEST_HEADER_NAMES,
+        user: 'admin',
         id: crypto.randomUUID(),
         timestampMs: 1,
       });

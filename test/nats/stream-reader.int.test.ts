@@ -42,6 +42,7 @@ function sold(product: string, quantity = 1): StockEvent {
 async function publish(warehouse: string, product: string, quantity = 1): Promise<number> {
   const r = await publishStockEvent(nc, warehouse, sold(product, quantity), {
     names: TEST_HEADER_NAMES,
+    user: 'admin',
     id: crypto.randomUUID(),
     timestampMs: 1_000 + quantity,
   });

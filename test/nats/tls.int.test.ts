@@ -102,7 +102,7 @@ beforeAll(async () => {
       admin,
       '46',
       { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 5 },
-      { names: TEST_HEADER_NAMES, id, timestampMs: Date.now() },
+      { names: TEST_HEADER_NAMES, user: 'admin', id, timestampMs: Date.now() },
     );
     expect(ack.ok).toBe(true);
   }

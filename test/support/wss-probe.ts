@@ -53,7 +53,7 @@ async function publish(nc: NatsConnection): Promise<WssProbeResult> {
     nc,
     warehouse,
     { type: 'stock.replenished', product_name: product, location: 'A1', quantity: 1 },
-    { names: TEST_HEADER_NAMES, id, timestampMs: Date.now() },
+    { names: TEST_HEADER_NAMES, user: 'admin', id, timestampMs: Date.now() },
   );
   return result.ok ? { kind: 'published', seq: result.seq } : { kind: result.kind, message: result.message };
 }

@@ -348,6 +348,7 @@ export async function publishEvent(
   for (let attempt = 0; ; attempt++) {
     const result = await publishStockEvent(nc, item.warehouse, item.event, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: Date.now(),
     });

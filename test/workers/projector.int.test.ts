@@ -218,6 +218,7 @@ describe('projector', () => {
     // window.
     const encoded = encodeStockEvent(sale.warehouse, sale.event, {
       names: TEST_HEADER_NAMES,
+      user: 'admin',
       id,
       timestampMs: Date.now(),
     });

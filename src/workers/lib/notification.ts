@@ -38,6 +38,8 @@ export class Notification {
     private readonly log: Logger,
     /** The deployment's event header names (docs/architecture.md#subjects-and-headers). */
     private readonly names: HeaderNames,
+    /** Who the alerts say published them: the user this worker signs in as (docs/architecture.md#who-did-it). */
+    private readonly user: string,
     private readonly now: () => number = Date.now,
   ) {
     this.startedMs = now();
@@ -183,6 +185,7 @@ export class Notification {
         id: alert.id,
         timestampMs: alert.atMs,
         names: this.names,
+        user: this.user,
       });
       if (result.ok) {
         if (!result.duplicate) this.alerts += 1;

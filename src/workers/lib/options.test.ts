@@ -44,6 +44,7 @@ describe('the event headers prefix (STOCKWIRE_HEADER_PREFIX)', () => {
       type: 'acme_type',
       msgId: 'acme_msg_id',
       timestampMs: 'acme_timestamp_ms',
+      user: 'acme_user',
     });
   });
 
