@@ -11,6 +11,7 @@ import { uniqueToken } from '../test/support/unique';
 import { cell, chooseWarehouse, openPage, signIn } from './support/app';
 import { e2eEnv } from './support/env';
 import { shown } from './support/expected';
+import { LOGINS } from '../test/support/users';
 import { startProgram, type RunningProgram } from './support/processes';
 import { saveScreenshot } from './support/screenshots';
 import {
@@ -256,6 +257,9 @@ test('a correction made from the trail becomes its newest line and the cell chan
   await expect(newest).toHaveAttribute('data-seq', String(seq));
   await expect(newest.getByTestId('audit-effect')).toHaveText('set to 12 (was 7)');
   await expect(newest.getByTestId('audit-line-balance')).toHaveText('12');
+  // Who recorded each line: the page names the person signed in; the test seeded the others as admin.
+  await expect(newest.getByTestId('audit-user')).toHaveText(`by ${LOGINS.manager.user}`);
+  await expect(trailRows(page).first().getByTestId('audit-user')).toHaveText('by admin');
   await expect(cell(page, product, 'C3')).toHaveText('12');
   // The page chose the id; for the balance only its being new matters.
   stored.push({

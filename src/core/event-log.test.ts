@@ -127,6 +127,7 @@ describe('a row of the event log', () => {
       timeMs: EVENT_MS,
       type: 'stock.sold',
       id: 'id-1',
+      user: null,
       warehouse: '46',
       product: 'Apples',
       payloadBytes: 55,
@@ -328,7 +329,7 @@ describe('export', () => {
       quantity: 3,
       note: 'y'.repeat(400),
     });
-    const row = rowOf({ payload });
+    const row = rowOf({ payload, extraHeaders: [['myorg_user', 'bob']] });
     const line = csvLine(row, payload);
     expect(CSV_HEADER).toBe(`${CSV_COLUMNS.join(',')}\r\n`);
     expect(line.endsWith('\r\n')).toBe(true);
@@ -345,6 +346,7 @@ describe('export', () => {
       status: 'stock',
       problem: '',
       id: 'id-1',
+      user: 'bob',
       subject: 'warehouse.46.product.Apples',
       payload,
     });
@@ -367,6 +369,7 @@ describe('export', () => {
       time: '2023-11-14T22:13:20.123Z',
       type: 'stock.sold',
       id: 'id-1',
+      user: null,
       warehouse: '46',
       product: 'Apples',
       status: 'stock',

@@ -37,6 +37,8 @@ export interface EventRow {
   type: string | null;
   /** The event id header, null when absent. */
   id: string | null;
+  /** Who the publisher says published it (the user header), null when absent (docs/architecture.md#who-did-it). */
+  user: string | null;
   warehouse: string | null;
   product: string | null;
   status: RowStatus;
@@ -159,6 +161,7 @@ export function eventRow(message: LoggedMessage, decoded: Decoded, names: Header
     storedMs: message.storedMs,
     type: firstHeader(message.headers, names.type),
     id: firstHeader(message.headers, names.msgId),
+    user: firstHeader(message.headers, names.user),
     summary: eventSummary(decoded),
     headers: message.headers.map(([k, v]): [string, string] => [k, v]),
     payloadBytes: message.data.byteLength,
@@ -298,6 +301,7 @@ export const CSV_COLUMNS = [
   'status',
   'problem',
   'id',
+  'user',
   'subject',
   'payload',
 ] as const;
@@ -336,6 +340,7 @@ export function csvLine(row: EventRow, payload: string): string {
     row.status,
     row.problem?.message ?? null,
     row.id,
+    row.user,
     row.subject,
     payload,
   ];
@@ -373,6 +378,7 @@ export function jsonLine(row: EventRow, payload: string): string {
     time: isoUtc(row.timeMs),
     type: row.type,
     id: row.id,
+    user: row.user,
     warehouse: row.warehouse,
     product: row.product,
     status: row.status,

@@ -37,6 +37,8 @@ export interface AuditRecord {
    * it happened (otherwise the trail shows when the server stored it).
    */
   claimedType: string | null;
+  /** The user header as published: who the publisher says recorded it; null when it names nobody. */
+  claimedUser: string | null;
   hasEventTime: boolean;
   /** When the server stored it, ms since epoch. */
   streamTimestampMs: number;
@@ -118,6 +120,7 @@ export async function readAuditRecords(
           decoded: decodeStockMessage(message, names),
           headers: message.headerEntries(),
           claimedType: message.header(names.type) ?? null,
+          claimedUser: message.header(names.user) ?? null,
           hasEventTime: (message.header(names.timestampMs) ?? '') !== '',
           streamTimestampMs: message.streamTimestampMs,
         });

@@ -8,6 +8,7 @@ import { seqOf } from '../../core/view';
 import { useSnapshot } from '../../shared/engine-queries';
 import { useViews } from '../../shared/use-views';
 import type { TrailPanelProps } from '../../shared/trail-panel';
+import { RECORDED_BY_NOTE, recordedBy } from '../../shared/ui/recorded-by';
 import { formatCount, formatTime } from '../../shared/ui/format';
 import type { AuditRecord } from '../../engine/audit-port';
 import type { AuditSourceState } from './audit-source';
@@ -291,6 +292,11 @@ function Line({
       <td>
         <div>{eventText(line, record?.claimedType ?? null)}</div>
         {line.type !== null && <div className="muted audit-small mono">{line.type}</div>}
+        {record && (
+          <div className="muted audit-small" title={RECORDED_BY_NOTE} data-testid="audit-user">
+            by {recordedBy(record.claimedUser)}
+          </div>
+        )}
       </td>
       <td className={effectClass} data-testid="audit-effect">
         {effectText(line, scope)}

@@ -21,6 +21,7 @@ class FakeSubject {
       decoded,
       headers: [['myorg_type', 'stock.replenished']],
       claimedType: 'stock.replenished',
+      claimedUser: null,
       hasEventTime: false,
       streamTimestampMs: 0,
     });

@@ -14,6 +14,7 @@ const records = (decodeds: Decoded[], subject = 'warehouse.46.product.Apples'): 
       decoded,
       headers: [],
       claimedType: null,
+      claimedUser: null,
       hasEventTime: false,
       streamTimestampMs: 0,
     }));

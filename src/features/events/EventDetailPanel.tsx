@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { jsonLine, prettyPayload } from '../../core/event-log';
 import { formatCount, formatTime } from '../../shared/ui/format';
 import { useEventDetail } from './useEventDetail';
+import { RECORDED_BY_NOTE, recordedBy } from '../../shared/ui/recorded-by';
 
 interface Props {
   seq: number;
@@ -61,6 +62,10 @@ export function EventDetailPanel({ seq, onClose }: Props) {
             <dd>{formatTime(detail.row.storedMs)}</dd>
             <dt>Event id</dt>
             <dd className="mono">{detail.row.id ?? '— (none sent)'}</dd>
+            <dt>Recorded by</dt>
+            <dd title={RECORDED_BY_NOTE} data-testid="event-user">
+              {recordedBy(detail.row.user)}
+            </dd>
           </dl>
           <h4>Headers ({detail.row.headers.length})</h4>
           <table className="data" aria-label="Headers">

@@ -2,6 +2,7 @@ import { memo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { CHIP_LABELS, type EventRow } from '../../core/event-log';
 import { formatCount, formatTime } from '../../shared/ui/format';
+import { RECORDED_BY_NOTE, recordedBy } from '../../shared/ui/recorded-by';
 
 const ROW_HEIGHT = 34;
 
@@ -44,6 +45,9 @@ export const EventList = memo(function EventList({ rows, selected, onOpen, empty
         <div role="columnheader">Type</div>
         <div role="columnheader">Warehouse</div>
         <div role="columnheader">Product</div>
+        <div role="columnheader" title={RECORDED_BY_NOTE}>
+          By
+        </div>
         <div role="columnheader">Summary</div>
         <div role="columnheader">Payload</div>
       </div>
@@ -87,6 +91,9 @@ export const EventList = memo(function EventList({ rows, selected, onOpen, empty
                 </div>
                 <div role="cell" data-col="product" title={row.product ?? undefined}>
                   {row.product ?? '—'}
+                </div>
+                <div role="cell" data-col="user" title={RECORDED_BY_NOTE}>
+                  {recordedBy(row.user)}
                 </div>
                 <div role="cell" data-col="summary" title={row.summary}>
                   {row.summary}
