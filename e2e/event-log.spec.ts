@@ -297,6 +297,7 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
     'status',
     'problem',
     'id',
+    'user',
     'subject',
     'payload',
   ]);
@@ -305,6 +306,11 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
     oldestFirst.map((s) => [s.seq, s.type, warehouse, s.product, s.payload]),
   );
   expect(records.filter((r) => r.status === 'malformed').map((r) => Number(r.seq))).toEqual([bad.seq]);
+  // Who recorded it: the test's admin connection wrote the header; the two raw messages carry none.
+  const sentRaw = new Set([bad.seq, unknown.seq]);
+  expect(records.map((r) => [Number(r.seq), r.user])).toEqual(
+    oldestFirst.map((s) => [s.seq, sentRaw.has(s.seq) ? '' : 'admin']),
+  );
   await expect(region.getByTestId('scan-result')).toHaveText(
     new RegExp(`^Exported ${stored.length} events to stockwire-events-`),
   );
@@ -317,6 +323,9 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
   const lines = (await readFile(await jsonDownload.path(), 'utf8')).split('\n');
   expect(lines.pop()).toBe('');
   const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(objects.map((o) => [o.seq, o.user])).toEqual(
+    oldestFirst.map((s) => [s.seq, sentRaw.has(s.seq) ? null : 'admin']),
+  );
   expect(objects.map((o) => [o.seq, o.type, o.warehouse, o.product, o.status])).toEqual(
     oldestFirst.map((s) => [
       s.seq,
