@@ -1,5 +1,5 @@
 // `npm start`: everything a demo needs, on one machine, from a fresh clone.
-//   node scripts/start.mjs [--nats <url>] [--no-demo] [--no-simulator] [--port N]
+//   node scripts/start.mjs [--nats <url>] [--demo small|chain] [--no-demo] [--no-simulator] [--port N]
 // Order: npm packages → nats-server → provisioning → demo history → Node workers → Vite → sign-ins.
 // Ctrl-C (or SIGTERM) stops what this script started, children first and the server last.
 import { spawn } from 'node:child_process';
@@ -43,8 +43,11 @@ const say = (line) => console.log(`${paint(1, '[start]')} ${line}`);
 
 function usage() {
   return [
-    'Usage: npm start -- [--nats <url>] [--no-demo] [--no-simulator] [--port N]',
+    'Usage: npm start -- [--nats <url>] [--demo small|chain] [--no-demo] [--no-simulator] [--port N]',
     '  --nats <url>     use a running NATS server (nats://host:4222) instead of starting one',
+    '  --demo small     a week of 2 warehouses × 25 products (the default)',
+    '  --demo chain     a year of 50 warehouses × 2,000 products: 10 million events, minutes to publish,',
+    '                   about 3.5 GB on disk; an interrupted fill continues on the next start',
     '  --no-demo        no demo history and no live simulator',
     '  --no-simulator   seed the demo history if the stream is empty, but publish nothing live',
     '  --port N         serve the app on port N instead of 5173',
@@ -54,7 +57,7 @@ function usage() {
 class UsageError extends Error {}
 
 function parseArgs(argv) {
-  const options = { nats: undefined, demo: true, simulator: true, port: DEFAULT_APP_PORT };
+  const options = { nats: undefined, demo: true, profile: 'small', simulator: true, port: DEFAULT_APP_PORT };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -64,7 +67,11 @@ function parseArgs(argv) {
     };
     if (arg === '--nats') options.nats = value();
     else if (arg.startsWith('--nats=')) options.nats = arg.slice('--nats='.length);
-    else if (arg === '--no-demo') options.demo = false;
+    else if (arg === '--demo' || arg.startsWith('--demo=')) {
+      options.profile = arg === '--demo' ? value() : arg.slice('--demo='.length);
+      if (options.profile !== 'small' && options.profile !== 'chain')
+        throw new UsageError(`--demo is small or chain, not ${options.profile}`);
+    } else if (arg === '--no-demo') options.demo = false;
     else if (arg === '--no-simulator') options.simulator = false;
     else if (arg === '--port' || arg.startsWith('--port=')) {
       const text = arg === '--port' ? value() : arg.slice('--port='.length);
@@ -332,7 +339,7 @@ async function main() {
   if (options.demo) {
     const seeded = await runToEnd(
       'demo',
-      ...tsx('src/workers/demo.ts', '--seed-if-empty'),
+      ...tsx('src/workers/demo.ts', '--seed-if-empty', '--demo', options.profile),
       workerEnv(ADMIN, natsUrl),
     );
     if (seeded !== 0) throw new Error('seeding the demo history failed (see above)');
@@ -344,7 +351,7 @@ async function main() {
     startChild(name, ...tsx(`src/workers/${name}.ts`), { env: workerEnv(SERVICES, natsUrl), restart: true });
   }
   if (options.demo && options.simulator) {
-    startChild('simulator', ...tsx('src/workers/demo.ts', '--simulate'), {
+    startChild('simulator', ...tsx('src/workers/demo.ts', '--simulate', '--demo', options.profile), {
       env: workerEnv(ADMIN, natsUrl),
       restart: true,
     });

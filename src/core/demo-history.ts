@@ -485,6 +485,22 @@ function pick<T>(rng: Rng, items: readonly T[], weight: (item: T) => number): T 
   return items[items.length - 1]!;
 }
 
+/** What the live simulator picks from: the warehouses, their products and where each is kept. */
+export interface SimulatorWorld {
+  readonly warehouses: readonly { readonly id: string; readonly scale: number }[];
+  /** `unitsPerDay` at a warehouse of scale 1. */
+  readonly products: readonly DemoProduct[];
+  /** Where a warehouse keeps a product; undefined when it does not carry it. */
+  layout(warehouse: string, product: string): { shelf: string; back: string } | undefined;
+}
+
+/** The small demo's two warehouses and 25 products. */
+export const DEMO_WORLD: SimulatorWorld = {
+  warehouses: DEMO_WAREHOUSES,
+  products: DEMO_PRODUCTS,
+  layout: productLayout,
+};
+
 /**
  * One live event, at `nowMs`: mostly sales, shelf refills when a shelf runs low, a delivery now and then
  * for products below their reorder point (rarely for those already out: the supplier is slow, so
@@ -494,13 +510,16 @@ export function simulatorStep(
   state: SimulatorState,
   rng: Rng,
   nowMs: number,
+  world: SimulatorWorld = DEMO_WORLD,
 ): { state: SimulatorState; event: DemoEvent } {
   const decide = (): DemoEvent => {
     for (let attempt = 0; attempt < 25; attempt++) {
-      const warehouse = pick(rng, DEMO_WAREHOUSES, (w) => w.scale);
-      const product = pick(rng, DEMO_PRODUCTS, (p) => p.unitsPerDay);
+      const warehouse = pick(rng, world.warehouses, (w) => w.scale);
+      const product = pick(rng, world.products, (p) => p.unitsPerDay);
       const product_name = product.name;
-      const { shelf, back } = productLayout(warehouse.id, product_name);
+      const layout = world.layout(warehouse.id, product_name);
+      if (!layout) continue;
+      const { shelf, back } = layout;
       const at = state.stock[warehouse.id]?.[product_name] ?? {};
       const count = (location: string): number => Math.max(0, at[location] ?? 0);
       const inStock = Object.values(at).reduce((a, q) => a + Math.max(0, q), 0);
@@ -530,19 +549,23 @@ export function simulatorStep(
       const quantity = Math.min(count(shelf), intBetween(rng, 1, product.maxPerSale));
       return event({ type: 'stock.sold', product_name, location: shelf, quantity });
     }
-    // Everything picked was empty: a delivery is the only sensible thing to happen.
-    const product = pick(rng, DEMO_PRODUCTS, (p) => p.unitsPerDay);
-    const warehouse = pick(rng, DEMO_WAREHOUSES, (w) => w.scale).id;
-    return {
-      warehouse,
-      timestampMs: nowMs,
-      event: {
-        type: 'stock.replenished',
-        product_name: product.name,
-        location: productLayout(warehouse, product.name).back,
-        quantity: product.caseQuantity,
-      },
-    };
+    // Everything picked was empty (or not carried there): a delivery is the only sensible thing to happen.
+    for (;;) {
+      const product = pick(rng, world.products, (p) => p.unitsPerDay);
+      const warehouse = pick(rng, world.warehouses, (w) => w.scale).id;
+      const layout = world.layout(warehouse, product.name);
+      if (!layout) continue;
+      return {
+        warehouse,
+        timestampMs: nowMs,
+        event: {
+          type: 'stock.replenished',
+          product_name: product.name,
+          location: layout.back,
+          quantity: product.caseQuantity,
+        },
+      };
+    }
   };
   const next = decide();
   return { state: simulatorObserve(state, next), event: next };

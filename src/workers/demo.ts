@@ -3,6 +3,8 @@
  *
  *   tsx src/workers/demo.ts --seed-if-empty   a week of history, back-dated, if WAREHOUSE_EVENTS is empty
  *   tsx src/workers/demo.ts --simulate        one event every 1–3 s until stopped
+ *   … --demo chain                             a chain's year instead (chain-demo.ts): seeded, or continued
+ *                                              after an interrupted fill; the simulator picks from the chain
  *
  * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD; the
  * event headers' prefix: STOCKWIRE_HEADER_PREFIX.
@@ -13,7 +15,9 @@ import { connectionTarget } from '../command-line/connection-target';
 import { HEADER_PREFIX_USAGE, headerSetting } from '../command-line/header-prefix';
 import { decodeStockMessage } from '../core/codec';
 import type { HeaderNames } from '../core/events';
+import { CHAIN_PROFILE, chainProfileProblem, type ChainProfile } from '../core/chain-history';
 import {
+  DEMO_WORLD,
   createRng,
   demoHistory,
   simulatorObserve,
@@ -21,6 +25,7 @@ import {
   simulatorStep,
   type DemoEvent,
   type SimulatorState,
+  type SimulatorWorld,
 } from '../core/demo-history';
 import { sleep } from '../lib/backoff';
 import { connectNode } from '../nats/connect-node';
@@ -29,12 +34,22 @@ import { describeNatsError } from '../nats/errors';
 import { STREAMS } from '../core/resources';
 import { publishStockEvent, type PublishResult } from '../nats/publish';
 import { replayStream, streamState } from '../nats/replay';
+import { chainSimulatorStart, seedChain } from './chain-demo';
+
+const CHAIN_SIZE =
+  `${CHAIN_PROFILE.warehouses} warehouses × ${CHAIN_PROFILE.products} products × ` +
+  `${CHAIN_PROFILE.locations} locations, ${CHAIN_PROFILE.events.toLocaleString('en-US')} events\n` +
+  `                       over ${CHAIN_PROFILE.days} days`;
 
 const USAGE = `Usage: tsx src/workers/demo.ts (--seed-if-empty | --simulate) [options]
   --seed-if-empty      publish a week of demo history if ${STREAMS.warehouse} holds no events
   --simulate           publish a live event every 1–3 s (sales mostly), until SIGINT/SIGTERM
+  --demo small|chain   small (default): 2 warehouses × 25 products, a week
+                       chain: ${CHAIN_SIZE}; published if the stream is empty,
+                       continued where an interrupted fill stopped
   --seed N             random seed (default 1)
-  --days N             days of history (default 7)
+  --days N             days of history (default 7; chain ${CHAIN_PROFILE.days})
+  --events N --warehouses N --products N   a chain of another size (the same size continues a fill)
   --server URL         nats://host:port (default nats://127.0.0.1:4222, or STOCKWIRE_NATS_URL)
   --user U --password P   default admin / the demo password (or STOCKWIRE_USER / STOCKWIRE_PASSWORD)
 ${HEADER_PREFIX_USAGE}`;
@@ -118,17 +133,22 @@ async function seedIfEmpty(
  * people publish from the dashboard) and never sells what is not there.
  */
 class StockTracker {
-  state: SimulatorState = simulatorState([]);
+  state: SimulatorState;
   /** Why following the stream stopped, if it did; the simulator then stops too (npm start restarts it). */
   failure: unknown;
   /** Our own events, already folded locally, not to be folded again when they come back. */
   private readonly pending = new Set<string>();
 
+  /** Folds the stream from `fromSeq` on top of `initial` (the chain's state is regenerated, not replayed). */
   constructor(
     private readonly nc: NatsConnection,
     private readonly names: HeaderNames,
     private readonly stop: AbortController,
-  ) {}
+    initial: SimulatorState = simulatorState([]),
+    private readonly fromSeq = 1,
+  ) {
+    this.state = initial;
+  }
 
   /** Resolves once everything stored so far is folded, and keeps following until stopped. */
   start(): Promise<void> {
@@ -138,7 +158,7 @@ class StockTracker {
       const follow = async (): Promise<void> => {
         const replay = replayStream(this.nc, {
           stream: STREAMS.warehouse,
-          fromSeq: 1,
+          fromSeq: this.fromSeq,
           signal: this.stop.signal,
         });
         for await (const batch of replay) {
@@ -174,16 +194,23 @@ class StockTracker {
   }
 }
 
+interface SimulationStart {
+  world: SimulatorWorld;
+  state?: SimulatorState;
+  fromSeq?: number;
+}
+
 async function simulate(
   nc: NatsConnection,
   names: HeaderNames,
   user: string,
   seed: number,
+  start: SimulationStart,
   signal: AbortSignal,
 ): Promise<void> {
   const stop = new AbortController();
   signal.addEventListener('abort', () => stop.abort(), { once: true });
-  const tracker = new StockTracker(nc, names, stop);
+  const tracker = new StockTracker(nc, names, stop, start.state, start.fromSeq);
   await tracker.start();
   const rng = createRng(seed ^ Date.now());
   const counts = new Map<string, number>();
@@ -192,7 +219,7 @@ async function simulate(
   while (!stop.signal.aborted) {
     await sleep(1000 + rng() * 2000, stop.signal);
     if (stop.signal.aborted) break;
-    const step = simulatorStep(tracker.state, rng, Date.now());
+    const step = simulatorStep(tracker.state, rng, Date.now(), start.world);
     const id = randomUUID();
     tracker.ownEvent(id, step.state);
     // Retry with the same id until stored: the server drops a re-sent duplicate.
@@ -224,14 +251,30 @@ async function main(): Promise<void> {
   const modes: string[] = argv.filter((a) => a === '--seed-if-empty' || a === '--simulate');
   const args = parseArgs(
     argv.filter((a) => !modes.includes(a)),
-    ['server', 'user', 'password', 'seed', 'days'],
+    ['server', 'user', 'password', 'seed', 'days', 'demo', 'events', 'warehouses', 'products'],
   );
   if (args.positionals.length > 0) throw new UsageError(`unexpected ${args.positionals.join(' ')}`);
   if (modes.length !== 1) throw new UsageError('give exactly one of --seed-if-empty and --simulate');
-  const seedText = single(args, 'seed');
-  const daysText = single(args, 'days');
-  const seed = seedText === undefined ? 1 : wholeNumber('seed', seedText, 0);
-  const days = daysText === undefined ? 7 : wholeNumber('days', daysText, 1);
+  const demo = single(args, 'demo') ?? 'small';
+  if (demo !== 'small' && demo !== 'chain') throw new UsageError(`--demo is small or chain, not "${demo}"`);
+  const number = (name: string, fallback: number, min: number): number => {
+    const text = single(args, name);
+    return text === undefined ? fallback : wholeNumber(name, text, min);
+  };
+  const seed = number('seed', 1, 0);
+  const days = number('days', demo === 'chain' ? CHAIN_PROFILE.days : 7, 1);
+  const chain: ChainProfile = {
+    ...CHAIN_PROFILE,
+    days,
+    events: number('events', CHAIN_PROFILE.events, 1),
+    warehouses: number('warehouses', CHAIN_PROFILE.warehouses, 1),
+    products: number('products', CHAIN_PROFILE.products, 1),
+  };
+  if (demo === 'small' && ['events', 'warehouses', 'products'].some((name) => args.flags.has(name))) {
+    throw new UsageError('--events, --warehouses and --products size a chain: add --demo chain');
+  }
+  const problem = demo === 'chain' ? chainProfileProblem(chain) : undefined;
+  if (problem !== undefined) throw new UsageError(problem);
   const target = connectionTarget(args, 'admin');
   const { names } = headerSetting(process.env);
   if (target.transport !== 'tcp')
@@ -252,9 +295,22 @@ async function main(): Promise<void> {
     maxReconnectAttempts: simulating ? -1 : 0,
     timeoutMs: 5000,
   });
+  const chainOptions = {
+    seed,
+    profile: chain,
+    log,
+    nowMs: Date.now(),
+    utcOffsetMinutes: -new Date().getTimezoneOffset(),
+  };
   try {
-    if (simulating) await simulate(nc, names, target.user, seed, controller.signal);
-    else await seedIfEmpty(nc, names, target.user, seed, days, controller.signal);
+    if (simulating) {
+      const start = demo === 'chain' ? await chainSimulatorStart(nc, chainOptions) : { world: DEMO_WORLD };
+      await simulate(nc, names, target.user, seed, start, controller.signal);
+    } else if (demo === 'chain') {
+      await seedChain(nc, { ...chainOptions, names, user: target.user, signal: controller.signal });
+    } else {
+      await seedIfEmpty(nc, names, target.user, seed, days, controller.signal);
+    }
   } finally {
     await nc.drain().catch(() => undefined);
   }
