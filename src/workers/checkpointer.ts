@@ -50,12 +50,7 @@ async function main(): Promise<void> {
   });
 
   await runReportingWorker({
-    work: {
-      run: (nc, cycleSignal) => checkpointing.run(nc, cycleSignal),
-      status: () => checkpointing.status(),
-      countError: () => checkpointing.countError(),
-      refresh: (nc) => checkpointing.refreshStreamEnd(nc),
-    },
+    work: checkpointing,
     name: 'stockwire-checkpointer',
     statusKey: CHECKPOINTER_STATUS_KEY,
     statusIntervalMs: n['status-interval-ms']!,

@@ -32,11 +32,7 @@ async function main(): Promise<void> {
   });
 
   await runReportingWorker({
-    work: {
-      run: (nc, cycleSignal) => notification.run(nc, cycleSignal),
-      status: () => notification.status(),
-      countError: () => notification.countError(),
-    },
+    work: notification,
     name: 'stockwire-notifier',
     statusKey: NOTIFIER_STATUS_KEY,
     statusIntervalMs: args.numbers['status-interval-ms']!,

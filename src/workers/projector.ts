@@ -54,12 +54,7 @@ async function main(): Promise<void> {
   });
 
   await runReportingWorker({
-    work: {
-      run: (nc, cycleSignal) => projection.run(nc, cycleSignal),
-      status: () => projection.status(),
-      countError: () => projection.countError(),
-      refresh: (nc) => projection.refreshStreamEnd(nc),
-    },
+    work: projection,
     name: 'stockwire-projector',
     statusKey: PROJECTOR_STATUS_KEY,
     statusIntervalMs: n['status-interval-ms']!,

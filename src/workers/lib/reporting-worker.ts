@@ -16,7 +16,7 @@ export interface ReportingWork {
   status(): WorkerStatus;
   countError(): void;
   /** Brings what the status says up to date before it is written (the stream's end, for the lag). */
-  refresh?(nc: NatsConnection): Promise<void>;
+  refreshStreamEnd?(nc: NatsConnection): Promise<void>;
 }
 
 export interface ReportingWorkerOptions {
@@ -50,7 +50,7 @@ export async function runReportingWorker(options: ReportingWorkerOptions): Promi
           log,
           snapshot: async () => {
             // A stale end only makes the reported lag older; it must not stop the report.
-            await work.refresh?.(nc).catch(() => undefined);
+            await work.refreshStreamEnd?.(nc).catch(() => undefined);
             return work.status();
           },
         },
