@@ -20,7 +20,14 @@
  * end. Every event goes through the stock rule (stock-rule.ts) and is trimmed to the stock there is, so no
  * location goes below zero.
  */
-import { DEMO_WAREHOUSES, createRng, type DemoEvent, type DemoProduct, type Rng } from './demo-history';
+import {
+  DEMO_WAREHOUSES,
+  createRng,
+  poisson,
+  type DemoEvent,
+  type DemoProduct,
+  type Rng,
+} from './demo-history';
 import type { SimulatorState, SimulatorWorld } from './demo-history';
 import { STOCK_EVENT_TYPES, UNASSIGNED_LOCATION, type StockEvent, type StockEventType } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
@@ -1010,17 +1017,4 @@ function upperBound(values: Float64Array, x: number): number {
     else lo = mid + 1;
   }
   return lo;
-}
-
-/** Poisson draw (Knuth); the means here are a few dozen at most. */
-function poisson(rng: Rng, mean: number): number {
-  if (mean <= 0) return 0;
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = rng();
-  while (p > limit) {
-    k++;
-    p *= rng();
-  }
-  return k;
 }

@@ -164,8 +164,8 @@ function intBetween(rng: Rng, min: number, max: number): number {
   return min + Math.floor(rng() * (max - min + 1));
 }
 
-/** Poisson draw (Knuth); the means used here are small. */
-function poisson(rng: Rng, mean: number): number {
+/** Poisson draw (Knuth): fine for the small means of the demos (a few dozen at most). */
+export function poisson(rng: Rng, mean: number): number {
   if (mean <= 0) return 0;
   const limit = Math.exp(-mean);
   let k = 0;
