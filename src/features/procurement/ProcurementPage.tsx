@@ -135,16 +135,20 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
   const [editing, setEditing] = useState<string | null>(null);
   const [trail, setTrail] = useState<AuditScope | null>(null);
   const closeTrail = useCallback(() => setTrail(null), []);
+  // useViews makes a new object on every render: depend on what is inside it, or the 100,000 rows (and the
+  // table kept from them below) would be made again on every render.
+  const procurement = (shown?.views ?? snapshot?.views)?.procurement;
+  const inPast = shown?.past != null;
   const rows = useMemo(() => {
-    if (!snapshot) return [];
+    if (!snapshot || !procurement) return [];
     const thresholds = new Map(Object.entries(snapshot.thresholds));
     // The bucket only knows the present: in the past, show the replay alone.
-    const kvLevels = shown?.past ? {} : snapshot.kvLevels;
-    return levelRows(kvLevels, stockLevels((shown?.views ?? snapshot.views).procurement), (key, quantity) => {
+    const kvLevels = inPast ? {} : snapshot.kvLevels;
+    return levelRows(kvLevels, stockLevels(procurement), (key, quantity) => {
       const threshold = thresholdFor(thresholds, key);
       return { threshold, status: status(quantity, threshold) };
     });
-  }, [snapshot, shown]);
+  }, [snapshot, procurement, inPast]);
   // Out-of-scope keys are refused by the server with a message that names the key.
   const editable = canEditThresholds(grants, null);
   const cols = useMemo(
