@@ -247,7 +247,7 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
                 ))}
               </select>
             </label>
-            <label>
+            <label className="search">
               Search products
               <input
                 type="search"
