@@ -136,16 +136,11 @@ export default function MarketingPage() {
           <header>
             <h3>Hourly sales, last 7 days</h3>
             <span className="hint">
-              {charted.length} of at most {MAX_CHARTED} product(s) charted — tick rows below to change
+              {charted.length} of at most {MAX_CHARTED} charted · tick rows below
             </span>
-            {charted.length > 0 && (
-              <button type="button" onClick={() => setSelected([])}>
-                Clear chart
-              </button>
-            )}
           </header>
           {full && (
-            <p className="hint" role="status" data-testid="chart-full">
+            <p className="muted" role="status" data-testid="chart-full">
               The chart shows at most {MAX_CHARTED} products: untick one to chart another.
             </p>
           )}
@@ -158,7 +153,7 @@ export default function MarketingPage() {
           <span className="hint">units; click a column to sort</span>
         </header>
         <div className="table-filters" role="search" aria-label="Find products">
-          <label>
+          <label className="search">
             Search products
             <input
               type="search"
@@ -180,6 +175,11 @@ export default function MarketingPage() {
           <span className="summary" data-testid="sales-summary" aria-live="polite">
             {rankingSummary(ranking, search, formatCount)}
           </span>
+          {charted.length > 0 && (
+            <button type="button" onClick={() => setSelected([])}>
+              Clear chart
+            </button>
+          )}
         </div>
         <div className="table-scroll">
           <SortableTable
