@@ -235,6 +235,6 @@ test('2,000 keys: marketing shows a top 25 and finds any product, procurement pa
     .getByRole('search', { name: 'Filter stock levels' })
     .screenshot({ path: join(SCREENSHOT_DIR, 'scale-procurement-390-filters.png') });
   await page
-    .getByRole('navigation', { name: 'Stock levels pages' })
+    .getByRole('group', { name: 'Stock levels pages' })
     .screenshot({ path: join(SCREENSHOT_DIR, 'scale-procurement-390-pager.png') });
 });

@@ -22,7 +22,8 @@ export function Pager({
       ? `no ${noun}`
       : `${noun} ${formatCount(w.from + 1)}–${formatCount(w.to)} of ${formatCount(w.total)}`;
   return (
-    <nav className="pager" aria-label={label}>
+    // A group, not a navigation landmark: the page's own menu is the navigation people look for.
+    <div className="pager" role="group" aria-label={label}>
       <button type="button" onClick={() => onPage(0)} disabled={first}>
         First
       </button>
@@ -38,6 +39,6 @@ export function Pager({
       <button type="button" onClick={() => onPage(w.pageCount - 1)} disabled={last}>
         Last
       </button>
-    </nav>
+    </div>
   );
 }
