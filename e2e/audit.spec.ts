@@ -8,7 +8,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { stockKey, type StockEvent } from '../src/core/events';
 import { publishRaw } from '../src/nats/publish';
 import { uniqueToken } from '../test/support/unique';
-import { cell, chooseWarehouse, openPage, signIn } from './support/app';
+import { cell, chooseWarehouse, openPage, searchStockLevels, signIn } from './support/app';
 import { e2eEnv } from './support/env';
 import { shown } from './support/expected';
 import { LOGINS } from '../test/support/users';
@@ -316,6 +316,8 @@ test.describe('from the procurement page', () => {
 
     await signIn(page, appUrl, 'procurement', wsUrl);
     await openPage(page, 'Procurement');
+    // The shared server holds every spec's keys, more than the table's page of 50.
+    await searchStockLevels(page, key);
     const row = page.getByRole('table', { name: 'Stock levels' }).locator(`tr[data-row="${key}"]`);
     await expect(row.locator('td[data-col="quantity"]')).toHaveText(shown(total[total.length - 1]!), {
       timeout: 30_000,

@@ -51,6 +51,19 @@ export function salesCell(page: Page, product: string, column: 'hour' | 'day' | 
     .locator(`tr[data-row="${product}"] td[data-col="${column}"]`);
 }
 
+/**
+ * Types into the marketing table's search, which filters every product, not only the top N on screen: with
+ * more products than the table shows, a test finds its own this way, as a person would.
+ */
+export async function searchSales(page: Page, text: string): Promise<void> {
+  await page.getByRole('region', { name: 'Sold per product' }).getByLabel('Search products').fill(text);
+}
+
+/** The same for the procurement page's stock levels, which show 50 keys a page; a key or a product name. */
+export async function searchStockLevels(page: Page, text: string): Promise<void> {
+  await page.getByRole('region', { name: 'Stock levels' }).getByLabel('Search products').fill(text);
+}
+
 export function stockForm(page: Page): Locator {
   return page.getByRole('region', { name: 'Record a stock event' });
 }

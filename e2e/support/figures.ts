@@ -1,7 +1,7 @@
 /** Assertions that the dashboard shows what the independent fold of e2e/support/expected.ts says. */
 import { expect, type Page } from '@playwright/test';
 import { DAY_MS, HOUR_MS, WEEK_MS } from '../../src/core/sales';
-import { cell, salesCell } from './app';
+import { cell, salesCell, searchSales } from './app';
 import {
   productTotal,
   shown,
@@ -37,8 +37,9 @@ export async function expectWarehouseFigures(
 
 const WINDOWS = { hour: HOUR_MS, day: DAY_MS, week: WEEK_MS } as const;
 
-/** The marketing table's three windows for one product (the marketing page must be open). */
+/** The marketing table's three windows for one product, found with its search (the marketing page must be open). */
 export async function expectSales(page: Page, events: readonly TimedEvent[], product: string): Promise<void> {
+  await searchSales(page, product);
   for (const [column, windowMs] of Object.entries(WINDOWS) as [keyof typeof WINDOWS, number][]) {
     // Test events sit minutes away from any window edge, so the clock moving on does not matter.
     await expect(salesCell(page, product, column), `${product} sold, ${column}`).toHaveText(

@@ -1,24 +1,22 @@
-import { useMemo, useState } from 'react';
-import { DAY_MS, HOUR_MS, WEEK_MS, hourlySeries, soldInWindow, soldProducts } from '../../core/sales';
+import { useCallback, useMemo, useState } from 'react';
+import { hourlySeries } from '../../core/sales';
 import { warehouseNames } from '../../core/warehouse-stock';
 import { useViews } from '../../shared/use-views';
 import { SortableTable, type Column } from '../../shared/ui/SortableTable';
 import { formatCount } from '../../shared/ui/format';
+import type { SortOrder } from '../../shared/ui/table-model';
 import { HourlySalesChart, TopMoversChart, type HourlyPoint } from './charts';
-
-const WINDOWS = [
-  { key: 'hour', label: 'last hour', ms: HOUR_MS },
-  { key: 'day', label: 'last 24 hours', ms: DAY_MS },
-  { key: 'week', label: 'last 7 days', ms: WEEK_MS },
-] as const;
-type WindowKey = (typeof WINDOWS)[number]['key'];
-
-interface SalesRow {
-  product: string;
-  hour: number;
-  day: number;
-  week: number;
-}
+import {
+  WINDOWS,
+  isSalesSortKey,
+  rankSales,
+  rankingSummary,
+  salesRows,
+  topMovers,
+  type RankQuery,
+  type SalesRow,
+  type WindowKey,
+} from './ranking';
 
 const COLUMNS: Column<SalesRow>[] = [
   { key: 'product', title: 'Product', value: (r) => r.product },
@@ -45,7 +43,12 @@ const COLUMNS: Column<SalesRow>[] = [
   },
 ];
 
-const TOP_N = 10;
+const TOP_MOVERS = 10;
+const LIMITS = [25, 100, 500] as const;
+/** More lines than this make the hourly chart unreadable (and its palette repeats after eight). */
+const MAX_CHARTED = 10;
+const DEFAULT_SORT: RankQuery['sort'] = { key: 'day', descending: true };
+const rowKey = (r: SalesRow) => r.product;
 
 export default function MarketingPage() {
   const shown = useViews();
@@ -55,36 +58,22 @@ export default function MarketingPage() {
   const [warehouse, setWarehouse] = useState('');
   const [topWindow, setTopWindow] = useState<WindowKey>('day');
   const [selected, setSelected] = useState<string[] | null>(null);
+  const [search, setSearch] = useState('');
+  const [limit, setLimit] = useState<number>(LIMITS[0]);
+  const [sort, setSort] = useState(DEFAULT_SORT);
   const filter = useMemo(() => (warehouse === '' ? {} : { warehouse }), [warehouse]);
 
-  const rows = useMemo<SalesRow[]>(() => {
-    if (!sales) return [];
-    const [hour, day, week] = WINDOWS.map((w) => soldInWindow(sales, now, w.ms, filter));
-    return soldProducts(sales, filter).map((product) => ({
-      product,
-      hour: hour?.get(product) ?? 0,
-      day: day?.get(product) ?? 0,
-      week: week?.get(product) ?? 0,
-    }));
-  }, [sales, now, filter]);
-
-  const top = useMemo(
-    () =>
-      rows
-        .map((r) => ({ product: r.product, sold: r[topWindow] }))
-        .filter((r) => r.sold > 0)
-        .sort((a, b) => b.sold - a.sold || a.product.localeCompare(b.product))
-        .slice(0, TOP_N),
-    [rows, topWindow],
-  );
+  const rows = useMemo(() => (sales ? salesRows(sales, now, filter) : []), [sales, now, filter]);
+  // Only the top `limit` rows reach the DOM, so rendering costs the same for 20 products or 2,000.
+  const ranking = useMemo(() => rankSales(rows, { search, sort, limit }), [rows, search, sort, limit]);
+  const top = useMemo(() => topMovers(rows, topWindow, TOP_MOVERS), [rows, topWindow]);
   // Until the user picks, chart the week's three best sellers so the page is never blank.
   const charted = useMemo(
     () =>
       selected ??
-      [...rows]
-        .sort((a, b) => b.week - a.week || a.product.localeCompare(b.product))
-        .slice(0, 3)
-        .map((r) => r.product),
+      rankSales(rows, { search: '', sort: { key: 'week', descending: true }, limit: 3 }).rows.map(
+        (r) => r.product,
+      ),
     [selected, rows],
   );
   const series = useMemo<HourlyPoint[]>(() => {
@@ -96,11 +85,17 @@ export default function MarketingPage() {
     });
   }, [sales, now, charted, filter]);
 
+  const full = charted.length >= MAX_CHARTED;
   const toggle = (product: string) =>
     setSelected((current) => {
       const base = current ?? charted;
-      return base.includes(product) ? base.filter((p) => p !== product) : [...base, product];
+      if (base.includes(product)) return base.filter((p) => p !== product);
+      return base.length >= MAX_CHARTED ? base : [...base, product];
     });
+  const onSort = useCallback((order: SortOrder) => {
+    const key = order.key;
+    if (isSalesSortKey(key)) setSort({ key, descending: order.descending });
+  }, []);
   const windowLabel = WINDOWS.find((w) => w.key === topWindow)?.label ?? '';
 
   return (
@@ -126,7 +121,7 @@ export default function MarketingPage() {
       <div className="grid-2">
         <section className="panel" aria-label="Top movers">
           <header>
-            <h3>Top movers</h3>
+            <h3>Top {TOP_MOVERS} movers</h3>
             <div className="op-tabs" role="group" aria-label="Window">
               {WINDOWS.map((w) => (
                 <button key={w.key} aria-pressed={w.key === topWindow} onClick={() => setTopWindow(w.key)}>
@@ -140,8 +135,15 @@ export default function MarketingPage() {
         <section className="panel" aria-label="Hourly sales">
           <header>
             <h3>Hourly sales, last 7 days</h3>
-            <span className="hint">{charted.length} product(s) charted — tick rows below to change</span>
+            <span className="hint">
+              {charted.length} of at most {MAX_CHARTED} charted · tick rows below
+            </span>
           </header>
+          {full && (
+            <p className="muted" role="status" data-testid="chart-full">
+              The chart shows at most {MAX_CHARTED} products: untick one to chart another.
+            </p>
+          )}
           <HourlySalesChart data={series} products={charted} />
         </section>
       </div>
@@ -150,22 +152,60 @@ export default function MarketingPage() {
           <h3>Sold per product</h3>
           <span className="hint">units; click a column to sort</span>
         </header>
-        <SortableTable
-          label="Sold per product"
-          columns={COLUMNS}
-          rows={rows}
-          rowKey={(r) => r.product}
-          initialSort={{ key: 'day', descending: true }}
-          empty="No sales in the last 7 days."
-          leading={(r) => (
+        <div className="table-filters" role="search" aria-label="Find products">
+          <label className="search">
+            Search products
             <input
-              type="checkbox"
-              aria-label={`Chart ${r.product}`}
-              checked={charted.includes(r.product)}
-              onChange={() => toggle(r.product)}
+              type="search"
+              value={search}
+              placeholder="name contains…"
+              onChange={(e) => setSearch(e.target.value)}
             />
+          </label>
+          <label>
+            Show top
+            <select value={limit} onChange={(e) => setLimit(Number(e.target.value))}>
+              {LIMITS.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="summary" data-testid="sales-summary" aria-live="polite">
+            {rankingSummary(ranking, search, formatCount)}
+          </span>
+          {charted.length > 0 && (
+            <button type="button" onClick={() => setSelected([])}>
+              Clear chart
+            </button>
           )}
-        />
+        </div>
+        <div className="table-scroll">
+          <SortableTable
+            label="Sold per product"
+            columns={COLUMNS}
+            rows={ranking.rows}
+            rowKey={rowKey}
+            initialSort={DEFAULT_SORT}
+            sort={sort}
+            onSort={onSort}
+            empty={rows.length === 0 ? 'No sales in the last 7 days.' : 'No product matches the search.'}
+            leading={(r) => {
+              const on = charted.includes(r.product);
+              return (
+                <input
+                  type="checkbox"
+                  aria-label={`Chart ${r.product}`}
+                  checked={on}
+                  disabled={!on && full}
+                  title={!on && full ? `At most ${MAX_CHARTED} products can be charted` : undefined}
+                  onChange={() => toggle(r.product)}
+                />
+              );
+            }}
+          />
+        </div>
       </section>
     </section>
   );

@@ -11,7 +11,19 @@ import {
   YAxis,
 } from 'recharts';
 
-const PALETTE = ['#0f766e', '#b45309', '#6d28d9', '#be123c', '#1d4ed8', '#4d7c0f', '#a21caf', '#0e7490'];
+/** As many colours as the hourly chart has lines at most (MAX_CHARTED), so no two lines share one. */
+const PALETTE = [
+  '#0f766e',
+  '#b45309',
+  '#6d28d9',
+  '#be123c',
+  '#1d4ed8',
+  '#4d7c0f',
+  '#a21caf',
+  '#0e7490',
+  '#475569',
+  '#ca8a04',
+];
 
 export function TopMoversChart({
   data,
@@ -79,7 +91,7 @@ export function HourlySalesChart({ data, products }: { data: HourlyPoint[]; prod
             label={{ value: 'units sold / hour', angle: -90, position: 'insideLeft', offset: 10 }}
           />
           <Tooltip labelFormatter={(ms) => hourFormat.format(Number(ms))} />
-          <Legend verticalAlign="top" height={28} />
+          <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 8 }} />
           {products.map((product, index) => (
             <Line
               key={product}

@@ -9,10 +9,22 @@ import { useSnapshot } from '../../shared/engine-queries';
 import { useViews } from '../../shared/use-views';
 import { canEditThresholds, canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
+import { Pager } from '../../shared/ui/Pager';
 import { SortableTable, type Column } from '../../shared/ui/SortableTable';
 import { formatCount, formatTime } from '../../shared/ui/format';
+import { pageWindow, type SortOrder } from '../../shared/ui/table-model';
 import type { TrailPanel } from '../../shared/trail-panel';
 import { levelRows, type LevelRow } from './level-rows';
+import {
+  LEVEL_SORT_VALUES,
+  STATUS_FILTERS,
+  disagrees,
+  isLevelSortKey,
+  levelTable,
+  type LevelQuery,
+  type LevelTable,
+  type StatusFilter,
+} from './level-table';
 import { WorkerStatusPanel } from './WorkerStatusPanel';
 
 const AGREEMENT_TEXT: Record<LevelRow['agreement'], string> = {
@@ -30,33 +42,33 @@ function columns(
   onWhy: (row: LevelRow) => void,
 ): Column<LevelRow>[] {
   const list: Column<LevelRow>[] = [
-    { key: 'warehouse', title: 'Warehouse', value: (r) => r.warehouse },
-    { key: 'product', title: 'Product', value: (r) => r.product },
+    { key: 'warehouse', title: 'Warehouse', value: LEVEL_SORT_VALUES.warehouse },
+    { key: 'product', title: 'Product', value: LEVEL_SORT_VALUES.product },
     {
       key: 'quantity',
       title: 'Stock (bucket)',
       numeric: true,
-      value: (r) => r.kvQuantity ?? Number.NEGATIVE_INFINITY,
+      value: LEVEL_SORT_VALUES.quantity,
       render: (r) => (r.kvQuantity === null ? '—' : formatCount(r.kvQuantity)),
     },
     {
       key: 'replay',
       title: 'Stock (replay)',
       numeric: true,
-      value: (r) => r.replayQuantity ?? Number.NEGATIVE_INFINITY,
+      value: LEVEL_SORT_VALUES.replay,
       render: (r) => (r.replayQuantity === null ? '—' : formatCount(r.replayQuantity)),
     },
-    { key: 'threshold', title: 'Threshold', numeric: true, value: (r) => r.threshold },
+    { key: 'threshold', title: 'Threshold', numeric: true, value: LEVEL_SORT_VALUES.threshold },
     {
       key: 'status',
       title: 'Status',
-      value: (r) => ({ out: 0, low: 1, ok: 2 })[r.status],
+      value: LEVEL_SORT_VALUES.status,
       render: (r) => <span className={`status-pill status-${r.status}`}>{r.status}</span>,
     },
     {
       key: 'agreement',
       title: 'Bucket vs replay',
-      value: (r) => (r.agreement === 'agrees' ? 1 : 0),
+      value: LEVEL_SORT_VALUES.agreement,
       render: (r) => {
         const bad = r.agreement === 'mismatch' || r.agreement === 'unreadable';
         return (
@@ -98,22 +110,45 @@ function columns(
   return list;
 }
 
+const PAGE_SIZE = 50;
+const DEFAULT_QUERY: LevelQuery = {
+  warehouse: '',
+  search: '',
+  status: 'all',
+  sort: { key: 'status', descending: false },
+};
+const STATUS_LABELS: Record<StatusFilter, string> = {
+  all: 'All',
+  low: 'Low',
+  out: 'Out of stock',
+  disagree: 'Bucket ≠ replay',
+};
+const rowKey = (r: LevelRow) => r.key;
+
+function statusFilterOf(value: string): StatusFilter {
+  return STATUS_FILTERS.find((f) => f === value) ?? 'all';
+}
+
 export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
   const [trail, setTrail] = useState<AuditScope | null>(null);
   const closeTrail = useCallback(() => setTrail(null), []);
+  // useViews makes a new object on every render: depend on what is inside it, or the 100,000 rows (and the
+  // table kept from them below) would be made again on every render.
+  const procurement = (shown?.views ?? snapshot?.views)?.procurement;
+  const inPast = shown?.past != null;
   const rows = useMemo(() => {
-    if (!snapshot) return [];
+    if (!snapshot || !procurement) return [];
     const thresholds = new Map(Object.entries(snapshot.thresholds));
     // The bucket only knows the present: in the past, show the replay alone.
-    const kvLevels = shown?.past ? {} : snapshot.kvLevels;
-    return levelRows(kvLevels, stockLevels((shown?.views ?? snapshot.views).procurement), (key, quantity) => {
+    const kvLevels = inPast ? {} : snapshot.kvLevels;
+    return levelRows(kvLevels, stockLevels(procurement), (key, quantity) => {
       const threshold = thresholdFor(thresholds, key);
       return { threshold, status: status(quantity, threshold) };
     });
-  }, [snapshot, shown]);
+  }, [snapshot, procurement, inPast]);
   // Out-of-scope keys are refused by the server with a message that names the key.
   const editable = canEditThresholds(grants, null);
   const cols = useMemo(
@@ -126,12 +161,36 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
   const trailRow = trail
     ? rows.find((r) => r.warehouse === trail.warehouse && r.product === trail.product)
     : undefined;
-  const counts = { out: 0, low: 0, mismatch: 0 };
-  for (const row of rows) {
-    if (row.status === 'out') counts.out += 1;
-    if (row.status === 'low') counts.low += 1;
-    if (row.agreement === 'mismatch' || row.agreement === 'unreadable') counts.mismatch += 1;
-  }
+  const counts = useMemo(() => {
+    const all = { out: 0, low: 0, mismatch: 0 };
+    for (const row of rows) {
+      if (row.status === 'out') all.out += 1;
+      if (row.status === 'low') all.low += 1;
+      if (disagrees(row)) all.mismatch += 1;
+    }
+    return all;
+  }, [rows]);
+  const warehouses = useMemo(() => [...new Set(rows.map((r) => r.warehouse))].sort(), [rows]);
+  const [query, setQuery] = useState<LevelQuery>(DEFAULT_QUERY);
+  const [page, setPage] = useState(0);
+  const changeQuery = (change: Partial<LevelQuery>) => {
+    setQuery((current) => ({ ...current, ...change }));
+    setPage(0);
+  };
+  // Kept across renders (not memoised) so that the next snapshot can reuse its order instead of sorting again.
+  const [table, setTable] = useState<LevelTable>(() => levelTable(rows, query));
+  if (table.source !== rows || table.query !== query) setTable(levelTable(rows, query, table));
+  const shownPage = pageWindow(table.rows.length, page, PAGE_SIZE);
+  const pageRows = useMemo(
+    () => table.rows.slice(shownPage.from, shownPage.to),
+    [table, shownPage.from, shownPage.to],
+  );
+  const onSort = useCallback((sort: SortOrder) => {
+    if (!isLevelSortKey(sort.key)) return;
+    const key = sort.key;
+    setQuery((current) => ({ ...current, sort: { key, descending: sort.descending } }));
+    setPage(0);
+  }, []);
 
   return (
     <section className="page" aria-label="Procurement">
@@ -176,16 +235,58 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
               {snapshot && !snapshot.kvReady ? ' · loading bucket…' : ''}
             </span>
           </header>
+          <div className="table-filters" role="search" aria-label="Filter stock levels">
+            <label>
+              Warehouse
+              <select value={query.warehouse} onChange={(e) => changeQuery({ warehouse: e.target.value })}>
+                <option value="">All warehouses</option>
+                {warehouses.map((w) => (
+                  <option key={w} value={w}>
+                    {w}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="search">
+              Search products
+              <input
+                type="search"
+                value={query.search}
+                placeholder="product or warehouse.product"
+                onChange={(e) => changeQuery({ search: e.target.value })}
+              />
+            </label>
+            <label>
+              Status
+              <select
+                value={query.status}
+                onChange={(e) => changeQuery({ status: statusFilterOf(e.target.value) })}
+              >
+                {STATUS_FILTERS.map((f) => (
+                  <option key={f} value={f}>
+                    {STATUS_LABELS[f]} ({formatCount(table.counts[f])})
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
           <div className="table-scroll">
             <SortableTable
               label="Stock levels"
               columns={cols}
-              rows={rows}
-              rowKey={(r) => r.key}
-              initialSort={{ key: 'status', descending: false }}
-              empty="The bucket is empty: is the projector running?"
+              rows={pageRows}
+              rowKey={rowKey}
+              initialSort={DEFAULT_QUERY.sort}
+              sort={query.sort}
+              onSort={onSort}
+              empty={
+                rows.length === 0
+                  ? 'The bucket is empty: is the projector running?'
+                  : 'No key matches these filters.'
+              }
             />
           </div>
+          <Pager window={shownPage} label="Stock levels pages" noun="rows" onPage={setPage} />
         </section>
         <section className="panel" aria-label="Low-stock alerts">
           <header>

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useRef, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatCount } from '../../shared/ui/format';
 
@@ -100,6 +100,7 @@ export function StockGrid({
     <div
       className="stock-grid"
       ref={scrollRef}
+      style={{ '--grid-name-width': `${NAME_WIDTH}px` } as CSSProperties}
       role="table"
       aria-label="Stock by product and location"
       aria-rowcount={rows.length + 2}

@@ -1,4 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react';
+import { sortRows, type SortOrder } from './table-model';
 
 export interface Column<Row> {
   key: string;
@@ -16,6 +17,12 @@ interface Props<Row> {
   label: string;
   empty: string;
   leading?: (row: Row) => ReactNode;
+  /**
+   * Given both, the caller owns the order: `rows` arrive sorted (and usually filtered and paged, which only
+   * the caller can do once it has sorted) and a click on a heading asks `onSort` for another order.
+   */
+  sort?: SortOrder;
+  onSort?: (sort: SortOrder) => void;
 }
 
 export function SortableTable<Row>({
@@ -26,20 +33,18 @@ export function SortableTable<Row>({
   label,
   empty,
   leading,
+  sort: controlledSort,
+  onSort,
 }: Props<Row>) {
-  const [sort, setSort] = useState(initialSort);
+  const [ownSort, setOwnSort] = useState(initialSort);
+  const controlled = controlledSort !== undefined && onSort !== undefined;
+  const sort = controlled ? controlledSort : ownSort;
+  const setSort = controlled ? onSort : setOwnSort;
   const sorted = useMemo(() => {
+    if (controlled) return rows;
     const column = columns.find((c) => c.key === sort.key);
-    if (!column) return rows;
-    const direction = sort.descending ? -1 : 1;
-    return [...rows].sort((a, b) => {
-      const x = column.value(a);
-      const y = column.value(b);
-      const order =
-        typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-      return order * direction || rowKey(a).localeCompare(rowKey(b));
-    });
-  }, [columns, rows, sort, rowKey]);
+    return column ? sortRows(rows, column.value, sort.descending, rowKey) : rows;
+  }, [controlled, columns, rows, sort, rowKey]);
 
   return (
     <table className="data" aria-label={label}>
