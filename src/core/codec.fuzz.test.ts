@@ -222,7 +222,13 @@ function locationField(optional: boolean): fc.Arbitrary<Field> {
   return fc.oneof(
     token.map(valid),
     fc.constant(valid(UNASSIGNED_LOCATION)),
-    fc.constantFrom('', 'a b', 'a.b', '<b>', 'x'.repeat(65), '*', '>').map(invalid),
+    // A location is payload text: spaces, dots, slashes and any script are fine, and 64 characters of it.
+    fc
+      .constantFrom('a b', 'a.b', '<b>', '*', '>', 'Kühlraum ❄', 'Aisle 3 / Bay 2', '❄'.repeat(64))
+      .map(valid),
+    fc
+      .constantFrom('', '   ', 'x'.repeat(65), '❄'.repeat(65), 'a\nb', 'tab\there', '\u0007', 'a\ud800')
+      .map(invalid),
     notAString.map(invalid),
     fc.constant({ valid: optional, value: undefined }),
   );

@@ -191,14 +191,19 @@ const malformedCases: MalformedCase[] = [
     field: 'to',
   },
   {
-    name: 'location with a dot',
-    spec: { payload: '{"product_name":"Apples","location":"A.43","quantity":3}' },
+    name: 'location with a line break',
+    spec: { payload: '{"product_name":"Apples","location":"A\\n43","quantity":3}' },
     code: 'bad_location',
     field: 'location',
   },
   {
-    name: 'location with a space',
-    spec: { payload: '{"product_name":"Apples","location":"A 43","quantity":3}' },
+    name: 'location of spaces only',
+    spec: { payload: '{"product_name":"Apples","location":"   ","quantity":3}' },
+    code: 'bad_location',
+  },
+  {
+    name: 'location with half a character (a lone surrogate)',
+    spec: { payload: '{"product_name":"Apples","location":"A\\ud800","quantity":3}' },
     code: 'bad_location',
   },
   {

@@ -12,7 +12,7 @@ import {
   STOCK_EVENT_TYPES,
   STOCK_LOW_TYPE,
   UNASSIGNED_LOCATION,
-  isToken,
+  locationProblem,
   parseSubject,
   procurementSubject,
   stockSubject,
@@ -358,9 +358,8 @@ function locationField(body: Record<string, unknown>, key: string, optional: boo
   if ((value === undefined || value === null) && optional) return { ok: true, value: UNASSIGNED_LOCATION };
   const text = field(body, key, 'string');
   if (!text.ok) return text;
-  if (text.value !== UNASSIGNED_LOCATION && !isToken(text.value)) {
-    return fail('bad_location', `${key} "${text.value.slice(0, 64)}" is not a valid location name`, key);
-  }
+  const problem = locationProblem(key, text.value);
+  if (problem !== undefined) return fail('bad_location', problem, key);
   return text;
 }
 

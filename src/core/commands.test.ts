@@ -29,6 +29,11 @@ describe('validateCommand: accepted', () => {
       { type: 'stock.sold', product_name: 'Apples', location: 'A43', quantity: 2 },
     ],
     [
+      'a delivery to a location named in words, as people label shelves',
+      input({ type: 'stock.replenished', location: ' Aisle 3 / Bay 2 ', quantity: '2' }),
+      { type: 'stock.replenished', product_name: 'Apples', location: 'Aisle 3 / Bay 2', quantity: 2 },
+    ],
+    [
       'a sale without location, from the pool',
       input({ location: '  ' }),
       { type: 'stock.sold', product_name: 'Apples', location: '-', quantity: 1 },
@@ -88,7 +93,8 @@ describe('validateCommand: refused', () => {
     ['product with a dot', input({ product: 'Apples.red' }), 'product', 'contains "."'],
     ['empty product', input({ product: '' }), 'product', 'Product is required'],
     ['product of 65 characters', input({ product: 'A'.repeat(65) }), 'product', 'at most 64'],
-    ['location with a slash', input({ location: 'A/43' }), 'location', 'contains "/"'],
+    ['location of 65 characters', input({ location: 'L'.repeat(65) }), 'location', 'at most 64'],
+    ['location with a tab inside', input({ location: 'A\t43' }), 'location', 'control character'],
     [
       'correction without location',
       input({ type: 'stock.corrected', quantity: '3' }),

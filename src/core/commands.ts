@@ -3,7 +3,13 @@
  * sequence to expect, for optimistic concurrency) or every problem, each tied to its field, in words a user
  * can act on.
  */
-import { STOCK_EVENT_TYPES, UNASSIGNED_LOCATION, tokenProblem, type StockEvent } from './events';
+import {
+  STOCK_EVENT_TYPES,
+  UNASSIGNED_LOCATION,
+  locationProblem,
+  tokenProblem,
+  type StockEvent,
+} from './events';
 import { isStockEventType } from './codec';
 import { lastSubjectSeq, locationQuantity, type WarehouseStockState } from './warehouse-stock';
 
@@ -57,7 +63,7 @@ export function validateCommand(input: CommandInput, stock: WarehouseStockState)
     if (value === '' && optional) return UNASSIGNED_LOCATION;
     if (value === UNASSIGNED_LOCATION) return value;
     if (value === '') problem(field, `${label} is required (use "-" for the unassigned pool)`);
-    else problem(field, tokenProblem(label, value));
+    else problem(field, locationProblem(label, value));
     return value;
   };
   let event: StockEvent;

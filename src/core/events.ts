@@ -152,6 +152,28 @@ export const PROCUREMENT_SUBJECT_ROOT = 'procurement';
 function productSubject(root: string, warehouse: string, product: string): string {
   return `${root}.${warehouse}.product.${product}`;
 }
+/**
+ * A location is payload text, never part of a subject, so it need not be a token: "Kühlraum ❄" and
+ * "Aisle 3 / Bay 2" are places people name (docs/architecture.md#the-five-stock-events). What it may not be is
+ * blank, longer than a person can read on a shelf label, or carry characters that break a line or a cell.
+ */
+export const LOCATION_RULE = '1 to 64 characters, not all spaces, without control characters';
+const MAX_LOCATION_CHARS = 64;
+const CONTROL_OR_LONE_SURROGATE = /[\p{Cc}\p{Cs}]/u;
+
+/** Why a text cannot be a location, in words a user can act on; undefined when it can. */
+export function locationProblem(what: string, value: string): string | undefined {
+  if (value.trim().length === 0) return `${what} is required`;
+  const chars = [...value].length;
+  if (chars > MAX_LOCATION_CHARS) {
+    return `${what} is ${chars} characters long; at most ${MAX_LOCATION_CHARS} are allowed`;
+  }
+  if (CONTROL_OR_LONE_SURROGATE.test(value)) {
+    return `${what} contains a control character; allowed are ${LOCATION_RULE}`;
+  }
+  return undefined;
+}
+
 export function stockSubject(warehouse: string, product: string): string {
   return productSubject(STOCK_SUBJECT_ROOT, warehouse, product);
 }

@@ -82,6 +82,44 @@ describe('against the server', () => {
     }
   });
 
+  test('a location named in words (any script, spaces, slashes) is stored and read back as a stock event', async () => {
+    const product = uniqueToken('Cheese');
+    const published = await runCli(
+      [
+        'publish',
+        'replenished',
+        '--warehouse',
+        '46',
+        '--product',
+        product,
+        '--quantity',
+        '4',
+        '--location',
+        'Kühlraum ❄ / Regal 2',
+      ],
+      { STOCKWIRE_NATS_URL: wsUrl },
+    );
+    expect(published.code, published.stderr).toBe(0);
+    const tail = startCli([
+      'tail',
+      '--server',
+      wsUrl,
+      '--warehouse',
+      '46',
+      '--product',
+      product,
+      '--from-seq',
+      '1',
+    ]);
+    try {
+      const out = await tail.waitForStdout(/=> stock\.replenished/);
+      expect(out).toContain(`{"product_name":"${product}","location":"Kühlraum ❄ / Regal 2","quantity":4}`);
+      expect(out).not.toContain('malformed');
+    } finally {
+      await tail.stop();
+    }
+  });
+
   test('publish and raw events show up in tail with sequence, subject, all headers and payload', async () => {
     const product = uniqueToken('Apples');
     const id = crypto.randomUUID();

@@ -115,7 +115,8 @@ export function StockGrid({
           </div>
           <div aria-hidden />
           {columns.map((column) => (
-            <div key={column.key} role="columnheader">
+            // A location is free text up to 64 characters; the column shows what fits, the whole name on hover.
+            <div key={column.key} role="columnheader" title={locations[column.index]}>
               {locations[column.index]}
             </div>
           ))}
