@@ -58,7 +58,8 @@ function runningBalances(stored: readonly Stored[], location: string | null): nu
       const where = 'location' in event && event.location ? event.location : '-';
       const add = (at: string, delta: number) => held.set(at, (held.get(at) ?? 0) + delta);
       if (event.type === 'stock.corrected') held.set(where, event.quantity);
-      else if (event.type === 'stock.replenished') add(where, event.quantity);
+      else if (event.type === 'stock.replenished' || event.type === 'stock.returned')
+        add(where, event.quantity);
       else if (event.type === 'stock.sold' || event.type === 'stock.destroyed') add(where, -event.quantity);
       else {
         add(event.from, -event.quantity);

@@ -12,6 +12,7 @@ import {
   cell,
   chooseOperation,
   chooseWarehouse,
+  salesCell,
   openPage,
   searchSales,
   seenAt,
@@ -234,6 +235,40 @@ test('the forms refuse what would go below zero or is not a valid name, and publ
   await expect(problems).toHaveCount(0);
   expect(await lastSeq(nc)).toBe(before + 1);
   await expect(cell(page, product, 'A1')).toHaveText('3');
+});
+
+test('a customer return recorded in the form is stock again and lowers the net sales of the hour', async ({
+  page,
+}) => {
+  const warehouse = uniqueToken('Hall');
+  const product = uniqueToken('Kiwis');
+  await publishAll(nc, [
+    {
+      warehouse,
+      event: { type: 'stock.corrected', product_name: product, location: 'A1', quantity: 10 },
+      timestampMs: Date.now(),
+    },
+    {
+      warehouse,
+      event: { type: 'stock.sold', product_name: product, location: 'A1', quantity: 4 },
+      timestampMs: Date.now(),
+    },
+  ]);
+  await signIn(page, appUrl, 'manager');
+  await chooseWarehouse(page, warehouse);
+  await expect(cell(page, product, 'A1')).toHaveText('6');
+  const before = await lastSeq(nc);
+
+  await chooseOperation(page, 'Return');
+  await submitStockForm(page, { warehouse, product, location: 'A1', quantity: '3', reason: 'wrong size' });
+  await expect(page.getByTestId('form-result')).toHaveText(/^Recorded: 3 /);
+  expect(await lastSeq(nc)).toBe(before + 1);
+  await expect(cell(page, product, 'A1')).toHaveText('9');
+
+  // 4 sold, 3 brought back: the hour sold 1 on balance.
+  await openPage(page, 'Marketing');
+  await searchSales(page, product);
+  await expect(salesCell(page, product, 'hour')).toHaveText('1');
 });
 
 test('a malformed event published with the CLI is listed under data quality; the events around it count', async ({

@@ -70,7 +70,7 @@ export function stockForm(page: Page): Locator {
 
 export async function chooseOperation(
   page: Page,
-  label: 'Sell' | 'Replenish' | 'Move' | 'Correct count' | 'Destroy',
+  label: 'Sell' | 'Replenish' | 'Move' | 'Correct count' | 'Destroy' | 'Return',
 ): Promise<void> {
   const button = stockForm(page).getByRole('group', { name: 'Operation' }).getByRole('button', {
     name: label,

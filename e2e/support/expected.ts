@@ -28,7 +28,8 @@ export function expectedStock(events: readonly TimedEvent[]): ExpectedStock {
   for (const { warehouse, event: e } of events) {
     const where = 'location' in e && e.location ? e.location : POOL;
     if (e.type === 'stock.corrected') add(warehouse, e.product_name, where, e.quantity, true);
-    else if (e.type === 'stock.replenished') add(warehouse, e.product_name, where, e.quantity);
+    else if (e.type === 'stock.replenished' || e.type === 'stock.returned')
+      add(warehouse, e.product_name, where, e.quantity);
     else if (e.type === 'stock.sold' || e.type === 'stock.destroyed')
       add(warehouse, e.product_name, where, -e.quantity);
     else {

@@ -25,7 +25,7 @@ const FLAGS = [
   'id',
 ] as const;
 
-const TYPES = ['corrected', 'replenished', 'moved', 'sold', 'destroyed'] as const;
+const TYPES = ['corrected', 'replenished', 'moved', 'sold', 'destroyed', 'returned'] as const;
 type ShortType = (typeof TYPES)[number];
 
 function isShortType(value: string): value is ShortType {
@@ -74,6 +74,16 @@ export function eventFromArgs(type: ShortType, args: ReturnType<typeof parseArgs
         product_name,
         location: required(args, 'location', 'for a corrected event (the counted location)'),
         quantity,
+      };
+    case 'returned':
+      forbid('from');
+      forbid('to');
+      return {
+        type: 'stock.returned',
+        product_name,
+        location: location ?? UNASSIGNED_LOCATION,
+        quantity,
+        reason: single(args, 'reason') ?? '',
       };
     case 'replenished':
     case 'sold':

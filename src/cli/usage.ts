@@ -3,11 +3,11 @@ import { DEFAULT_HEADER_PREFIX } from '../core/events';
 import { STREAMS } from '../core/resources';
 
 export const COMMAND_USAGE: Record<string, string> = {
-  publish: `  publish <corrected|replenished|moved|sold|destroyed>
+  publish: `  publish <corrected|replenished|moved|sold|destroyed|returned>
           --warehouse W --product P --quantity N
-          [--location L]                 corrected, destroyed: required; replenished, sold: optional
+          [--location L]                 corrected, destroyed: required; replenished, sold, returned: optional
           [--from L --to L]              moved: required
-          [--reason TEXT]                destroyed: required
+          [--reason TEXT]                destroyed: required; returned: optional
           [--expected-seq N]             refuse unless the product's last event has sequence N (0 = none yet)
           [--id ID]                      event id (default: a new UUID; re-use one to test de-duplication)
       Publishes one stock event to ${STREAMS.warehouse} and prints its sequence.`,

@@ -888,6 +888,9 @@ export class ChainHistory implements IterableIterator<DemoEvent> {
         };
         break;
       }
+      // The chain's plan has no returns: its sales are final, which keeps its sales windows plain sums.
+      case 'stock.returned':
+        return undefined;
       default: {
         const _unhandled: never = type;
         return undefined;

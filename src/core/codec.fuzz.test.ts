@@ -263,6 +263,18 @@ function stockFields(type: StockEventType, product: string): fc.Arbitrary<Record
     case 'stock.replenished':
     case 'stock.sold':
       return fc.record({ ...common, location: locationField(true) });
+    case 'stock.returned':
+      return fc.record({
+        ...common,
+        location: locationField(true),
+        // Optional: absent or null means no reason given.
+        reason: fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 60 }).map(valid),
+          fc.constant(valid(undefined)),
+          fc.constant(valid(null)),
+          fc.oneof(fc.integer(), fc.boolean(), fc.constant([1])).map(invalid),
+        ),
+      });
   }
 }
 

@@ -324,6 +324,26 @@ export function stockEventFromPayload(
       if (!location.ok) return location;
       return { ok: true, value: { type, product_name, location: location.value, quantity: quantity.value } };
     }
+    case 'stock.returned': {
+      const location = locationField(body, 'location', true);
+      if (!location.ok) return location;
+      const given = body.reason;
+      const reason =
+        given === undefined || given === null
+          ? { ok: true as const, value: '' }
+          : field(body, 'reason', 'string');
+      if (!reason.ok) return reason;
+      return {
+        ok: true,
+        value: {
+          type,
+          product_name,
+          location: location.value,
+          quantity: quantity.value,
+          reason: reason.value,
+        },
+      };
+    }
   }
 }
 

@@ -76,6 +76,18 @@ export function validateCommand(input: CommandInput, stock: WarehouseStockState)
     case 'stock.sold':
       event = { type, product_name: product, location: location('location', 'Location', true), quantity: q };
       break;
+    case 'stock.returned': {
+      const at = location('location', 'Location', true);
+      const reason = (input.reason ?? '').trim();
+      if (reason.length > MAX_REASON_LENGTH) {
+        problem(
+          'reason',
+          `Reason is ${reason.length} characters long; at most ${MAX_REASON_LENGTH} are allowed`,
+        );
+      }
+      event = { type, product_name: product, location: at, quantity: q, reason };
+      break;
+    }
     case 'stock.destroyed': {
       const at = location('location', 'Location', false);
       const reason = (input.reason ?? '').trim();
@@ -166,6 +178,7 @@ function takenFrom(event: StockEvent): Taking | undefined {
       return { location: event.from, quantity: event.quantity, verb: (n) => `move ${n}` };
     case 'stock.corrected':
     case 'stock.replenished':
+    case 'stock.returned':
       return undefined;
     default: {
       const _unhandled: never = event;

@@ -421,6 +421,7 @@ function feasible(
 ): StockEvent | undefined {
   switch (event.type) {
     case 'stock.replenished':
+    case 'stock.returned':
       return event;
     case 'stock.corrected': {
       if (plan.drift === undefined) return event;

@@ -54,7 +54,7 @@ export interface EventRow {
 /** Enough to recognise a payload in a row; longer payloads are read whole only when a row is opened. */
 export const PAYLOAD_PREVIEW_CHARS = 160;
 
-/** One click each: the five stock types, any other type, and messages no reader could use. */
+/** One click each: each stock type, any other type, and messages no reader could use. */
 export const TYPE_CHIPS = [...STOCK_EVENT_TYPES, 'other', 'malformed'] as const;
 export type TypeChip = (typeof TYPE_CHIPS)[number];
 
@@ -64,6 +64,7 @@ export const CHIP_LABELS: Record<TypeChip, string> = {
   'stock.moved': 'moved',
   'stock.sold': 'sold',
   'stock.destroyed': 'destroyed',
+  'stock.returned': 'returned',
   other: 'other types',
   malformed: 'malformed',
 };
@@ -124,6 +125,8 @@ export function stockSummary(event: StockEvent): string {
         : `${product} at ${event.location} counted as ${quantity}`;
     case 'stock.destroyed':
       return `${quantity} ${product} destroyed at ${place(event.location)} (${event.reason})`;
+    case 'stock.returned':
+      return `${quantity} ${product} returned ${where(event.location, true)}${event.reason ? ` (${event.reason})` : ''}`;
   }
 }
 

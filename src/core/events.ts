@@ -1,5 +1,5 @@
 /**
- * The event contract of docs/architecture.md#events: the five stock events, `stock.low`, their subjects and
+ * The event contract of docs/architecture.md#events: the stock events, `stock.low`, their subjects and
  * headers. Pure: no clock, no I/O. Ids and timestamps are given by the caller. A new event type starts here;
  * docs/architecture.md#adding-an-event-type says what follows.
  */
@@ -10,6 +10,7 @@ export const STOCK_EVENT_TYPES = [
   'stock.moved',
   'stock.sold',
   'stock.destroyed',
+  'stock.returned',
 ] as const;
 export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
 export const STOCK_LOW_TYPE = 'stock.low';
@@ -54,7 +55,17 @@ export interface StockDestroyed {
   quantity: number;
   reason: string;
 }
-export type StockEvent = StockCorrected | StockReplenished | StockMoved | StockSold | StockDestroyed;
+/** A customer brought units back: they are stock again, and count against sales (net sales). */
+export interface StockReturned {
+  type: 'stock.returned';
+  product_name: string;
+  location: string;
+  quantity: number;
+  /** Why, as the person said it; empty when not given. */
+  reason: string;
+}
+export type StockEvent =
+  StockCorrected | StockReplenished | StockMoved | StockSold | StockDestroyed | StockReturned;
 
 export interface StockLow {
   product_name: string;
@@ -154,7 +165,7 @@ function productSubject(root: string, warehouse: string, product: string): strin
 }
 /**
  * A location is payload text, never part of a subject, so it need not be a token: "Kühlraum ❄" and
- * "Aisle 3 / Bay 2" are places people name (docs/architecture.md#the-five-stock-events). What it may not be is
+ * "Aisle 3 / Bay 2" are places people name (docs/architecture.md#the-stock-events). What it may not be is
  * blank, longer than a person can read on a shelf label, or carry characters that break a line or a cell.
  */
 export const LOCATION_RULE = '1 to 64 characters, not all spaces, without control characters';

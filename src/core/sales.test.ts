@@ -37,6 +37,15 @@ describe('sales windows (now − W, now]', () => {
     },
   );
 
+  it('given 5 sold and 2 returned in the hour, then the hour sold 3: sales are net of returns', () => {
+    const s = new TestStream();
+    const state = fold(view, [
+      s.sold('46', 'Apples', 5, '-', { at: NOW - 10 }),
+      s.returned('46', 'Apples', 2, 'A', 'wrong size', { at: NOW }),
+    ]);
+    expect(soldInWindow(state, NOW, HOUR_MS).get('Apples')).toBe(3);
+  });
+
   it('counts every unit, not every event', () => {
     const s = new TestStream();
     const state = fold(view, [

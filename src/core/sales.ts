@@ -62,6 +62,10 @@ function evolve(state: SalesState, decoded: Decoded, batch: Batch = newBatch()):
     case 'stock.sold':
       addSale(next, decoded.meta, event.quantity, batch);
       return next;
+    // Sales are net of returns: a unit brought back was not sold after all.
+    case 'stock.returned':
+      addSale(next, decoded.meta, -event.quantity, batch);
+      return next;
     case 'stock.corrected':
     case 'stock.replenished':
     case 'stock.moved':

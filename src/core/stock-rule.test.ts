@@ -69,6 +69,13 @@ const EXAMPLES: { [T in StockEventType]: Extract<StockEvent, { type: T }> } = {
     quantity: 1,
     reason: 'rotten',
   },
+  'stock.returned': {
+    type: 'stock.returned',
+    product_name: 'Apples',
+    location: 'A1',
+    quantity: 2,
+    reason: 'wrong size',
+  },
 };
 
 describe('stock rule', () => {
@@ -80,6 +87,12 @@ describe('stock rule', () => {
 
   it('given 10 at A1, when A1 is counted at 0, then A1 is empty', () => {
     expect(given(counted('A1', 10), counted('A1', 0)).get('A1')).toBe(0);
+  });
+
+  it('given 10 at A1, when a customer returns 2 there, then A1 holds 12', () => {
+    const after = given(counted('A1', 10), EXAMPLES['stock.returned']);
+    expect(after.get('A1')).toBe(12);
+    expect(effectsOf(EXAMPLES['stock.returned'])).toEqual([{ location: 'A1', kind: 'add', amount: 2 }]);
   });
 
   it('given 10 at A1, when 20 are delivered there, then A1 holds 30', () => {
@@ -171,7 +184,7 @@ const product = fc.constantFrom(...PRODUCTS);
 const location = fc.constantFrom(...LOCATIONS);
 const quantity = fc.integer({ min: 1, max: 30 });
 
-/** Valid events (docs/architecture.md#the-five-stock-events), keyed by type so that none is left out. */
+/** Valid events (docs/architecture.md#the-stock-events), keyed by type so that none is left out. */
 const EVENTS: { [T in StockEventType]: fc.Arbitrary<Extract<StockEvent, { type: T }>> } = {
   'stock.corrected': fc
     .record({ product_name: product, location, quantity: fc.integer({ min: 0, max: 30 }) })
@@ -189,6 +202,9 @@ const EVENTS: { [T in StockEventType]: fc.Arbitrary<Extract<StockEvent, { type: 
   'stock.destroyed': fc
     .record({ product_name: product, location, quantity, reason: fc.constantFrom('rotten', 'damaged') })
     .map((a) => ({ type: 'stock.destroyed', ...a })),
+  'stock.returned': fc
+    .record({ product_name: product, location, quantity, reason: fc.constantFrom('', 'wrong size') })
+    .map((a) => ({ type: 'stock.returned', ...a })),
 };
 
 const history = fc.array(

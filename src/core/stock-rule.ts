@@ -1,6 +1,6 @@
 /**
  * What a stock event does to stock, written once: the effect table of
- * docs/architecture.md#the-five-stock-events. The warehouse view, the projector's levels, the audit trail and
+ * docs/architecture.md#the-stock-events. The warehouse view, the projector's levels, the audit trail and
  * the demo generator all apply it, so they cannot come to different numbers, and a new event type fails to
  * compile here until its effect is decided (docs/architecture.md#adding-an-event-type).
  *
@@ -36,6 +36,7 @@ export function stockEffects(event: StockEvent, slots: StockEffectSlots): number
     case 'stock.corrected':
       return one(slots, event.location, 'set', event.quantity);
     case 'stock.replenished':
+    case 'stock.returned':
       return one(slots, event.location, 'add', event.quantity);
     case 'stock.sold':
     case 'stock.destroyed':

@@ -77,6 +77,21 @@ export class TestStream {
     return this.stock(warehouse, { type: 'stock.sold', product_name: product, location, quantity }, at);
   }
 
+  returned(
+    warehouse: string,
+    product: string,
+    quantity: number,
+    location = UNASSIGNED_LOCATION,
+    reason = '',
+    at?: At,
+  ): Decoded {
+    return this.stock(
+      warehouse,
+      { type: 'stock.returned', product_name: product, location, quantity, reason },
+      at,
+    );
+  }
+
   destroyed(
     warehouse: string,
     product: string,

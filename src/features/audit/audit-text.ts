@@ -42,6 +42,8 @@ export function eventText(line: AuditLine, claimedType: string | null = null): s
       return `destroyed ${q} at ${placeName(e.location)} (${e.reason})`;
     case 'stock.moved':
       return `moved ${q} from ${placeName(e.from)} to ${placeName(e.to)}`;
+    case 'stock.returned':
+      return `returned ${q} to ${placeName(e.location)}${e.reason ? ` (${e.reason})` : ''}`;
     default: {
       const _unhandled: never = e;
       return '';

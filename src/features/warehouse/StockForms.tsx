@@ -15,6 +15,7 @@ const OPERATIONS: { type: StockEventType; label: string }[] = [
   { type: 'stock.moved', label: 'Move' },
   { type: 'stock.corrected', label: 'Correct count' },
   { type: 'stock.destroyed', label: 'Destroy' },
+  { type: 'stock.returned', label: 'Return' },
 ];
 
 type Fields = Omit<CommandInput, 'type'>;
@@ -151,13 +152,17 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
           ) : (
             input(
               'location',
-              type === 'stock.sold' || type === 'stock.replenished' ? 'Location (empty = pool)' : 'Location',
+              type === 'stock.sold' || type === 'stock.replenished' || type === 'stock.returned'
+                ? 'Location (empty = pool)'
+                : 'Location',
             )
           )}
           {input('quantity', type === 'stock.corrected' ? 'Counted quantity' : 'Quantity', {
             inputMode: 'numeric',
           })}
           {type === 'stock.destroyed' && input('reason', 'Reason', { placeholder: 'rotten, damaged…' })}
+          {type === 'stock.returned' &&
+            input('reason', 'Reason (optional)', { placeholder: 'wrong size, faulty…' })}
           <button className="primary" type="submit" disabled={mutation.isPending}>
             {mutation.isPending ? 'Publishing…' : OPERATIONS.find((o) => o.type === type)?.label}
           </button>

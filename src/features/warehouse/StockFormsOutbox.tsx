@@ -8,6 +8,7 @@ const VERBS: Record<StockEventType, string> = {
   'stock.moved': 'moved',
   'stock.corrected': 'corrected',
   'stock.destroyed': 'destroyed',
+  'stock.returned': 'returned',
 };
 
 /** "3 Apples sold in warehouse 46": how a form's result and the outbox name one command. */
