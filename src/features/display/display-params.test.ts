@@ -26,4 +26,16 @@ describe('parseDisplayParams', () => {
     ]);
     expect(parseDisplayParams('').panels).toEqual(['sales', 'low-stock', 'stock']);
   });
+
+  it('given a rotation faster than 5 s, then it rotates every 5 s and says why', () => {
+    const params = parseDisplayParams('?rotate=2');
+    expect(params.rotateSeconds).toBe(5);
+    expect(params.problems).toEqual(['rotate=2 is too fast to read; rotating every 5 s']);
+  });
+
+  it('given rotate=0, then the panels are tiled and nothing is said', () => {
+    const params = parseDisplayParams('?rotate=0');
+    expect(params.rotateSeconds).toBe(0);
+    expect(params.problems).toEqual([]);
+  });
 });

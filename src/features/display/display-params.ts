@@ -16,6 +16,9 @@ export interface DisplayParams {
   problems: string[];
 }
 
+/** The shortest rotation a wall screen honours: each panel must stay up long enough to be read. */
+export const MIN_ROTATE_SECONDS = 5;
+
 export function parseDisplayParams(search: string): DisplayParams {
   const query = new URLSearchParams(search);
   const problems: string[] = [];
@@ -28,14 +31,19 @@ export function parseDisplayParams(search: string): DisplayParams {
   if (unknown.length > 0)
     problems.push(`unknown panel(s) ${unknown.join(', ')}; choose from ${PANELS.join(', ')}`);
   const rotateText = query.get('rotate') ?? '0';
-  const rotate = Number(rotateText);
-  if (!Number.isFinite(rotate) || rotate < 0)
-    problems.push(`rotate=${rotateText} is not a number of seconds`);
+  const asked = Number(rotateText);
+  let rotate = Number.isFinite(asked) && asked >= 0 ? asked : 0;
+  if (!Number.isFinite(asked) || asked < 0) problems.push(`rotate=${rotateText} is not a number of seconds`);
+  else if (asked > 0 && asked < MIN_ROTATE_SECONDS) {
+    // Faster than a person across the room can read a panel: say so, and rotate as fast as is readable.
+    problems.push(`rotate=${rotateText} is too fast to read; rotating every ${MIN_ROTATE_SECONDS} s`);
+    rotate = MIN_ROTATE_SECONDS;
+  }
   return {
     servers: query.get('server'),
     panels: panels.length > 0 ? panels : [...PANELS],
     warehouse: query.get('warehouse'),
-    rotateSeconds: Number.isFinite(rotate) && rotate >= 5 ? rotate : 0,
+    rotateSeconds: rotate,
     problems,
   };
 }
