@@ -283,6 +283,17 @@ test('every page at phone, tablet and wall sizes, for people to look at (and for
   for (const [size, viewport] of Object.entries(SCREEN_SIZES)) {
     await display.setViewportSize(viewport);
     await display.waitForTimeout(500);
+    // Never cut off: every tile shown is whole, and a list that does not fit says which page is up.
+    const whole = await display.locator('.display-tiles').evaluate((box) =>
+      [...box.children].every((tile) => {
+        const t = tile as HTMLElement;
+        return t.offsetTop + t.offsetHeight <= box.clientHeight;
+      }),
+    );
+    expect(whole, `every stock tile is whole at ${size}`).toBe(true);
+    if (size === 'phone') {
+      await expect(display.getByTestId('display-stock-page')).toHaveText(/^page \d+ of \d+ · 25 products$/);
+    }
     await saveScreenshot(display, `sizes/display-${size}`);
   }
   await display.close();

@@ -10,6 +10,7 @@ import { formatCount, formatDuration, formatTime } from '../../shared/ui/format'
 import { useNow } from '../../shared/ui/useNow';
 import type { EngineSnapshot } from '../../engine/protocol';
 import type { DisplayParams, Panel } from './display-params';
+import { useFittingPages } from './useFittingPages';
 import { takeScreenCredential, type CredentialStore, type TakenCredential } from './screen-credential';
 
 const RETRY_SIGN_IN_MS = 10_000;
@@ -21,6 +22,8 @@ const RETRY_REFUSED_MS = 5 * 60_000;
 /** Longer than this without any event while connected is worth saying on a wall. */
 const QUIET_AFTER_MS = 15 * 60_000;
 const ROWS = 8;
+/** How long a page of a list that does not fit stays up before the next one. */
+const PAGE_TURN_MS = 10_000;
 
 const PANEL_TITLES: Record<Panel, string> = {
   sales: 'Selling now',
@@ -369,14 +372,22 @@ function StockPanel({ snapshot, warehouse }: { snapshot: EngineSnapshot; warehou
       }))
       .sort((a, b) => a.product.localeCompare(b.product));
   }, [snapshot.views.stock, snapshot.thresholds, warehouse]);
+  const box = useRef<HTMLDivElement>(null);
+  const { shown, page, pages, compact } = useFittingPages(tiles, box, PAGE_TURN_MS);
   return (
-    <div className="display-tiles">
-      {tiles.map((tile) => (
-        <div key={tile.product} className={`display-tile display-${tile.status}`} data-row={tile.product}>
-          <span>{tile.product}</span>
-          <strong>{formatCount(tile.total)}</strong>
-        </div>
-      ))}
-    </div>
+    <>
+      <div className={`display-tiles${compact ? ' display-compact' : ''}`} ref={box}>
+        {shown.map((tile) => (
+          <div key={tile.product} className={`display-tile display-${tile.status}`} data-row={tile.product}>
+            <span>{tile.product}</span>
+            <strong>{formatCount(tile.total)}</strong>
+          </div>
+        ))}
+      </div>
+      {/* Always there, so the tiles' box keeps its height whether or not the list needs pages. */}
+      <p className="display-page display-muted" data-testid="display-stock-page" aria-hidden={pages <= 1}>
+        {pages > 1 ? `page ${page + 1} of ${pages} · ${formatCount(tiles.length)} products` : '\u00a0'}
+      </p>
+    </>
   );
 }
