@@ -3,7 +3,7 @@
  * this test published that had happened by then; playing forward reaches the present and hands back to live.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { toLocalInput } from '../src/shared/ui/local-time';
+import { toLocalInput } from '../src/common/ui/local-time';
 import { DAY_MS, HOUR_MS } from '../src/core/sales';
 import { uniqueToken } from '../test/support/unique';
 import { cell, chooseWarehouse, openPage, salesCell, signIn } from './support/app';

@@ -3,8 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { App } from './shell/App';
 import { EngineClient } from './engine/client';
-import { bindEngineToQueries, createQueryClient } from './shared/engine-queries';
-import { EngineContext } from './shared/engine-context';
+import { bindEngineToQueries, createQueryClient } from './common/engine-queries';
+import { EngineContext } from './common/engine-context';
 import './shell/styles.css';
 
 // One engine (connection) and one QueryClient per page, created once outside React

@@ -39,7 +39,7 @@ export function contentSecurityPolicy(connectSources) {
 
 /**
  * The connect-src entries for the servers a config.json body names (`natsUrl`: one URL, a comma-separated
- * list, or an array, as src/shared/runtime-config.ts reads it). Throws with a message for the person who edited
+ * list, or an array, as src/common/runtime-config.ts reads it). Throws with a message for the person who edited
  * the file when it names none, or one that the app or a policy cannot use.
  */
 export function configuredConnectSources(config) {

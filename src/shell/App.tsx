@@ -8,15 +8,15 @@ import { EventLogPage } from '../features/events/EventLogPage';
 import { DisplayPage, takeScreenCredentialFromPage } from '../features/display/DisplayPage';
 import { parseDisplayParams } from '../features/display/display-params';
 import { AuditDrawer } from '../features/audit/AuditDrawer';
-import { NoticeBar } from '../shared/ui/NoticeBar';
-import { ReplayBanner } from '../shared/ui/ReplayBanner';
-import { TimeTravelBar } from '../shared/ui/TimeTravelBar';
-import { useEngine } from '../shared/engine-context';
-import { useProgress, useSnapshot } from '../shared/engine-queries';
+import { NoticeBar } from '../common/ui/NoticeBar';
+import { ReplayBanner } from '../common/ui/ReplayBanner';
+import { TimeTravelBar } from '../common/ui/TimeTravelBar';
+import { useEngine } from '../common/engine-context';
+import { useProgress, useSnapshot } from '../common/engine-queries';
 import { Header } from './Header';
 import { pagesFor, type Page } from '../core/roles';
-import { loadRuntimeConfig, type RuntimeConfig } from '../shared/runtime-config';
-import type { Session } from '../shared/session';
+import { loadRuntimeConfig, type RuntimeConfig } from '../common/runtime-config';
+import type { Session } from '../common/session';
 
 // Charts are the heaviest dependency; they load when the marketing page is first opened.
 const MarketingPage = lazy(() => import('../features/marketing/MarketingPage'));

@@ -1,8 +1,8 @@
-import { formatAgo, formatDuration, formatTime } from '../shared/ui/format';
-import { useNow } from '../shared/ui/useNow';
-import { useConnection, useSnapshot } from '../shared/engine-queries';
+import { formatAgo, formatDuration, formatTime } from '../common/ui/format';
+import { useNow } from '../common/ui/useNow';
+import { useConnection, useSnapshot } from '../common/engine-queries';
 import { PAGE_TITLES, type Page } from '../core/roles';
-import type { Session } from '../shared/session';
+import type { Session } from '../common/session';
 import { describeScope, hasAny, type Grants } from '../core/grants';
 
 interface Props {

@@ -36,16 +36,16 @@ describe('layers: imports only go down', () => {
       /Nothing but src\/main.tsx/,
     ],
     [
-      'shared code imports a feature',
-      'src/shared/Probe.tsx',
+      'common code imports a feature',
+      'src/common/Probe.tsx',
       '../features/warehouse/StockGrid',
-      /src\/shared may import only/,
+      /src\/common may import only/,
     ],
     [
-      'shared code imports the shell',
-      'src/shared/ui/Probe.tsx',
+      'common code imports the shell',
+      'src/common/ui/Probe.tsx',
       '../../shell/Header',
-      /src\/shared may import only/,
+      /src\/common may import only/,
     ],
     [
       'browser code imports a Node worker',
@@ -61,9 +61,9 @@ describe('layers: imports only go down', () => {
     ],
     [
       'browser code imports command-line parsing',
-      'src/shared/probe.ts',
+      'src/common/probe.ts',
       '../command-line/args',
-      /src\/shared may import only/,
+      /src\/common may import only/,
     ],
     [
       'a page imports NATS code directly',
@@ -96,7 +96,7 @@ describe('layers: imports only go down', () => {
   });
 
   it.each([
-    ['a feature imports shared code', 'src/features/quality/Probe.tsx', '../../shared/engine-queries'],
+    ['a feature imports common code', 'src/features/quality/Probe.tsx', '../../common/engine-queries'],
     ['a feature imports its own files', 'src/features/warehouse/Probe.tsx', './stock-rows'],
     ['the shell imports a feature', 'src/shell/Probe.tsx', '../features/audit/AuditDrawer'],
     ['the entry point imports the shell', 'src/main-probe.tsx', './shell/App'],

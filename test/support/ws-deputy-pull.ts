@@ -1,5 +1,5 @@
 /**
- * The confused-deputy request of nats-server #8274, made as a person over WebSocket in a process of its own:
+ * The confused-deputy request (docs/security.md#2-two-kinds-of-account), made as a person over WebSocket in a process of its own:
  * create an ephemeral consumer (as an ordered consumer does), then send it a pull request whose reply
  * subject is a stream subject. Where JetStream answers with the account's own rights, the stream stores the
  * delivered messages again; through an import, the server maps the reply back to the requester.

@@ -1,5 +1,5 @@
 /**
- * nats-server #8274: JetStream writes a pull request's messages to whatever reply subject the requester
+ * The confused deputy (docs/security.md#2-two-kinds-of-account): JetStream writes a pull request's messages to whatever reply subject the requester
  * names, with the rights of the account that holds the stream. A person can no longer do it: people's
  * accounts reach JetStream through imports whose replies the server maps (docs/security.md), and this test
  * first checks that `display`, over WebSocket in a child process, stores nothing. Anyone inside the stream
@@ -182,7 +182,7 @@ describe('a consumer told to deliver old events onto a stream subject', () => {
         const s = await streamState(stack.admin, STREAMS.warehouse);
         return s.lastSeq >= lastSeqBefore + 3 ? s : undefined;
       },
-      'the copies to be stored (if this times out, the server no longer lets a pull reply onto a stream subject: nats-server #8274 fixed?)',
+      'the copies to be stored (if this times out, the server no longer lets a pull reply onto a stream subject: see docs/security.md#2-two-kinds-of-account)',
       10_000,
     );
     // Measured: the two copies, then the server's "404 No Messages" status that ends a no_wait pull, stored

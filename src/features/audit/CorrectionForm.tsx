@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { FormProblems } from '../../shared/ui/FormProblems';
+import { FormProblems } from '../../common/ui/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { AuditScope } from '../../core/audit';
 import { UNASSIGNED_LOCATION } from '../../core/events';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useFinalOutcome, useStockCommand } from '../../shared/ui/useStockCommand';
-import { formatCount } from '../../shared/ui/format';
+import { useFinalOutcome, useStockCommand } from '../../common/ui/useStockCommand';
+import { formatCount } from '../../common/ui/format';
 import type { PublishOutcome } from '../../engine/protocol';
 import { placeName } from './audit-text';
 

@@ -1,7 +1,7 @@
 /** The words of the audit trail: what each event was, what it did to the number, who published it. */
 import type { AuditLine, AuditScope } from '../../core/audit';
 import { UNASSIGNED_LOCATION } from '../../core/events';
-import { formatCount } from '../../shared/ui/format';
+import { formatCount } from '../../common/ui/format';
 
 const MINUS = '\u2212';
 

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import { useEngine } from '../../shared/engine-context';
+import { useEngine } from '../../common/engine-context';
 import { AuditSource, type AuditSourceState } from './audit-source';
 
 /**

@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { jsonLine, prettyPayload } from '../../core/event-log';
-import { formatCount, formatTime } from '../../shared/ui/format';
+import { formatCount, formatTime } from '../../common/ui/format';
 import { useEventDetail } from './useEventDetail';
-import { RECORDED_BY_NOTE, recordedBy } from '../../shared/ui/recorded-by';
+import { RECORDED_BY_NOTE, recordedBy } from '../../common/ui/recorded-by';
 
 interface Props {
   seq: number;

@@ -1,8 +1,8 @@
 import { memo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { CHIP_LABELS, type EventRow } from '../../core/event-log';
-import { formatCount, formatTime } from '../../shared/ui/format';
-import { RECORDED_BY_NOTE, recordedBy } from '../../shared/ui/recorded-by';
+import { formatCount, formatTime } from '../../common/ui/format';
+import { RECORDED_BY_NOTE, recordedBy } from '../../common/ui/recorded-by';
 
 const ROW_HEIGHT = 34;
 

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { CHIP_LABELS, EMPTY_FILTER, TYPE_CHIPS, type TypeChip } from '../../core/event-log';
 import { productsIn, warehouseNames } from '../../core/warehouse-stock';
-import { useProgress, useSnapshot } from '../../shared/engine-queries';
-import { formatCount } from '../../shared/ui/format';
+import { useProgress, useSnapshot } from '../../common/engine-queries';
+import { formatCount } from '../../common/ui/format';
 import { EventDetailPanel } from './EventDetailPanel';
 import { EventList } from './EventList';
 import { FORMAT_LABELS, exportFraction } from './export-file';

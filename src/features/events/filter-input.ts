@@ -33,7 +33,7 @@ export function parseLocal(value: string): number | null {
   return LOCAL_DATE_TIME.test(text) ? new Date(text).getTime() : Number.NaN;
 }
 
-export { toLocalInput } from '../../shared/ui/local-time';
+export { toLocalInput } from '../../common/ui/local-time';
 
 export function filterFromDraft(draft: FilterDraft): { filter: EventLogFilter; problems: string[] } {
   const fromMs = parseLocal(draft.from);

@@ -5,7 +5,7 @@
  * say how many it found among the events it read.
  */
 import type { EventPage } from '../../engine/event-log-protocol';
-import { formatCount } from '../../shared/ui/format';
+import { formatCount } from '../../common/ui/format';
 
 export type Move = 'newest' | 'older' | 'newer' | 'oldest';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useEngine } from '../../shared/engine-context';
+import { useEngine } from '../../common/engine-context';
 import type { EventDetail } from '../../engine/event-log-protocol';
 
 type Result = { seq: number; detail: EventDetail | null } | { seq: number; error: string };

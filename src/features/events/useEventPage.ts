@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useEngine } from '../../shared/engine-context';
+import { useEngine } from '../../common/engine-context';
 import type { EventLogFilter } from '../../core/event-log';
 import type { LogScope } from '../../engine/event-log-protocol';
 import { placePage, type Move, type PageView } from './paging';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useEngine } from '../../shared/engine-context';
+import { useEngine } from '../../common/engine-context';
 import type { EventLogFilter } from '../../core/event-log';
 import type { ExportFormat, LogScope } from '../../engine/event-log-protocol';
 import { ExportParts, exportFileName } from './export-file';

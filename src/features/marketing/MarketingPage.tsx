@@ -1,10 +1,10 @@
 import { useCallback, useMemo, useState } from 'react';
 import { hourlySeries } from '../../core/sales';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useViews } from '../../shared/use-views';
-import { SortableTable, type Column } from '../../shared/ui/SortableTable';
-import { formatCount } from '../../shared/ui/format';
-import type { SortOrder } from '../../shared/ui/table-model';
+import { useViews } from '../../common/use-views';
+import { SortableTable, type Column } from '../../common/ui/SortableTable';
+import { formatCount } from '../../common/ui/format';
+import type { SortOrder } from '../../common/ui/table-model';
 import { HourlySalesChart, TopMoversChart, type HourlyPoint } from './charts';
 import {
   WINDOWS,

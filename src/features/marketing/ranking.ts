@@ -12,7 +12,7 @@ import {
   type SalesFilter,
   type SalesState,
 } from '../../core/sales';
-import { matchesSearch, sortRows } from '../../shared/ui/table-model';
+import { matchesSearch, sortRows } from '../../common/ui/table-model';
 
 export const WINDOWS = [
   { key: 'hour', label: 'last hour', ms: HOUR_MS },

@@ -4,16 +4,16 @@ import type { AuditScope } from '../../core/audit';
 import { stockLevels } from '../../core/procurement-stock';
 import { BUCKETS, STREAMS } from '../../core/resources';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
-import { useEngine } from '../../shared/engine-context';
-import { useSnapshot } from '../../shared/engine-queries';
-import { useViews } from '../../shared/use-views';
+import { useEngine } from '../../common/engine-context';
+import { useSnapshot } from '../../common/engine-queries';
+import { useViews } from '../../common/use-views';
 import { canEditThresholds, canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
-import { Pager } from '../../shared/ui/Pager';
-import { SortableTable, type Column } from '../../shared/ui/SortableTable';
-import { formatCount, formatTime } from '../../shared/ui/format';
-import { pageWindow, type SortOrder } from '../../shared/ui/table-model';
-import type { TrailPanel } from '../../shared/trail-panel';
+import { Pager } from '../../common/ui/Pager';
+import { SortableTable, type Column } from '../../common/ui/SortableTable';
+import { formatCount, formatTime } from '../../common/ui/format';
+import { pageWindow, type SortOrder } from '../../common/ui/table-model';
+import type { TrailPanel } from '../../common/trail-panel';
 import { levelRows, type LevelRow } from './level-rows';
 import {
   LEVEL_SORT_VALUES,

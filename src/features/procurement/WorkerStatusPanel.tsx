@@ -1,6 +1,6 @@
-import { useSnapshot } from '../../shared/engine-queries';
-import { formatAgo, formatCount } from '../../shared/ui/format';
-import { useNow } from '../../shared/ui/useNow';
+import { useSnapshot } from '../../common/engine-queries';
+import { formatAgo, formatCount } from '../../common/ui/format';
+import { useNow } from '../../common/ui/useNow';
 import {
   NOTIFIER_STATUS_KEY,
   PROJECTOR_STATUS_KEY,

@@ -2,7 +2,7 @@
  * The stock-levels table at chain size (50 warehouses × 2,000 products = 100,000 keys): which rows match the
  * page's filters, in which order. Pure, so the page memoises it and the tests check it without React.
  */
-import { matchesSearch, sortRows, type SortValue } from '../../shared/ui/table-model';
+import { matchesSearch, sortRows, type SortValue } from '../../common/ui/table-model';
 import type { LevelRow } from './level-rows';
 
 export const LEVEL_SORT_VALUES = {

@@ -1,8 +1,8 @@
 import { newestIssues, reasonCounts } from '../../core/data-quality';
 import type { FoldStart } from '../../engine/protocol';
-import { useEngine } from '../../shared/engine-context';
-import { useSnapshot } from '../../shared/engine-queries';
-import { formatCount } from '../../shared/ui/format';
+import { useEngine } from '../../common/engine-context';
+import { useSnapshot } from '../../common/engine-queries';
+import { formatCount } from '../../common/ui/format';
 
 const KIND_TEXT = { malformed: 'Malformed', unknown: 'Unknown type', duplicate: 'Duplicate id' } as const;
 

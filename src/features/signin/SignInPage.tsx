@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { useEngine } from '../../shared/engine-context';
+import { useEngine } from '../../common/engine-context';
 import type { HeaderPrefixSetting } from '../../core/events';
-import { loadRemembered, saveRemembered, signIn, type Session } from '../../shared/session';
+import { loadRemembered, saveRemembered, signIn, type Session } from '../../common/session';
 
 interface Props {
   defaultServer: string;

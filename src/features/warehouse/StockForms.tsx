@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { FormProblems } from '../../shared/ui/FormProblems';
+import { FormProblems } from '../../common/ui/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { CommandField, CommandInput } from '../../core/commands';
 import type { StockEventType } from '../../core/events';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
-import { useFinalOutcome, useStockCommand } from '../../shared/ui/useStockCommand';
-import { useSnapshot } from '../../shared/engine-queries';
+import { useFinalOutcome, useStockCommand } from '../../common/ui/useStockCommand';
+import { useSnapshot } from '../../common/engine-queries';
 import type { PublishOutcome } from '../../engine/protocol';
 import { describeCommand, StockFormsOutbox } from './StockFormsOutbox';
 

@@ -1,5 +1,5 @@
 import type { StockEvent, StockEventType } from '../../core/events';
-import { useQueuedCommands } from '../../shared/ui/useStockCommand';
+import { useQueuedCommands } from '../../common/ui/useStockCommand';
 import type { QueuedCommand } from '../../engine/protocol';
 
 const VERBS: Record<StockEventType, string> = {

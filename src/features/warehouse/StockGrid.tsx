@@ -1,6 +1,6 @@
 import { useRef, type CSSProperties } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { formatCount } from '../../shared/ui/format';
+import { formatCount } from '../../common/ui/format';
 
 export interface StockRow {
   product: string;

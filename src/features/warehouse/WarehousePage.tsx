@@ -1,12 +1,12 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { AuditScope } from '../../core/audit';
 import { warehouseNames } from '../../core/warehouse-stock';
-import { useViews } from '../../shared/use-views';
+import { useViews } from '../../common/use-views';
 import { canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
-import { formatCount } from '../../shared/ui/format';
-import { useSessionState } from '../../shared/ui/useSessionState';
-import type { TrailPanel } from '../../shared/trail-panel';
+import { formatCount } from '../../common/ui/format';
+import { useSessionState } from '../../common/ui/useSessionState';
+import type { TrailPanel } from '../../common/trail-panel';
 import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
