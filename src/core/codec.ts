@@ -297,22 +297,6 @@ export function stockEventFromPayload(
         value: { type, product_name, from: from.value, to: to.value, quantity: quantity.value },
       };
     }
-    case 'stock.destroyed': {
-      const location = locationField(body, 'location', false);
-      if (!location.ok) return location;
-      const reason = field(body, 'reason', 'string');
-      if (!reason.ok) return reason;
-      return {
-        ok: true,
-        value: {
-          type,
-          product_name,
-          location: location.value,
-          quantity: quantity.value,
-          reason: reason.value,
-        },
-      };
-    }
     case 'stock.corrected': {
       const location = locationField(body, 'location', false);
       if (!location.ok) return location;
@@ -324,12 +308,14 @@ export function stockEventFromPayload(
       if (!location.ok) return location;
       return { ok: true, value: { type, product_name, location: location.value, quantity: quantity.value } };
     }
+    // A write-off must say why; a customer's return may.
+    case 'stock.destroyed':
     case 'stock.returned': {
-      const location = locationField(body, 'location', true);
+      const returned = type === 'stock.returned';
+      const location = locationField(body, 'location', returned);
       if (!location.ok) return location;
-      const given = body.reason;
       const reason =
-        given === undefined || given === null
+        returned && (body.reason === undefined || body.reason === null)
           ? { ok: true as const, value: '' }
           : field(body, 'reason', 'string');
       if (!reason.ok) return reason;

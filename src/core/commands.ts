@@ -76,22 +76,14 @@ export function validateCommand(input: CommandInput, stock: WarehouseStockState)
     case 'stock.sold':
       event = { type, product_name: product, location: location('location', 'Location', true), quantity: q };
       break;
-    case 'stock.returned': {
-      const at = location('location', 'Location', true);
-      const reason = (input.reason ?? '').trim();
-      if (reason.length > MAX_REASON_LENGTH) {
-        problem(
-          'reason',
-          `Reason is ${reason.length} characters long; at most ${MAX_REASON_LENGTH} are allowed`,
-        );
-      }
-      event = { type, product_name: product, location: at, quantity: q, reason };
-      break;
-    }
+    // A write-off must say why; a customer's return may.
+    case 'stock.returned':
     case 'stock.destroyed': {
-      const at = location('location', 'Location', false);
+      const returned = type === 'stock.returned';
+      const at = location('location', 'Location', returned);
       const reason = (input.reason ?? '').trim();
-      if (reason === '') problem('reason', 'Reason is required: say why the stock was destroyed');
+      if (reason === '' && !returned)
+        problem('reason', 'Reason is required: say why the stock was destroyed');
       else if (reason.length > MAX_REASON_LENGTH) {
         problem(
           'reason',
