@@ -9,7 +9,7 @@ import { CHECKPOINTER_STATUS_KEY } from '../core/worker-status';
 import { Checkpointing } from './lib/checkpointing';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
-import { exitWhenDone, shutdownSignal } from './lib/shutdown';
+import { exitWhenDone } from './lib/shutdown';
 import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/checkpointer.ts [options]
@@ -40,22 +40,13 @@ async function main(): Promise<void> {
     keepLatest: n.keep!,
     keepDays: n['keep-days']!,
   };
-  const signal = shutdownSignal(log);
   const checkpointing = new Checkpointing(log, settings, args.headers.names);
-  log.info('starting', {
-    servers: args.target.servers,
-    user: args.target.user,
-    headerPrefix: args.headers.prefix,
-    ...settings,
-  });
-
   await runReportingWorker({
     work: checkpointing,
     name: 'stockwire-checkpointer',
     statusKey: CHECKPOINTER_STATUS_KEY,
-    statusIntervalMs: n['status-interval-ms']!,
-    target: args.target,
-    signal,
+    args,
+    settings,
     log,
   });
 }

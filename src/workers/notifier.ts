@@ -9,7 +9,7 @@ import { NOTIFIER_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { Notification } from './lib/notification';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
-import { exitWhenDone, shutdownSignal } from './lib/shutdown';
+import { exitWhenDone } from './lib/shutdown';
 import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/notifier.ts [options]
@@ -23,21 +23,12 @@ async function main(): Promise<void> {
     switches: [],
     numbers: { 'status-interval-ms': { default: 2000, min: 100 } },
   });
-  const signal = shutdownSignal(log);
   const notification = new Notification(log, args.headers.names, args.target.user);
-  log.info('starting', {
-    servers: args.target.servers,
-    user: args.target.user,
-    headerPrefix: args.headers.prefix,
-  });
-
   await runReportingWorker({
     work: notification,
     name: 'stockwire-notifier',
     statusKey: NOTIFIER_STATUS_KEY,
-    statusIntervalMs: args.numbers['status-interval-ms']!,
-    target: args.target,
-    signal,
+    args,
     log,
   });
 }

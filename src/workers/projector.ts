@@ -9,7 +9,7 @@ import { PROJECTOR_STATUS_KEY } from '../core/worker-status';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { Projection } from './lib/projection';
-import { exitWhenDone, shutdownSignal } from './lib/shutdown';
+import { exitWhenDone } from './lib/shutdown';
 import { runReportingWorker } from './lib/reporting-worker';
 
 const USAGE = `Usage: tsx src/workers/projector.ts [options]
@@ -44,22 +44,13 @@ async function main(): Promise<void> {
     writeConcurrency: n['write-concurrency']!,
     rebuild: args.switches.has('rebuild'),
   };
-  const signal = shutdownSignal(log);
   const projection = new Projection(log, settings, args.headers.names);
-  log.info('starting', {
-    servers: args.target.servers,
-    user: args.target.user,
-    headerPrefix: args.headers.prefix,
-    ...settings,
-  });
-
   await runReportingWorker({
     work: projection,
     name: 'stockwire-projector',
     statusKey: PROJECTOR_STATUS_KEY,
-    statusIntervalMs: n['status-interval-ms']!,
-    target: args.target,
-    signal,
+    args,
+    settings,
     log,
   });
 }

@@ -6,7 +6,8 @@
 import type { WorkerStatus } from '../../core/worker-status';
 import type { NatsConnection } from '../../nats/connection';
 import type { Logger } from './log';
-import type { WorkerTarget } from './options';
+import type { WorkerArgs } from './options';
+import { shutdownSignal } from './shutdown';
 import { withStatusLoop } from './status-loop';
 import { supervise } from './supervise';
 
@@ -24,19 +25,27 @@ export interface ReportingWorkerOptions {
   /** Connection name shown in the server's /connz. */
   name: string;
   statusKey: string;
-  statusIntervalMs: number;
-  target: WorkerTarget;
-  signal: AbortSignal;
+  /** The worker's parsed command line; its spec must define `status-interval-ms`. */
+  args: WorkerArgs;
+  /** What the worker was started with, for the first line of its log. */
+  settings?: Record<string, unknown>;
   log: Logger;
 }
 
-/** Settles once the signal has aborted and the last cycle has stopped; logs the final status. */
+/** Settles once SIGINT/SIGTERM has stopped the last cycle; logs how it starts and the final status. */
 export async function runReportingWorker(options: ReportingWorkerOptions): Promise<void> {
-  const { work, log } = options;
+  const { work, log, args } = options;
+  const signal = shutdownSignal(log);
+  log.info('starting', {
+    servers: args.target.servers,
+    user: args.target.user,
+    headerPrefix: args.headers.prefix,
+    ...options.settings,
+  });
   await supervise({
-    target: options.target,
+    target: args.target,
     name: options.name,
-    signal: options.signal,
+    signal,
     log,
     onError: () => work.countError(),
     cycle: (nc, cycleSignal) =>
@@ -44,7 +53,7 @@ export async function runReportingWorker(options: ReportingWorkerOptions): Promi
         {
           nc,
           key: options.statusKey,
-          intervalMs: options.statusIntervalMs,
+          intervalMs: args.numbers['status-interval-ms']!,
           logEveryMs: 30_000,
           signal: cycleSignal,
           log,
