@@ -171,11 +171,13 @@ function productSubject(root: string, warehouse: string, product: string): strin
 export const LOCATION_RULE = '1 to 64 characters, not all spaces, without control characters';
 const MAX_LOCATION_CHARS = 64;
 const CONTROL_OR_LONE_SURROGATE = /[\p{Cc}\p{Cs}]/u;
+const NOT_BLANK = /\S/;
 
 /** Why a text cannot be a location, in words a user can act on; undefined when it can. */
 export function locationProblem(what: string, value: string): string | undefined {
-  if (value.trim().length === 0) return `${what} is required`;
-  const chars = [...value].length;
+  if (!NOT_BLANK.test(value)) return `${what} is required`;
+  // Every event of a replay passes here: count characters only when the UTF-16 length could exceed the limit.
+  const chars = value.length > MAX_LOCATION_CHARS ? [...value].length : value.length;
   if (chars > MAX_LOCATION_CHARS) {
     return `${what} is ${chars} characters long; at most ${MAX_LOCATION_CHARS} are allowed`;
   }
