@@ -6,7 +6,7 @@
 import { DEFAULT_HEADER_PREFIX, headerNames, parseHeaderPrefix, type HeaderNames } from '../core/events';
 import { UsageError } from './args';
 
-export const HEADER_PREFIX_ENV = 'STOCKWIRE_HEADER_PREFIX';
+const HEADER_PREFIX_ENV = 'STOCKWIRE_HEADER_PREFIX';
 
 export interface HeaderSetting {
   prefix: string;

@@ -155,7 +155,7 @@ function c(
 }
 
 /** Category, variant and catalogue number, e.g. `Apples_Gala_0001`; the same for every seed. */
-export function chainProductName(index: number, products: number): string {
+function chainProductName(index: number, products: number): string {
   const category = CATEGORIES[index % CATEGORIES.length]!;
   const variant = category.variants[Math.floor(index / CATEGORIES.length) % category.variants.length]!;
   const digits = Math.max(4, String(products).length);
@@ -163,7 +163,7 @@ export function chainProductName(index: number, products: number): string {
 }
 
 /** Two-digit store numbers from 11, so that the small demo's 46 and 52 (and their people) are among them. */
-export function chainWarehouseId(index: number): string {
+function chainWarehouseId(index: number): string {
   return String(11 + index);
 }
 

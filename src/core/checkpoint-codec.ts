@@ -12,7 +12,7 @@ import { LEDGER_SNAPSHOT_VERSION, restoreLedger, type LedgerSnapshot } from './l
 import type { LedgerState } from './ledger';
 
 /** Bumped when the encoding itself (not the views) changes. */
-export const CHECKPOINT_FORMAT = 1;
+const CHECKPOINT_FORMAT = 1;
 /** "SWCP" */
 const MAGIC = [0x53, 0x57, 0x43, 0x50] as const;
 const MAX_DEPTH = 64;
