@@ -234,8 +234,10 @@ export class WarehouseFollower {
       const newer = state.lastSeq - use.seq;
       this.sink.notice(
         'info',
-        `Started from the shared checkpoint at #${use.seq.toLocaleString('en-US')}; reading the ` +
-          `${newer.toLocaleString('en-US')} events stored since.`,
+        `Started from the shared checkpoint at #${use.seq.toLocaleString('en-US')}; reading ` +
+          (newer === 1
+            ? 'the 1 event stored since.'
+            : `the ${newer.toLocaleString('en-US')} events stored since.`),
       );
       return;
     }
