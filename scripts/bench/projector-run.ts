@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LedgerState } from '../../src/core/ledger';
-import { stockLevelJson } from '../../src/core/procurement-stock';
+import { stockLevelJson, stockLevelsByKey } from '../../src/core/procurement-stock';
 import type { NatsConnection } from '../../src/nats/connection';
 import { durablePosition } from '../../src/nats/durable';
 import { openCasBucket } from '../../src/nats/kv-cas';
@@ -27,7 +27,9 @@ export interface ProjectorRun {
 
 /** What `stock_levels` must hold after projecting the events the ledger folded: key → JSON. */
 export function expectedLevels(ledger: LedgerState): Map<string, string> {
-  return new Map([...ledger.procurement.levels].map(([key, level]) => [key, stockLevelJson(level)]));
+  return new Map(
+    [...stockLevelsByKey(ledger.procurement)].map(([key, level]) => [key, stockLevelJson(level)]),
+  );
 }
 
 export interface ProjectorProcess {

@@ -4,6 +4,7 @@ import { auditTrail, type AuditLine, type AuditScope } from './audit';
 import type { Decoded } from './codec';
 import { stockKey, stockSubject, type StockEvent } from './events';
 import { applyBatch, initialLedger } from './ledger';
+import { stockLevel } from './procurement-stock';
 import { TestStream, testId } from './testing';
 import { seqOf } from './view';
 import { locationQuantity, productStock } from './warehouse-stock';
@@ -293,7 +294,7 @@ describe('audit trail against the views', () => {
         }
         const trail = auditTrail(stream, total, { skippedSeqs });
         expect(trail.balance).toBe(productStock(ledger.stock, '46', 'Apples')?.total ?? 0);
-        expect(trail.balance).toBe(ledger.procurement.levels.get(stockKey('46', 'Apples'))?.quantity ?? 0);
+        expect(trail.balance).toBe(stockLevel(ledger.procurement, stockKey('46', 'Apples'))?.quantity ?? 0);
         expect(trail.counts.duplicate).toBe(mine.filter((d) => skippedSeqs.has(seqOf(d))).length);
       }),
       { numRuns: 300 },

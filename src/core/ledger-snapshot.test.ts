@@ -114,11 +114,16 @@ describe('ledger snapshots', () => {
               "Map": [
                 "string",
                 {
-                  "last_seq": "number",
-                  "product_name": "string",
-                  "quantity": "number",
-                  "updated_ms": "number",
-                  "warehouse": "string",
+                  "Map": [
+                    "string",
+                    {
+                      "last_seq": "number",
+                      "product_name": "string",
+                      "quantity": "number",
+                      "updated_ms": "number",
+                      "warehouse": "string",
+                    },
+                  ],
                 },
               ],
             },
@@ -128,7 +133,12 @@ describe('ledger snapshots', () => {
                 {
                   "Map": [
                     "string",
-                    "number",
+                    {
+                      "Map": [
+                        "string",
+                        "number",
+                      ],
+                    },
                   ],
                 },
               ],
@@ -184,7 +194,12 @@ describe('ledger snapshots', () => {
             "subjectSeqs": {
               "Map": [
                 "string",
-                "number",
+                {
+                  "Map": [
+                    "string",
+                    "number",
+                  ],
+                },
               ],
             },
             "warehouses": {
@@ -217,7 +232,7 @@ describe('ledger snapshots', () => {
           },
           "version": "number",
         },
-        "version": 2,
+        "version": 3,
       }
     `);
   });

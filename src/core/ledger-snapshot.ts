@@ -14,8 +14,11 @@ import { exportRecentIds, importRecentIds, type RecentIdsExport } from './recent
 import type { SalesState } from './sales';
 import type { WarehouseStockState } from './warehouse-stock';
 
-/** 2: the id set has a horizon (two generations and the event time that opened the newer). */
-export const LEDGER_SNAPSHOT_VERSION = 2;
+/**
+ * 2: the id set has a horizon (two generations and the event time that opened the newer).
+ * 3: subject sequences and procurement levels are kept by warehouse.
+ */
+export const LEDGER_SNAPSHOT_VERSION = 3;
 
 export interface LedgerSnapshot {
   readonly version: number;

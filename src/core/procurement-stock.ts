@@ -21,16 +21,22 @@ export interface StockLevel {
   readonly updated_ms: number;
 }
 
+/**
+ * Both maps are by warehouse, then product: a batch copies only the warehouses it touches, not every key of a
+ * chain (docs/architecture.md#folding-at-a-chains-size). Read levels through the selectors below.
+ */
 export interface ProcurementStockState {
-  /** Key `<warehouse>.<product>` → level. */
-  readonly levels: ReadonlyMap<string, StockLevel>;
-  /** Per key, quantity per location: a correction sets one location, so the sum alone is not enough. */
-  readonly locations: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Warehouse → product → level (key `<warehouse>.<product>` in the bucket). */
+  readonly levels: ReadonlyMap<string, ReadonlyMap<string, StockLevel>>;
+  /** Quantity per location: a correction sets one location, so the sum alone is not enough. */
+  readonly locations: ReadonlyMap<string, ReadonlyMap<string, ReadonlyMap<string, number>>>;
 }
 
 export const initialProcurementStock: ProcurementStockState = { levels: new Map(), locations: new Map() };
 
 const NO_LOCATIONS: ReadonlyMap<string, number> = new Map();
+const NO_PRODUCT_LOCATIONS: ReadonlyMap<string, ReadonlyMap<string, number>> = new Map();
+const NO_LEVELS: ReadonlyMap<string, StockLevel> = new Map();
 const effects = stockEffectSlots();
 
 function evolve(
@@ -40,14 +46,16 @@ function evolve(
 ): ProcurementStockState {
   if (decoded.kind !== 'stock') return state;
   const { meta, event } = decoded;
-  const key = stockKey(meta.warehouse, meta.product);
-  const previous = state.levels.get(key);
+  const { warehouse, product } = meta;
+  const previous = state.levels.get(warehouse)?.get(product);
   if (previous && meta.seq <= previous.last_seq) return state;
   const next = draft(batch, state);
   const allLocations = draftMap(batch, state.locations);
   next.locations = allLocations;
-  const locations = draftMap(batch, allLocations.get(key) ?? NO_LOCATIONS);
-  allLocations.set(key, locations);
+  const warehouseLocations = draftMap(batch, allLocations.get(warehouse) ?? NO_PRODUCT_LOCATIONS);
+  allLocations.set(warehouse, warehouseLocations);
+  const locations = draftMap(batch, warehouseLocations.get(product) ?? NO_LOCATIONS);
+  warehouseLocations.set(product, locations);
   let delta = 0;
   const count = stockEffects(event, effects);
   for (let i = 0; i < count; i++) {
@@ -57,8 +65,10 @@ function evolve(
     locations.set(effect.location, after);
     delta += after - before;
   }
-  const levels = draftMap(batch, state.levels);
-  next.levels = levels;
+  const allLevels = draftMap(batch, state.levels);
+  next.levels = allLevels;
+  const levels = draftMap(batch, allLevels.get(warehouse) ?? NO_LEVELS);
+  allLevels.set(warehouse, levels);
   const quantity = (previous?.quantity ?? 0) + delta;
   if (previous && batch.owned.has(previous)) {
     const level = previous as Mutable<StockLevel>;
@@ -67,10 +77,10 @@ function evolve(
     level.updated_ms = meta.timestampMs;
   } else {
     levels.set(
-      key,
+      product,
       fresh<StockLevel>(batch, {
-        warehouse: meta.warehouse,
-        product_name: meta.product,
+        warehouse,
+        product_name: product,
         quantity,
         last_seq: meta.seq,
         updated_ms: meta.timestampMs,
@@ -84,21 +94,45 @@ function evolve(
 // Selectors and the wire form
 
 export function stockLevel(state: ProcurementStockState, key: string): StockLevel | undefined {
-  return state.levels.get(key);
+  const dot = key.indexOf('.');
+  return dot === -1 ? undefined : state.levels.get(key.slice(0, dot))?.get(key.slice(dot + 1));
+}
+
+/** Every level, in no particular order. */
+export function* eachStockLevel(state: ProcurementStockState): Generator<StockLevel> {
+  for (const levels of state.levels.values()) yield* levels.values();
+}
+
+/** Every level under its bucket key `<warehouse>.<product>`. */
+export function stockLevelsByKey(state: ProcurementStockState): Map<string, StockLevel> {
+  const byKey = new Map<string, StockLevel>();
+  for (const level of eachStockLevel(state)) byKey.set(stockKey(level.warehouse, level.product_name), level);
+  return byKey;
+}
+
+export function stockLevelCount(state: ProcurementStockState): number {
+  let count = 0;
+  for (const levels of state.levels.values()) count += levels.size;
+  return count;
 }
 
 /** All levels, by key. */
 export function stockLevels(state: ProcurementStockState): StockLevel[] {
-  return [...state.levels.entries()]
+  return [...eachStockLevel(state)]
+    .map((level) => [stockKey(level.warehouse, level.product_name), level] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, level]) => level);
 }
 
 /** Levels that differ between two states of the same fold (unchanged levels keep their identity). */
 export function changedLevels(before: ProcurementStockState, after: ProcurementStockState): StockLevel[] {
-  if (before.levels === after.levels) return [];
   const changed: StockLevel[] = [];
-  for (const [key, level] of after.levels) if (before.levels.get(key) !== level) changed.push(level);
+  if (before.levels === after.levels) return changed;
+  for (const [warehouse, levels] of after.levels) {
+    const earlier = before.levels.get(warehouse);
+    if (earlier === levels) continue;
+    for (const [product, level] of levels) if (earlier?.get(product) !== level) changed.push(level);
+  }
   return changed;
 }
 
@@ -113,7 +147,7 @@ export function stockLevelJson(value: StockLevel): string {
   });
 }
 
-export const procurementStockSelectors = { stockLevel, stockLevels, changedLevels };
+export const procurementStockSelectors = { stockLevel, stockLevels, changedLevels, stockLevelCount };
 
 export const procurementStockView: View<ProcurementStockState, typeof procurementStockSelectors> = {
   initialState: initialProcurementStock,

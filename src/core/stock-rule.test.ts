@@ -18,7 +18,7 @@ import {
   type StockEvent,
   type StockEventType,
 } from './events';
-import { procurementStockView, type ProcurementStockState } from './procurement-stock';
+import { eachStockLevel, procurementStockView, type ProcurementStockState } from './procurement-stock';
 import { applyStockEffect, stockEffectSlots, stockEffects, type StockEffect } from './stock-rule';
 import { TestStream } from './testing';
 import { fold } from './view';
@@ -228,9 +228,10 @@ function warehouseCells(state: WarehouseStockState): Map<string, number> {
 }
 function procurementCells(state: ProcurementStockState): Map<string, number> {
   const cells = new Map<string, number>();
-  for (const [key, locations] of state.locations) {
-    const level = state.levels.get(key)!;
-    for (const [at, q] of locations) cells.set(`${level.warehouse}/${level.product_name}/${at}`, q);
+  for (const [warehouse, products] of state.locations) {
+    for (const [product, locations] of products) {
+      for (const [at, q] of locations) cells.set(`${warehouse}/${product}/${at}`, q);
+    }
   }
   return cells;
 }
@@ -261,7 +262,7 @@ function warehouseTotalsOf(state: WarehouseStockState): Map<string, number> {
   return sums;
 }
 function levelsOf(state: ProcurementStockState): Map<string, number> {
-  return new Map([...state.levels.values()].map((l) => [`${l.warehouse}/${l.product_name}`, l.quantity]));
+  return new Map([...eachStockLevel(state)].map((l) => [`${l.warehouse}/${l.product_name}`, l.quantity]));
 }
 
 /** The same figures from the warehouse view, the projector's levels and the demo generator's count. */

@@ -31,9 +31,11 @@ export interface WarehouseStockState {
   /**
    * Last sequence per stream subject over every message, stock or not: the server compares
    * `Nats-Expected-Last-Subject-Sequence` with this, so unknown, malformed and duplicate messages count too.
-   * It is also this view's checkpoint: a message at or below it was already applied.
+   * It is also this view's checkpoint: a message at or below it was already applied. Grouped by the subject's
+   * second token (a stock subject's warehouse), so that a batch copies only the groups it touches
+   * (docs/architecture.md#folding-at-a-chains-size).
    */
-  readonly subjectSeqs: ReadonlyMap<string, number>;
+  readonly subjectSeqs: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 export const initialWarehouseStock: WarehouseStockState = {
@@ -42,6 +44,26 @@ export const initialWarehouseStock: WarehouseStockState = {
 };
 
 const NO_PRODUCTS: ReadonlyMap<string, ProductStock> = new Map();
+const NO_SUBJECTS: ReadonlyMap<string, number> = new Map();
+
+/** The group of `subjectSeqs` a subject belongs to: its second token, '' when it has none. */
+function subjectGroup(subject: string): string {
+  const first = subject.indexOf('.');
+  if (first === -1) return '';
+  const second = subject.indexOf('.', first + 1);
+  return second === -1 ? subject.slice(first + 1) : subject.slice(first + 1, second);
+}
+
+function subjectSeq(state: WarehouseStockState, subject: string): number {
+  return state.subjectSeqs.get(subjectGroup(subject))?.get(subject) ?? 0;
+}
+
+function setSubjectSeq(next: Mutable<WarehouseStockState>, subject: string, seq: number, batch: Batch): void {
+  const groups = draftMap(batch, next.subjectSeqs);
+  const group = subjectGroup(subject);
+  groups.set(group, draftMap(batch, groups.get(group) ?? NO_SUBJECTS).set(subject, seq));
+  next.subjectSeqs = groups;
+}
 const effects = stockEffectSlots();
 
 function evolve(
@@ -51,9 +73,9 @@ function evolve(
 ): WarehouseStockState {
   const seq = seqOf(decoded);
   const subject = subjectOf(decoded);
-  if (seq <= (state.subjectSeqs.get(subject) ?? 0)) return state;
+  if (seq <= subjectSeq(state, subject)) return state;
   const next = draft(batch, state);
-  next.subjectSeqs = draftMap(batch, state.subjectSeqs).set(subject, seq);
+  setSubjectSeq(next, subject, seq, batch);
   if (decoded.kind === 'stock') applyStockEvent(next, decoded.meta, decoded.event, batch);
   return next;
 }
@@ -68,9 +90,9 @@ export function recordSubjectSeq(
   seq: number,
   batch: Batch = newBatch(),
 ): WarehouseStockState {
-  if (seq <= (state.subjectSeqs.get(subject) ?? 0)) return state;
+  if (seq <= subjectSeq(state, subject)) return state;
   const next = draft(batch, state);
-  next.subjectSeqs = draftMap(batch, state.subjectSeqs).set(subject, seq);
+  setSubjectSeq(next, subject, seq, batch);
   return next;
 }
 
@@ -168,7 +190,7 @@ export function locationQuantity(
 
 /** The subject's last sequence, 0 when it has none: the value for `Nats-Expected-Last-Subject-Sequence`. */
 export function lastSubjectSeq(state: WarehouseStockState, warehouse: string, product: string): number {
-  return state.subjectSeqs.get(stockSubject(warehouse, product)) ?? 0;
+  return subjectSeq(state, stockSubject(warehouse, product));
 }
 
 /** Total per product, in one warehouse or summed over all of them. */

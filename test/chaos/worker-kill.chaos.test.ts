@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeProcurementMessage, decodeStockMessage } from '../../src/core/codec';
 import { stockKey, type StockEvent } from '../../src/core/events';
 import { applyDecoded, initialLedger } from '../../src/core/ledger';
+import { stockLevel, stockLevelsByKey } from '../../src/core/procurement-stock';
 import { DEFAULT_THRESHOLD } from '../../src/core/thresholds';
 import type { Rng } from '../../src/core/demo-history';
 import { STREAMS } from '../../src/core/resources';
@@ -102,10 +103,10 @@ async function foldSequence(): Promise<{ quantities: Map<string, number[]>; fina
     if (d.kind !== 'stock' || state.procurement === before) continue;
     const key = stockKey(d.meta.warehouse, d.meta.product);
     const list = quantities.get(key) ?? [];
-    list.push(state.procurement.levels.get(key)!.quantity);
+    list.push(stockLevel(state.procurement, key)!.quantity);
     quantities.set(key, list);
   }
-  const finalLow = [...state.procurement.levels]
+  const finalLow = [...stockLevelsByKey(state.procurement)]
     .filter(([, level]) => level.quantity < DEFAULT_THRESHOLD)
     .map(([key]) => key);
   return { quantities, finalLow };

@@ -11,7 +11,7 @@ import { decodeProcurementMessage, decodeStockMessage } from '../../src/core/cod
 import { createRng, type Rng } from '../../src/core/demo-history';
 import { stockKey, type StockEvent } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
-import { stockLevelJson } from '../../src/core/procurement-stock';
+import { stockLevelJson, stockLevelsByKey } from '../../src/core/procurement-stock';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { watchBucket } from '../../src/nats/kv-watch';
@@ -265,13 +265,14 @@ export async function readBucket(
 /** Differences between the bucket and the fold, one line each; empty when they agree byte for byte. */
 export function compareWithFold(fold: LedgerState, bucket: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
-  for (const [key, level] of fold.procurement.levels) {
+  const levels = stockLevelsByKey(fold.procurement);
+  for (const [key, level] of levels) {
     const expected = stockLevelJson(level);
     const actual = bucket.get(key);
     if (actual !== expected) problems.push(`${key}: bucket ${actual ?? '(missing)'} fold ${expected}`);
   }
   for (const key of bucket.keys()) {
-    if (!fold.procurement.levels.has(key)) problems.push(`${key}: in the bucket, not in the fold`);
+    if (!levels.has(key)) problems.push(`${key}: in the bucket, not in the fold`);
   }
   return problems;
 }

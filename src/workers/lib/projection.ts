@@ -23,7 +23,7 @@ import { decodeStockMessage, type Decoded, type RawMessage } from '../../core/co
 import { applyDecoded, initialLedger, type LedgerState } from '../../core/ledger';
 import { newBatch } from '../../core/batch';
 import { seqOf } from '../../core/view';
-import { changedLevels } from '../../core/procurement-stock';
+import { changedLevels, stockLevel, stockLevelCount, stockLevelsByKey } from '../../core/procurement-stock';
 import { stockKey, type HeaderNames } from '../../core/events';
 import { planDelivery, planKey, type PlanContext } from '../../core/projector-plan';
 import type { NatsConnection } from '../../nats/connection';
@@ -142,7 +142,7 @@ export class Projection {
     const foldMs = this.now() - started;
     await this.loadBucket(nc, signal);
     const deleteStrays = (this.settings.rebuild && !this.rebuildDone) || this.replaced;
-    const keys = new Set([...this.ledger.procurement.levels.keys(), ...this.slots.keys()]);
+    const keys = new Set([...stockLevelsByKey(this.ledger.procurement).keys(), ...this.slots.keys()]);
     const outcomes = await this.sync(nc, bucket, keys, deleteStrays, signal);
     if (deleteStrays) this.rebuildDone = true;
     this.replaced = false;
@@ -203,7 +203,7 @@ export class Projection {
       errors: this.errors,
       malformed: this.ledger.quality.byKind.malformed,
       duplicates: this.ledger.skipped,
-      keys: this.ledger.procurement.levels.size,
+      keys: stockLevelCount(this.ledger.procurement),
       phase: !this.ready ? 'starting' : lagEvents > this.settings.batchSize ? 'catching-up' : 'live',
       startedMs: this.startedMs,
       updatedMs: now,
@@ -417,7 +417,7 @@ export class Projection {
         streamLastSeq: this.streamLastSeq,
         deleteStrays: deleteStray,
       };
-      const decision = planKey(slot.value, this.ledger.procurement.levels.get(key), ctx);
+      const decision = planKey(slot.value, stockLevel(this.ledger.procurement, key), ctx);
       if (decision.kind === 'keep') {
         this.waiting.delete(key);
         return 'kept';
