@@ -20,6 +20,8 @@ const USAGE = `Usage: tsx src/workers/projector.ts [options]
   --ack-wait-ms N           redelivery delay of unacknowledged messages (default 30000)
   --max-ack-pending N       unacknowledged messages the server allows (default 20000)
   --write-concurrency N     compare-and-set writes in flight (default 64)
+  --catch-up-batch N        events folded at once while catching up; a durable further behind than this
+                            folds the whole backlog before writing (default 50000)
   --status-interval-ms N    how often the status is published (default 2000)
 ${CONNECTION_USAGE}`;
 
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       'ack-wait-ms': { default: 30_000, min: 1000 },
       'max-ack-pending': { default: 20_000, min: 1 },
       'write-concurrency': { default: 64, min: 1 },
+      'catch-up-batch': { default: 50_000, min: 1 },
       'status-interval-ms': { default: 2000, min: 100 },
     },
   });
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     ackWaitMs: n['ack-wait-ms']!,
     maxAckPending: Math.max(n['max-ack-pending']!, n.batch!),
     writeConcurrency: n['write-concurrency']!,
+    catchUpBatch: n['catch-up-batch']!,
     rebuild: args.switches.has('rebuild'),
   };
   const projection = new Projection(log, settings, args.headers.names);

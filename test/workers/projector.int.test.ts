@@ -6,7 +6,7 @@ import { stockLevelJson } from '../../src/core/procurement-stock';
 import { consumeDurable, durablePosition, ensureDurable } from '../../src/nats/durable';
 import { openCasBucket } from '../../src/nats/kv-cas';
 import { BUCKETS, STREAMS } from '../../src/core/resources';
-import { PROJECTOR_DURABLE } from '../../src/nats/names';
+import { PROJECTOR_DURABLE, kvStreamName } from '../../src/nats/names';
 import { publishRaw } from '../../src/nats/publish';
 import { streamState } from '../../src/nats/replay';
 import {
@@ -112,6 +112,20 @@ describe('projector', () => {
     expect(await current.exited).toEqual({ code: 0, signal: null });
     expect(current.lines.some((l) => l.msg === 'stopped')).toBe(true);
   }, 120_000);
+
+  it('given a durable further behind than a catch-up batch, then the backlog is folded first and each key written once', async () => {
+    await publishTraffic(stack.admin, seededRng(4000), 4000, { perSecond: 1e9 });
+    const projector = spawnWorker('projector', stack.server.clientUrl, ['--catch-up-batch', '500']);
+    const start = await ready(projector);
+    expect(start.foldedThrough).toBe(4000);
+    expect(start.durableDelivered).toBe(0);
+    await waitForBucketToMatch(stack.admin);
+    await waitForDurableToSettle();
+    // Every write is a new sequence of the bucket's stream: one per key means no key was written twice.
+    const writes = (await streamState(stack.admin, kvStreamName(BUCKETS.stockLevels))).lastSeq;
+    expect((await readBucket(stack.admin)).size).toBe(50);
+    expect(writes).toBe(50);
+  }, 60_000);
 
   it('given messages a dead consumer left unacknowledged, when they are delivered again, then they change nothing', async () => {
     for (let i = 0; i < 3; i++) await publishTraffic(stack.admin, seededRng(7 + i), 600, { perSecond: 1e9 });

@@ -41,6 +41,9 @@ export interface CheckpointSettings {
   keepDays: number;
 }
 
+/** Events folded at once while catching up. */
+const FOLD_BATCH = 50_000;
+
 /** Thrown when the stream under the fold was recreated or rewound: the next cycle starts over. */
 class StreamReplaced extends Error {}
 
@@ -103,6 +106,7 @@ export class Checkpointing {
       replaced = true;
       cycle.abort();
     });
+    let decoded: Decoded[] = [];
     try {
       for await (const batch of replayStream(nc, {
         stream: STREAMS.warehouse,
@@ -110,7 +114,11 @@ export class Checkpointing {
         signal: cycle.signal,
         batchSize: 1000,
       })) {
-        const decoded = batch.messages.map((m) => decodeStockMessage(m, this.names));
+        for (const m of batch.messages) decoded.push(decodeStockMessage(m, this.names));
+        this.streamLastSeq = Math.max(this.streamLastSeq, batch.streamLastSeq);
+        // Folded in large batches while catching up: each batch copies every container it changes once, and at
+        // a chain's size some hold 100k keys (docs/architecture.md#folding-at-a-chains-size).
+        if (decoded.length < FOLD_BATCH && !batch.caughtUp) continue;
         this.ledger = applyBatch(this.ledger, decoded);
         for (const d of decoded) {
           const at = eventMs(d);
@@ -118,7 +126,7 @@ export class Checkpointing {
           if (at > this.maxEventMs) this.maxEventMs = at;
         }
         this.rate.record(decoded.length, this.now());
-        this.streamLastSeq = Math.max(this.streamLastSeq, batch.streamLastSeq);
+        decoded = [];
         // The first catch-up writes at once when there is no checkpoint of this stream yet: the first
         // browser should not wait the full interval for one.
         const first = batch.caughtUp && !this.caughtUp && this.lastSeq === 0;

@@ -49,6 +49,11 @@ export interface ProjectorSettings {
   rebuild: boolean;
   /** Parallel compare-and-set writes. */
   writeConcurrency: number;
+  /**
+   * Events folded at once while reading the stream up to the durable; a durable further behind than this has
+   * its backlog folded first (docs/architecture.md#folding-at-a-chains-size).
+   */
+  catchUpBatch: number;
 }
 
 const NO_VALUE: KvSlot = { revision: 0, value: null };
@@ -136,8 +141,13 @@ export class Projection {
     const started = this.now();
     const before = this.ledger.lastSeq;
     // After a replacement the whole new stream is folded first, so that no key of the old history is judged
-    // against a partial fold (it would wait for, or be deleted before, the events that settle it).
-    const foldTo = this.replaced ? Math.max(durable.deliveredSeq, stream.lastSeq) : durable.deliveredSeq;
+    // against a partial fold (it would wait for, or be deleted before, the events that settle it). A durable
+    // far behind (a new deployment on a long history) is caught up the same way: folded in large batches and
+    // each key written once, instead of a write per key per delivered batch; the durable then acknowledges
+    // what it delivers as already folded.
+    const farBehind = stream.lastSeq - durable.deliveredSeq > this.settings.catchUpBatch;
+    const foldTo =
+      this.replaced || farBehind ? Math.max(durable.deliveredSeq, stream.lastSeq) : durable.deliveredSeq;
     await this.fill(nc, before + 1, foldTo, signal, false);
     const foldMs = this.now() - started;
     await this.loadBucket(nc, signal);
@@ -338,6 +348,9 @@ export class Projection {
     const done = new AbortController();
     const stop = () => done.abort();
     signal.addEventListener('abort', stop, { once: true });
+    // Folded in large batches: each batch copies every container it changes once, and at a chain's size a
+    // batch of 1,000 events touches every warehouse (docs/architecture.md#folding-at-a-chains-size).
+    let pending: RawMessage[] = [];
     try {
       for await (const batch of replayStream(nc, {
         stream: STREAMS.warehouse,
@@ -345,13 +358,17 @@ export class Projection {
         signal: done.signal,
         batchSize: 1000,
       })) {
-        this.fold(
-          batch.messages.filter((m) => m.seq <= to),
-          report,
-        );
+        for (const m of batch.messages) if (m.seq <= to) pending.push(m);
         this.streamLastSeq = Math.max(this.streamLastSeq, batch.streamLastSeq);
-        if (this.ledger.lastSeq >= to || batch.caughtUp) break;
+        const last = batch.messages[batch.messages.length - 1]?.seq ?? 0;
+        const end = last >= to || batch.caughtUp;
+        if (pending.length >= this.settings.catchUpBatch || end) {
+          this.fold(pending, report);
+          pending = [];
+        }
+        if (end) break;
       }
+      this.fold(pending, report);
     } finally {
       signal.removeEventListener('abort', stop);
       done.abort();
