@@ -71,8 +71,12 @@ export async function coldReplay(
   };
 }
 
-export function displayUrl(appUrl: string, wsUrl: string): string {
-  const credential = new URLSearchParams(LOGINS.display);
+export function displayUrl(
+  appUrl: string,
+  wsUrl: string,
+  login: { user: string; password: string } = LOGINS.display,
+): string {
+  const credential = new URLSearchParams(login);
   return new URL(`/display?${new URLSearchParams({ server: wsUrl })}#${credential}`, appUrl).href;
 }
 

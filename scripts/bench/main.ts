@@ -15,6 +15,8 @@ import { provision } from '../../src/nats/provision';
 import { LOGINS } from '../../test/support/users';
 import { freePort, startNatsServer, type NatsServerHandle } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
+import { chainBench, type ChainResults } from './chain-main';
+import { chainReportLines } from './chain-report';
 import { coldReplay, displayUrl, warmStart, type ColdReplay } from './app-replay';
 import { runBrowserBaseline, runDeliveryOnly, type BrowserBaseline } from './browser-baseline';
 import { launchChromium } from './browser';
@@ -220,6 +222,7 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.onSignals(say);
   const phases = new Phases(() => cleanup.signalled);
+  if (options.chain) return runChain(options, cleanup, phases);
   say(
     `${options.events.toLocaleString('en-US')} events; live phase ${options.liveSeconds} s at ${options.liveRate}/s`,
   );
@@ -233,6 +236,24 @@ async function main(): Promise<number> {
   results.phase_s = phases.seconds;
   results.total_s = round(phases.totalSeconds(), 1);
   for (const line of reportLines(results)) console.log(line);
+  console.log(JSON.stringify(results));
+  return Object.keys(results.errors).length > 0 ? 1 : 0;
+}
+
+async function runChain(options: BenchOptions, cleanup: Cleanup, phases: Phases): Promise<number> {
+  say(
+    `the chain: ${options.dashboards} screens at once; live phases ${options.liveSeconds} s at ${options.liveRate}/s`,
+  );
+  let results: ChainResults;
+  try {
+    results = await chainBench(options, cleanup, phases);
+  } finally {
+    if (cleanup.signalled) await cleanup.run();
+    else await phases.run('stop everything', 30, () => cleanup.run());
+  }
+  results.phase_s = phases.seconds;
+  results.total_s = round(phases.totalSeconds(), 1);
+  for (const line of chainReportLines(results)) console.log(line);
   console.log(JSON.stringify(results));
   return Object.keys(results.errors).length > 0 ? 1 : 0;
 }

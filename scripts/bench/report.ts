@@ -44,17 +44,17 @@ export interface BenchResults {
 
 type Verdict = 'yes' | 'NO' | '—';
 
-interface Row {
+export interface Row {
   goal: string;
   measured: string;
   target: string;
   met: Verdict;
 }
 
-const n = (v: number | null, digits = 0): string =>
+export const n = (v: number | null, digits = 0): string =>
   v === null || Number.isNaN(v) ? 'failed' : v.toLocaleString('en-US', { maximumFractionDigits: digits });
 
-function verdict(value: number | null, ok: (v: number) => boolean): Verdict {
+export function verdict(value: number | null, ok: (v: number) => boolean): Verdict {
   return value === null || Number.isNaN(value) ? 'NO' : ok(value) ? 'yes' : 'NO';
 }
 
@@ -125,6 +125,19 @@ export function reportLines(r: BenchResults): string[] {
         .join(', ') || 'none',
     ),
   ];
+  return renderTable(
+    `Stockwire bench — ${n(r.events)} events of the demo's shape, ${r.total_s.toFixed(0)} s in all`,
+    rows,
+    r,
+  );
+}
+
+/** The table, the phases' durations and the failures, as lines. */
+export function renderTable(
+  title: string,
+  rows: Row[],
+  r: { phase_s: Record<string, number>; errors: Record<string, string> },
+): string[] {
   const widths = [
     Math.max(4, ...rows.map((row) => row.goal.length)),
     Math.max(8, ...rows.map((row) => row.measured.length)),
@@ -133,7 +146,7 @@ export function reportLines(r: BenchResults): string[] {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const out = [
     '',
-    `Stockwire bench — ${n(r.events)} events of the demo's shape, ${r.total_s.toFixed(0)} s in all`,
+    title,
     line(['goal', 'measured', 'target', 'met?']),
     line(widths.map((w) => '-'.repeat(w)).concat('----')),
     ...rows.map((row) => line([row.goal, row.measured, row.target, row.met])),
@@ -146,6 +159,6 @@ export function reportLines(r: BenchResults): string[] {
   return out;
 }
 
-function info(goal: string, measured: string): Row {
+export function info(goal: string, measured: string): Row {
   return { goal, measured, target: '', met: '—' };
 }

@@ -1,0 +1,129 @@
+/**
+ * The chain's fold in Node and one shared checkpoint of it, as the checkpointer would write it
+ * (src/workers/lib/checkpointing.ts): the stream is folded up to `cutSeq`, a checkpoint of that fold is written
+ * and timed (encode, gzip, put), and the fold goes on to the end. Cutting before the end leaves a tail that a
+ * browser starting from the checkpoint must replay, as it would between two checkpoints in production.
+ */
+import { checkpointName } from '../../src/core/checkpoint-catalog';
+import { encodeCheckpoint } from '../../src/core/checkpoint-codec';
+import { decodeStockMessage, type Decoded } from '../../src/core/codec';
+import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
+import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
+import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
+import { STREAMS } from '../../src/core/resources';
+import { writeCheckpoint } from '../../src/nats/checkpoint-store';
+import type { NatsConnection } from '../../src/nats/connection';
+import { streamState } from '../../src/nats/replay';
+import { stockwireReplay } from './replay-path';
+
+export interface ChainFold {
+  /** The fold of the whole stream. */
+  ledger: LedgerState;
+  foldMs: number;
+  /** Oldest event time in the stream. */
+  minEventMs: number;
+  checkpoint: {
+    seq: number;
+    /** Encode + gzip + put of one checkpoint. */
+    ms: number;
+    bytes: number;
+    compressedBytes: number;
+  };
+}
+
+const FOLD_BATCH = 50_000;
+
+const eventMs = (d: Decoded) => (d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs);
+
+export async function foldChainAndCheckpoint(
+  nc: NatsConnection,
+  lastSeq: number,
+  cutSeq: number,
+): Promise<ChainFold> {
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
+  const { created } = await streamState(nc, STREAMS.warehouse);
+  const controller = new AbortController();
+  let ledger = initialLedger();
+  let minEventMs = Number.POSITIVE_INFINITY;
+  let maxEventMs = Number.NEGATIVE_INFINITY;
+  let checkpoint: ChainFold['checkpoint'] | null = null;
+  let foldMs = 0;
+  let started = performance.now();
+  // Folded in large batches: a batch copies each container it changes once, and at a chain's size a few of
+  // them hold 100k keys (src/core/batch.ts), so a batch of 1,000 events would spend most of its time copying.
+  let pending: Decoded[] = [];
+  const apply = async (messages: Decoded[]) => {
+    ledger = applyBatch(ledger, messages);
+    for (const d of messages) {
+      const at = eventMs(d);
+      if (at < minEventMs) minEventMs = at;
+      if (at > maxEventMs) maxEventMs = at;
+    }
+    if (checkpoint === null && ledger.lastSeq >= cutSeq) {
+      foldMs += performance.now() - started;
+      checkpoint = await write(nc, ledger, created, minEventMs, maxEventMs);
+      started = performance.now();
+    }
+  };
+  for await (const batch of stockwireReplay(nc, {
+    stream: STREAMS.warehouse,
+    fromSeq: 1,
+    signal: controller.signal,
+    batchSize: 1000,
+  })) {
+    for (const m of batch.messages) {
+      const decoded = decodeStockMessage(m, names);
+      // The checkpoint must hold exactly the events up to the cut.
+      if (checkpoint === null && seqOf(decoded) === cutSeq + 1) {
+        await apply(pending);
+        pending = [];
+      }
+      pending.push(decoded);
+    }
+    const done = pending.length > 0 && seqOf(pending[pending.length - 1]!) >= lastSeq;
+    if (pending.length >= FOLD_BATCH || done) {
+      await apply(pending);
+      pending = [];
+    }
+    if (done) break;
+  }
+  foldMs += performance.now() - started;
+  controller.abort();
+  if (checkpoint === null)
+    throw new Error(`the fold ended at ${ledger.lastSeq}, before the cut at ${cutSeq}`);
+  if (ledger.quality.byKind.malformed > 0)
+    throw new Error(`${ledger.quality.byKind.malformed} malformed events in the chain`);
+  return { ledger, foldMs, minEventMs, checkpoint };
+}
+
+function seqOf(d: Decoded): number {
+  return d.kind === 'malformed' ? d.seq : d.meta.seq;
+}
+
+async function write(
+  nc: NatsConnection,
+  ledger: LedgerState,
+  streamCreated: string,
+  minEventMs: number,
+  maxEventMs: number,
+): Promise<ChainFold['checkpoint']> {
+  const started = performance.now();
+  const bytes = encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs, maxEventMs });
+  const { compressedBytes } = await writeCheckpoint(
+    nc,
+    {
+      name: checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq),
+      seq: ledger.lastSeq,
+      viewsVersion: LEDGER_SNAPSHOT_VERSION,
+      streamCreated,
+      maxEventMs,
+    },
+    bytes,
+  );
+  return {
+    seq: ledger.lastSeq,
+    ms: Math.round(performance.now() - started),
+    bytes: bytes.length,
+    compressedBytes,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Many screens on one server: wall displays, managers, marketing and procurement pages, each in its own browser
+ * context (split over two Chromium processes, as two machines' worth of screens), all signed in and caught up;
+ * then a busy chain's events arrive for a while. Measured: when each page saw each event, and what the server
+ * spent meanwhile (CPU from /proc, memory from its monitoring port).
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { STREAMS } from '../../src/core/resources';
+import type { NatsConnection } from '../../src/nats/connection';
+import { streamState } from '../../src/nats/replay';
+import { LOGINS, SCOPED_MANAGER, SECOND_SCREEN } from '../../test/support/users';
+import type { NatsServerHandle } from '../lib/nats-server.mjs';
+import { displayUrl } from './app-replay';
+import { launchChromium } from './browser';
+import type { LiveSource } from './chain-live';
+import { lastSeqOf, seenBy } from './chain-live';
+import { firstVisit, type FirstPage, type Login } from './chain-visits';
+import type { Cleanup } from './cleanup';
+import { addProbe, readProbe, retarget, waitUntilCaughtUp } from './page-probe';
+import { say } from './phases';
+import { percentile } from './stats';
+
+interface Screen {
+  who: string;
+  what: string;
+  open: (browser: Browser, target: number) => Promise<{ page: Page; context: BrowserContext; ms: number }>;
+}
+
+export interface PageFigures {
+  who: string;
+  what: string;
+  first_visit_ms: number;
+  p50_ms: number;
+  p99_ms: number;
+  unseen: number;
+}
+
+export interface Dashboards {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  unseen: number;
+  firstVisitMaxMs: number;
+  serverCpuPct: number;
+  serverRssMb: number;
+  perPage: PageFigures[];
+}
+
+interface Env {
+  appUrl: string;
+  wsUrl: string;
+  server: NatsServerHandle;
+  admin: NatsConnection;
+  live: LiveSource;
+}
+
+/** Sign-ins running at once: enough to fill the time, few enough not to make each first visit a crowd. */
+const OPENING_AT_ONCE = 4;
+
+function screens(env: Env, count: number, timeoutMs: number): Screen[] {
+  const signedIn = (login: Login, first: FirstPage, what: string): Screen => ({
+    who: login.user,
+    what,
+    open: (browser, target) => firstVisit(browser, env.appUrl, env.wsUrl, login, first, target, timeoutMs),
+  });
+  const display = (login: Login): Screen => ({
+    who: login.user,
+    what: 'wall display',
+    open: async (browser, target) => {
+      const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const page = await context.newPage();
+      await addProbe(page, target);
+      const started = Date.now();
+      await page.goto(displayUrl(env.appUrl, env.wsUrl, login));
+      return { page, context, ms: (await waitUntilCaughtUp(page, timeoutMs)) - started };
+    },
+  });
+  // A chain's screens: mostly wall displays and managers, some head-office pages.
+  const kinds: ((i: number) => Screen)[] = [
+    (i) => display(i % 2 === 0 ? LOGINS.display : SECOND_SCREEN),
+    (i) => {
+      const warehouse = String(11 + ((i * 7) % 50));
+      return signedIn(LOGINS.manager, { kind: 'warehouse', warehouse }, `warehouse ${warehouse}`);
+    },
+    () => signedIn(SCOPED_MANAGER, { kind: 'warehouse', warehouse: '46' }, 'warehouse 46'),
+    (i) =>
+      i % 2 === 0
+        ? signedIn(LOGINS.marketing, { kind: 'marketing' }, 'marketing')
+        : signedIn(LOGINS.procurement, { kind: 'procurement' }, 'procurement'),
+    (i) => display(i % 2 === 0 ? SECOND_SCREEN : LOGINS.display),
+  ];
+  return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!(i));
+}
+
+/** CPU time a process has used, ms (user + system, from /proc; Linux only). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
+}
+
+async function serverRssMb(server: NatsServerHandle): Promise<number> {
+  const varz = (await (await fetch(`http://127.0.0.1:${server.httpPort}/varz`)).json()) as { mem: number };
+  return varz.mem / 1024 ** 2;
+}
+
+export async function runDashboards(
+  cleanup: Cleanup,
+  firstBrowser: Browser,
+  env: Env,
+  options: { count: number; rate: number; seconds: number; timeoutMs: number },
+): Promise<Dashboards> {
+  const browsers = [firstBrowser, await launchChromium(cleanup)];
+  const target = (await streamState(env.admin, STREAMS.warehouse)).lastSeq;
+  const plan = screens(env, options.count, options.timeoutMs);
+  const open: { screen: Screen; page: Page; context: BrowserContext; ms: number }[] = [];
+  try {
+    let next = 0;
+    const opener = async () => {
+      while (next < plan.length) {
+        const i = next++;
+        const screen = plan[i]!;
+        const opened = await screen.open(browsers[i % browsers.length]!, target);
+        open.push({ screen, ...opened });
+        say(`  ${open.length}/${plan.length} ${screen.who} · ${screen.what}: caught up in ${opened.ms} ms`);
+      }
+    };
+    await Promise.all(Array.from({ length: OPENING_AT_ONCE }, opener));
+
+    const cpuBefore = cpuMsOf(env.server.pid);
+    const wallBefore = Date.now();
+    const sentAt = await env.live.publish(env.admin, options.rate, options.seconds);
+    const last = lastSeqOf(sentAt);
+    for (const { page } of open) await retarget(page, last);
+    for (const { page } of open) await waitUntilCaughtUp(page, options.timeoutMs);
+    const serverCpuPct = ((cpuMsOf(env.server.pid) - cpuBefore) * 100) / (Date.now() - wallBefore);
+    const rss = await serverRssMb(env.server);
+
+    const all: number[] = [];
+    let unseen = 0;
+    const perPage: PageFigures[] = [];
+    for (const { screen, page, ms } of open) {
+      const seen = seenBy((await readProbe(page)).seqLog, sentAt);
+      all.push(...seen.latencies);
+      unseen += seen.unseen;
+      perPage.push({
+        who: screen.who,
+        what: screen.what,
+        first_visit_ms: ms,
+        p50_ms: percentile(seen.latencies, 50),
+        p99_ms: percentile(seen.latencies, 99),
+        unseen: seen.unseen,
+      });
+    }
+    return {
+      count: open.length,
+      p50Ms: percentile(all, 50),
+      p99Ms: percentile(all, 99),
+      unseen,
+      firstVisitMaxMs: Math.max(...open.map((o) => o.ms)),
+      serverCpuPct,
+      serverRssMb: rss,
+      perPage,
+    };
+  } finally {
+    for (const { context } of open) await context.close().catch(() => undefined);
+  }
+}

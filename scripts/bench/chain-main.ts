@@ -1,0 +1,265 @@
+/**
+ * `npm run bench -- --chain`: the product at a chain's size — the chain demo's year (50 warehouses × 2,000
+ * products × 40 locations, 10M events) in a store the run keeps for the next one (chain-store.ts), then what
+ * people and services do with it: a shared checkpoint written, the projector rebuilding 100k keys, first
+ * visits of a manager and of marketing, a jump to a day of the year, one product's trail over the year, a wall
+ * display on a slow CPU and many screens at once while a busy chain's events arrive.
+ */
+import type { Browser } from '@playwright/test';
+import { CHAIN_PROFILE } from '../../src/core/chain-history';
+import { DAY_MS } from '../../src/core/sales';
+import { deleteCheckpoint, listCheckpoints } from '../../src/nats/checkpoint-store';
+import { chainSimulatorStart } from '../../src/workers/chain-demo';
+import { SCOPED_MANAGER, LOGINS } from '../../test/support/users';
+import { freePort } from '../lib/nats-server.mjs';
+import { buildForRun } from './app-build';
+import { displayUrl } from './app-replay';
+import { launchChromium } from './browser';
+import { bundleSize } from './bundle-size';
+import { foldChainAndCheckpoint, type ChainFold } from './chain-checkpoint';
+import { LiveSource } from './chain-live';
+import { openChainStore } from './chain-store';
+import { resetProjector } from './chain-projector';
+import { runDashboards, type Dashboards } from './chain-dashboards';
+import { throttledDisplay, type ThrottledDisplay } from './chain-throttled';
+import { auditTrail, firstVisit, timeTravel, type FirstVisit } from './chain-visits';
+import type { Cleanup } from './cleanup';
+import { heapAfterGc, type HeapMb } from './heap';
+import { kvPutRate } from './kv-puts';
+import type { Phases } from './phases';
+import { say } from './phases';
+import { startPreview } from './preview';
+import { expectedLevels, runProjector } from './projector-run';
+import { perSecond, round } from './stats';
+import { createRng } from '../../src/core/demo-history';
+
+/** The tail a browser starting from the shared checkpoint replays: what two checkpoints apart may leave. */
+const CHECKPOINT_TAIL = 10_000;
+const PAGE_TIMEOUT_MS = 120_000;
+
+export interface ChainOptions {
+  dashboards: number;
+  liveRate: number;
+  liveSeconds: number;
+}
+
+export interface ChainResults {
+  chain_events: number;
+  chain_reused_store: boolean;
+  chain_fill_s: number | null;
+  chain_node_fold_eps: number | null;
+  checkpoint_ms: number | null;
+  checkpoint_bytes: number | null;
+  checkpoint_raw_bytes: number | null;
+  checkpoint_tail: number;
+  chain_projector_eps: number | null;
+  chain_projector_keys: number | null;
+  chain_kv_put_eps: number | null;
+  chain_projector_ratio: number | null;
+  chain_first_visit_ms: number | null;
+  chain_first_visit_max_long_task_ms: number | null;
+  chain_marketing_first_visit_ms: number | null;
+  chain_heap_mb: number | null;
+  chain_heap_page_mb: number | null;
+  chain_heap_worker_mb: number | null;
+  chain_time_travel_ms: number | null;
+  chain_time_travel_day: string | null;
+  chain_audit_ms: number | null;
+  chain_audit_product: string | null;
+  throttled_max_long_task_ms: number | null;
+  throttled_long_tasks: number | null;
+  throttled_live_p99_ms: number | null;
+  throttled_unseen: number | null;
+  dashboards: number | null;
+  dashboards_live_p50_ms: number | null;
+  dashboards_live_p99_ms: number | null;
+  dashboards_unseen: number | null;
+  dashboards_first_visit_max_ms: number | null;
+  dashboards_server_cpu_pct: number | null;
+  dashboards_server_rss_mb: number | null;
+  dashboards_per_page: Dashboards['perPage'] | null;
+  bundle_gz_kb: number | null;
+  phase_s: Record<string, number>;
+  total_s: number;
+  errors: Record<string, string>;
+}
+
+export async function chainBench(
+  options: ChainOptions,
+  cleanup: Cleanup,
+  phases: Phases,
+): Promise<ChainResults> {
+  const buildDir = await phases.run('build', 60, () => buildForRun(cleanup));
+  const bundle = bundleSize(buildDir);
+  const appPort = await freePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const abort = new AbortController();
+  cleanup.add('the fill', () => abort.abort());
+  const store = await phases.run('chain store', 1800, async () => {
+    const store = await openChainStore(cleanup, [appUrl], abort.signal);
+    await startPreview(cleanup, buildDir, appPort);
+    return store;
+  });
+  const { server, admin } = store;
+  say(
+    `${store.events.toLocaleString('en-US')} events in the stream, last #${store.lastSeq}; app ${appUrl}; ` +
+      `nats-server ${server.wsUrl} (pid ${server.pid})`,
+  );
+
+  // Checkpoints of earlier runs would be newer than this run's cut.
+  const fold: ChainFold = await phases.run('fold + checkpoint', 600, async () => {
+    const { tags } = await listCheckpoints(admin);
+    for (const tag of tags) await deleteCheckpoint(admin, tag.name);
+    return foldChainAndCheckpoint(admin, store.lastSeq, store.lastSeq - CHECKPOINT_TAIL);
+  });
+  say(
+    `Node fold ${perSecond(store.lastSeq, fold.foldMs).toLocaleString('en-US')} events/s; checkpoint at ` +
+      `#${fold.checkpoint.seq}: ${fold.checkpoint.bytes.toLocaleString('en-US')} bytes, ` +
+      `${fold.checkpoint.compressedBytes.toLocaleString('en-US')} gzipped, written in ${fold.checkpoint.ms} ms`,
+  );
+
+  const browser: Browser = await phases.run('chromium', 30, () => launchChromium(cleanup));
+  const managerTarget = store.lastSeq;
+
+  let manager: FirstVisit | null = null;
+  let heap: HeapMb | null = null;
+  manager = await phases.measure('first visit, manager of 46', 180, async () => {
+    const visit = await firstVisit(
+      browser,
+      appUrl,
+      server.wsUrl,
+      SCOPED_MANAGER,
+      { kind: 'warehouse', warehouse: '46' },
+      managerTarget,
+      PAGE_TIMEOUT_MS,
+    );
+    heap = await heapAfterGc(visit.page);
+    return visit;
+  });
+
+  const rng = createRng(7);
+  const day = Math.floor(rng() * (CHAIN_PROFILE.days - 1));
+  const atMs = fold.minEventMs + day * DAY_MS + Math.floor(rng() * DAY_MS);
+  const travel = manager
+    ? await phases.measure('time travel', 300, () => timeTravel(manager.page, atMs, 240_000))
+    : null;
+  const product = auditProduct(fold);
+  const audit =
+    manager && product
+      ? await phases.measure('audit trail', 120, () => auditTrail(manager.page, product, 60_000))
+      : null;
+  await manager?.context.close();
+
+  const marketing = await phases.measure('first visit, marketing', 180, async () => {
+    const visit = await firstVisit(
+      browser,
+      appUrl,
+      server.wsUrl,
+      LOGINS.marketing,
+      { kind: 'marketing' },
+      managerTarget,
+      PAGE_TIMEOUT_MS,
+    );
+    await visit.context.close();
+    return visit;
+  });
+
+  const start = await phases.run('live simulator', 300, () =>
+    chainSimulatorStart(admin, {
+      seed: 1,
+      profile: CHAIN_PROFILE,
+      log: (line) => say(`  ${line}`),
+      nowMs: Date.now(),
+      utcOffsetMinutes: 0,
+    }),
+  );
+  const live = new LiveSource(start.state, start.world);
+
+  const throttled: ThrottledDisplay | null = await phases.measure('wall display, CPU 4× slower', 600, () =>
+    throttledDisplay(browser, displayUrl(appUrl, server.wsUrl), admin, live, {
+      rate: options.liveRate,
+      seconds: options.liveSeconds,
+      timeoutMs: 300_000,
+    }),
+  );
+
+  const dashboards: Dashboards | null = await phases.measure('dashboards', 1800, () =>
+    runDashboards(
+      cleanup,
+      browser,
+      { appUrl, wsUrl: server.wsUrl, server, admin, live },
+      {
+        count: options.dashboards,
+        rate: options.liveRate,
+        seconds: options.liveSeconds,
+        timeoutMs: 600_000,
+      },
+    ),
+  );
+
+  // Last: the longest phase, and the pages above read the bucket as an earlier run left it.
+  const expected = expectedLevels(fold.ledger);
+  const projector = await phases.measure('projector, 100k keys', 900, async () => {
+    await resetProjector(admin);
+    return runProjector(cleanup, admin, server.clientUrl, expected, store.lastSeq, 900_000);
+  });
+  if (projector)
+    say(
+      `projector ${perSecond(store.lastSeq, projector.ms).toLocaleString('en-US')} events/s, ${projector.keys} keys`,
+    );
+  const kvPuts = await phases.measure('kv puts, 100k keys', 120, () =>
+    kvPutRate(admin, expected, Math.max(100_000, expected.size)),
+  );
+
+  const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+    a && b ? round(a / b, 2) : null;
+  const projectorEps = projector ? perSecond(store.lastSeq, projector.ms) : null;
+  const h = heap as HeapMb | null;
+  return {
+    chain_events: store.events,
+    chain_reused_store: store.reused,
+    chain_fill_s: store.reused ? null : round(store.fillMs / 1000, 0),
+    chain_node_fold_eps: perSecond(store.lastSeq, fold.foldMs),
+    checkpoint_ms: fold.checkpoint.ms,
+    checkpoint_bytes: fold.checkpoint.compressedBytes,
+    checkpoint_raw_bytes: fold.checkpoint.bytes,
+    checkpoint_tail: CHECKPOINT_TAIL,
+    chain_projector_eps: projectorEps,
+    chain_projector_keys: projector?.keys ?? null,
+    chain_kv_put_eps: kvPuts?.eps ?? null,
+    chain_projector_ratio: ratio(projectorEps, kvPuts?.eps),
+    chain_first_visit_ms: manager?.ms ?? null,
+    chain_first_visit_max_long_task_ms: manager ? round(manager.maxLongTaskMs, 0) : null,
+    chain_marketing_first_visit_ms: marketing?.ms ?? null,
+    chain_heap_mb: h ? round(h.page + h.worker, 1) : null,
+    chain_heap_page_mb: h ? round(h.page, 1) : null,
+    chain_heap_worker_mb: h ? round(h.worker, 1) : null,
+    chain_time_travel_ms: travel,
+    chain_time_travel_day: new Date(atMs).toISOString(),
+    chain_audit_ms: audit,
+    chain_audit_product: product,
+    throttled_max_long_task_ms: throttled ? round(throttled.maxLongTaskMs, 0) : null,
+    throttled_long_tasks: throttled?.longTasks ?? null,
+    throttled_live_p99_ms: throttled ? round(throttled.p99Ms, 0) : null,
+    throttled_unseen: throttled?.unseen ?? null,
+    dashboards: dashboards?.count ?? null,
+    dashboards_live_p50_ms: dashboards ? round(dashboards.p50Ms, 0) : null,
+    dashboards_live_p99_ms: dashboards ? round(dashboards.p99Ms, 0) : null,
+    dashboards_unseen: dashboards?.unseen ?? null,
+    dashboards_first_visit_max_ms: dashboards?.firstVisitMaxMs ?? null,
+    dashboards_server_cpu_pct: dashboards ? round(dashboards.serverCpuPct, 0) : null,
+    dashboards_server_rss_mb: dashboards ? round(dashboards.serverRssMb, 0) : null,
+    dashboards_per_page: dashboards?.perPage ?? null,
+    bundle_gz_kb: bundle.initialGzKb,
+    phase_s: phases.seconds,
+    total_s: 0,
+    errors: phases.errors,
+  };
+}
+
+/** A product of warehouse 46 with stock, the same every run. */
+function auditProduct(fold: ChainFold): string | null {
+  const products = fold.ledger.stock.warehouses.get('46');
+  if (!products) return null;
+  return [...products.keys()].sort()[0] ?? null;
+}
