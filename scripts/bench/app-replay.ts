@@ -1,12 +1,13 @@
 /**
  * Stockwire's own replay in Chromium: the built app, cold (a fresh browser context, so nothing cached), signed in
  * as `display` through the form; then the warm start: the wall display reopened in the same context, where
- * IndexedDB survives. Both are timed until #root says every event is folded and the replay is caught up.
+ * IndexedDB survives, after more events were stored (see main.ts). Both are timed until #root says every event
+ * is folded and the replay is caught up.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { LOGINS } from '../../test/support/users';
 import { heapAfterGc, type HeapMb } from './heap';
-import { addProbe, longestTask, readProbe, waitUntilCaughtUp } from './page-probe';
+import { addProbe, longestTask, readProbe, readStart, waitUntilCaughtUp } from './page-probe';
 
 export interface ColdReplay {
   ms: number;
@@ -59,6 +60,7 @@ export async function coldReplay(
   const probe = await readProbe(page);
   const tasks = longestTask(probe, clickedMs, doneMs);
   const heap = await heapAfterGc(page);
+  await waitForSavedFold(page, SAVE_TIMEOUT_MS);
   await page.close();
   const ms = doneMs - clickedMs;
   return {
@@ -76,23 +78,75 @@ export function displayUrl(appUrl: string, wsUrl: string): string {
   return new URL(`/display?${new URLSearchParams({ server: wsUrl })}#${credential}`, appUrl).href;
 }
 
+/** The engine saves its fold when first caught up; at a million events writing it takes a moment. */
+const SAVE_TIMEOUT_MS = 60_000;
+const SAVE_POLL_MS = 100;
+
+/**
+ * Waits until the engine's saved fold is in this context's IndexedDB: closing the page earlier could cut the
+ * write short and leave the warm start nothing to start from. The context is fresh, so any fold there is the one
+ * saved at the end of this replay. Reads the app's own database (src/engine/snapshot-store.ts) by name.
+ */
+async function waitForSavedFold(page: Page, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await page.evaluate(countSavedFolds)) === 0) {
+    if (Date.now() > deadline) throw new Error(`the engine saved no fold within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, SAVE_POLL_MS));
+  }
+}
+
+/** Runs in the page: must be self-contained. */
+function countSavedFolds(): Promise<number> {
+  return new Promise((resolve) => {
+    const request = indexedDB.open('stockwire');
+    // Opening without a version would create a missing database, without the store the engine creates.
+    request.onupgradeneeded = () => request.transaction?.abort();
+    request.onerror = () => resolve(0);
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains('ledger-snapshots')) {
+        db.close();
+        resolve(0);
+        return;
+      }
+      const count = db.transaction('ledger-snapshots').objectStore('ledger-snapshots').count();
+      // A closing connection still lets its transaction finish.
+      db.close();
+      count.onsuccess = () => resolve(count.result);
+      count.onerror = () => resolve(0);
+    };
+  });
+}
+
 export interface WarmStart {
   ms: number;
+  /** Events stored after the saved fold, which the warm start replayed. */
+  tail: number;
   /** Still open and live: the live-latency phase watches it. */
   page: Page;
 }
 
-/** Opens the wall display in the context of an earlier session, timed from navigation to caught-up. */
+/**
+ * Opens the wall display in the context of an earlier session, timed from navigation until caught up with
+ * `lastSeq`. It must start from the fold that session saved at `savedSeq`: a start from anywhere else would
+ * time some other replay under the warm start's name.
+ */
 export async function warmStart(
   context: BrowserContext,
   url: string,
-  count: number,
+  seqs: { savedSeq: number; lastSeq: number },
   timeoutMs: number,
 ): Promise<WarmStart> {
   const page = await context.newPage();
-  await addProbe(page, count);
+  await addProbe(page, seqs.lastSeq);
   const startedMs = Date.now();
   await page.goto(url);
   const doneMs = await waitUntilCaughtUp(page, timeoutMs);
-  return { ms: doneMs - startedMs, page };
+  const start = await readStart(page);
+  if (start.from !== 'saved' || start.seq !== seqs.savedSeq) {
+    throw new Error(
+      `the display started from ${start.from || 'nothing'} at ${start.seq}, not from the fold saved at ${seqs.savedSeq}`,
+    );
+  }
+  return { ms: doneMs - startedMs, tail: seqs.lastSeq - seqs.savedSeq, page };
 }

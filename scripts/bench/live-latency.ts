@@ -4,14 +4,11 @@
  * ack names. The page (caught up and live) logs every change of #root's `data-applied-seq` with its time; an
  * event is visible at the first change whose sequence reaches it. Same machine, same clock.
  */
-import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { createRng, simulatorStep, type SimulatorState } from '../../src/core/demo-history';
 import type { NatsConnection } from '../../src/nats/connection';
-import { publishStockEvent } from '../../src/nats/publish';
 import { readProbe, retarget, waitUntilCaughtUp } from './page-probe';
+import type { BenchSimulator } from './simulator';
 import { percentile } from './stats';
-import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export interface LiveLatency {
   sent: number;
@@ -27,11 +24,9 @@ const TICK_MS = 10;
 export async function liveLatency(
   page: Page,
   nc: NatsConnection,
-  simulator: SimulatorState,
+  simulator: BenchSimulator,
   options: { rate: number; seconds: number; settleTimeoutMs: number },
 ): Promise<LiveLatency> {
-  const rng = createRng(42);
-  let state = simulator;
   const sentAt = new Map<number, number>();
   const failures: string[] = [];
   const acks: Promise<void>[] = [];
@@ -43,15 +38,8 @@ export async function liveLatency(
     const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000));
     for (; sent < due; sent++) {
       const nowMs = Date.now();
-      const step = simulatorStep(state, rng, nowMs);
-      state = step.state;
       acks.push(
-        publishStockEvent(nc, step.event.warehouse, step.event.event, {
-          names: TEST_HEADER_NAMES,
-          user: 'admin',
-          id: randomUUID(),
-          timestampMs: nowMs,
-        }).then((result) => {
+        simulator.publishNext(nc, nowMs).then((result) => {
           if (result.ok) sentAt.set(result.seq, nowMs);
           else failures.push(result.message);
         }),
