@@ -4,9 +4,9 @@
  * IndexedDB survives, after more events were stored (see main.ts). Both are timed until #root says every event
  * is folded and the replay is caught up.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page, Worker } from '@playwright/test';
 import { LOGINS } from '../../test/support/users';
-import { heapAfterGc, type HeapMb } from './heap';
+import { heapAfterGc, startHeapSampler, type HeapMb } from './heap';
 import { addProbe, longestTask, readProbe, readStart, waitUntilCaughtUp } from './page-probe';
 
 export interface ColdReplay {
@@ -15,7 +15,10 @@ export interface ColdReplay {
   /** Longest main-thread task between the click and caught-up. */
   maxLongTaskMs: number;
   longTasks: number;
+  /** After the replay and a garbage collection: what the page lives with from then on. */
   heap: HeapMb;
+  /** Page and workers together at their largest during the replay, the replay pump included. */
+  heapPeakMb: number;
   /** Kept open for the warm start, which needs the same IndexedDB. */
   context: BrowserContext;
 }
@@ -28,6 +31,27 @@ export interface SignedIn {
   doneMs: number;
 }
 
+/** A fresh context (nothing cached, nothing saved) and a page in it that watches for `count` events. */
+async function freshPage(browser: Browser, count: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await addProbe(page, count);
+  return { context, page };
+}
+
+async function openSignInForm(page: Page, appUrl: string, wsUrl: string): Promise<void> {
+  await page.goto(appUrl);
+  await page.getByLabel('Server URL').fill(wsUrl);
+  await page.getByLabel('User', { exact: true }).fill(LOGINS.display.user);
+  await page.getByLabel('Password', { exact: true }).fill(LOGINS.display.password);
+}
+
+async function signInAndWait(page: Page, timeoutMs: number): Promise<{ clickedMs: number; doneMs: number }> {
+  const clickedMs = Date.now();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return { clickedMs, doneMs: await waitUntilCaughtUp(page, timeoutMs) };
+}
+
 /** A fresh context, the app signed in as `display` through the form, waited for until all `count` are folded. */
 export async function signInCold(
   browser: Browser,
@@ -36,17 +60,22 @@ export async function signInCold(
   count: number,
   timeoutMs: number,
 ): Promise<SignedIn> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await addProbe(page, count);
-  await page.goto(appUrl);
-  await page.getByLabel('Server URL').fill(wsUrl);
-  await page.getByLabel('User', { exact: true }).fill(LOGINS.display.user);
-  await page.getByLabel('Password', { exact: true }).fill(LOGINS.display.password);
-  const clickedMs = Date.now();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  const doneMs = await waitUntilCaughtUp(page, timeoutMs);
-  return { page, context, clickedMs, doneMs };
+  const { context, page } = await freshPage(browser, count);
+  await openSignInForm(page, appUrl, wsUrl);
+  return { page, context, ...(await signInAndWait(page, timeoutMs)) };
+}
+
+/**
+ * The replay pump is terminated about a second after it has read its part of the stream
+ * (src/engine/replay-pump-client.ts); waiting for it makes the figure after the replay the one the page keeps,
+ * while the sampler has seen the pump at work. One still there after this long is measured with the rest.
+ */
+const REPLAY_WORKERS_END_MS = 5_000;
+
+async function replayWorkersEnded(page: Page, before: readonly Worker[]): Promise<void> {
+  const deadline = Date.now() + REPLAY_WORKERS_END_MS;
+  while (page.workers().some((worker) => !before.includes(worker)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
 }
 
 export async function coldReplay(
@@ -56,9 +85,22 @@ export async function coldReplay(
   count: number,
   timeoutMs: number,
 ): Promise<ColdReplay> {
-  const { page, context, clickedMs, doneMs } = await signInCold(browser, appUrl, wsUrl, count, timeoutMs);
+  const { context, page } = await freshPage(browser, count);
+  const sampler = await startHeapSampler(page);
+  const run = async () => {
+    await openSignInForm(page, appUrl, wsUrl);
+    // The engine worker starts with the page; workers that appear after the click are the replay's.
+    const workersBefore = page.workers();
+    return { workersBefore, ...(await signInAndWait(page, timeoutMs)) };
+  };
+  const { workersBefore, clickedMs, doneMs } = await run().catch(async (error: unknown) => {
+    await sampler.stop().catch(() => undefined);
+    throw error;
+  });
+  const { peakMb } = await sampler.stop();
   const probe = await readProbe(page);
   const tasks = longestTask(probe, clickedMs, doneMs);
+  await replayWorkersEnded(page, workersBefore);
   const heap = await heapAfterGc(page);
   await waitForSavedFold(page, SAVE_TIMEOUT_MS);
   await page.close();
@@ -69,6 +111,7 @@ export async function coldReplay(
     maxLongTaskMs: tasks.maxMs,
     longTasks: tasks.count,
     heap,
+    heapPeakMb: peakMb,
     context,
   };
 }

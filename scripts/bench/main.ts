@@ -209,6 +209,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     heap_mb: cold ? round(cold.heap.page + cold.heap.worker, 1) : null,
     heap_page_mb: cold ? round(cold.heap.page, 1) : null,
     heap_worker_mb: cold ? round(cold.heap.worker, 1) : null,
+    heap_peak_mb: cold ? round(cold.heapPeakMb, 1) : null,
     bundle_gz_kb: bundle.initialGzKb,
     bundle_other_gz_kb: bundle.otherGzKb,
     phase_s: phases.seconds,
