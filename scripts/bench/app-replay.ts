@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page, Worker } from '@playwright/test';
 import { LOGINS } from '../../test/support/users';
+import { watchScripts } from './bundle-size';
 import { heapAfterGc, startHeapSampler, type HeapMb } from './heap';
 import { addProbe, longestTask, readProbe, readStart, waitUntilCaughtUp } from './page-probe';
 
@@ -19,6 +20,8 @@ export interface ColdReplay {
   heap: HeapMb;
   /** Page and workers together at their largest during the replay, the replay pump included. */
   heapPeakMb: number;
+  /** The app's scripts (paths in the build) requested until the page first showed folded events. */
+  scripts: string[];
   /** Kept open for the warm start, which needs the same IndexedDB. */
   context: BrowserContext;
 }
@@ -86,6 +89,7 @@ export async function coldReplay(
   timeoutMs: number,
 ): Promise<ColdReplay> {
   const { context, page } = await freshPage(browser, count);
+  const scripts = watchScripts(page, appUrl);
   const sampler = await startHeapSampler(page);
   const run = async () => {
     await openSignInForm(page, appUrl, wsUrl);
@@ -100,6 +104,7 @@ export async function coldReplay(
   const { peakMb } = await sampler.stop();
   const probe = await readProbe(page);
   const tasks = longestTask(probe, clickedMs, doneMs);
+  const firstView = probe.seqLog.find(([seq]) => seq > 0);
   await replayWorkersEnded(page, workersBefore);
   const heap = await heapAfterGc(page);
   await waitForSavedFold(page, SAVE_TIMEOUT_MS);
@@ -112,6 +117,7 @@ export async function coldReplay(
     longTasks: tasks.count,
     heap,
     heapPeakMb: peakMb,
+    scripts: scripts.requestedBy(firstView?.[1] ?? doneMs),
     context,
   };
 }

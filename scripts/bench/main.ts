@@ -47,10 +47,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
   const N = options.events;
   const timeoutMs = (floorS: number, perMillionS: number) => scaled(N, floorS, perMillionS) * 1000;
 
-  const { buildDir, bundle } = await phases.run('build', 60, async () => {
-    const buildDir = await buildForRun(cleanup);
-    return { buildDir, bundle: bundleSize(buildDir) };
-  });
+  const buildDir = await phases.run('build', 60, () => buildForRun(cleanup));
 
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -143,6 +140,10 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     coldReplay(browser, appUrl, server.wsUrl, N, timeoutMs(60, 240)),
   );
   if (cold) say(`Stockwire cold replay ${cold.eps.toLocaleString('en-US')} events/s (${cold.ms} ms)`);
+  const bundle =
+    cold &&
+    (await phases.measure('initial JS', 10, () => Promise.resolve(bundleSize(buildDir, cold.scripts))));
+  if (bundle) say(`initial JS ${bundle.initialGzKb} KB gzipped: ${bundle.initialFiles.join(', ')}`);
 
   let warm: WarmStart | null = null;
   if (cold) {
@@ -210,8 +211,8 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     heap_page_mb: cold ? round(cold.heap.page, 1) : null,
     heap_worker_mb: cold ? round(cold.heap.worker, 1) : null,
     heap_peak_mb: cold ? round(cold.heapPeakMb, 1) : null,
-    bundle_gz_kb: bundle.initialGzKb,
-    bundle_other_gz_kb: bundle.otherGzKb,
+    bundle_gz_kb: bundle?.initialGzKb ?? null,
+    bundle_other_gz_kb: bundle?.otherGzKb ?? null,
     phase_s: phases.seconds,
     total_s: 0,
     errors: phases.errors,
