@@ -195,6 +195,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     warm_start_tail: warm?.tail ?? null,
     max_long_task_ms: cold ? round(cold.maxLongTaskMs, 0) : null,
     long_tasks: cold?.longTasks ?? null,
+    live_rate: options.liveRate,
     live_sent: live?.sent ?? null,
     live_unseen: live?.unseen ?? null,
     live_p50_ms: live ? round(live.p50Ms, 0) : null,
