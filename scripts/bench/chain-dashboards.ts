@@ -13,8 +13,8 @@ import { LOGINS, SCOPED_MANAGER, SECOND_SCREEN } from '../../test/support/users'
 import type { NatsServerHandle } from '../lib/nats-server.mjs';
 import { displayUrl } from './app-replay';
 import { launchChromium } from './browser';
-import type { LiveSource } from './chain-live';
-import { lastSeqOf, seenBy } from './chain-live';
+import type { BenchSimulator } from './simulator';
+import { lastSeqOf, seenBy } from './live-seen';
 import { firstVisit, type FirstPage, type Login } from './chain-visits';
 import type { Cleanup } from './cleanup';
 import { addProbe, readProbe, retarget, waitUntilCaughtUp } from './page-probe';
@@ -52,7 +52,7 @@ interface Env {
   wsUrl: string;
   server: NatsServerHandle;
   admin: NatsConnection;
-  live: LiveSource;
+  live: BenchSimulator;
 }
 
 /** Sign-ins running at once: enough to fill the time, few enough not to make each first visit a crowd. */
@@ -129,7 +129,7 @@ export async function runDashboards(
 
     const cpuBefore = cpuMsOf(env.server.pid);
     const wallBefore = Date.now();
-    const sentAt = await env.live.publish(env.admin, options.rate, options.seconds);
+    const sentAt = await env.live.publishAtRate(env.admin, options.rate, options.seconds);
     const last = lastSeqOf(sentAt);
     for (const { page } of open) await retarget(page, last);
     for (const { page } of open) await waitUntilCaughtUp(page, options.timeoutMs);

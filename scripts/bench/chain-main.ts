@@ -15,9 +15,7 @@ import { freePort } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { displayUrl } from './app-replay';
 import { launchChromium } from './browser';
-import { bundleSize } from './bundle-size';
 import { foldChainAndCheckpoint, type ChainFold } from './chain-checkpoint';
-import { LiveSource } from './chain-live';
 import { openChainStore } from './chain-store';
 import { resetProjector } from './chain-projector';
 import { runDashboards, type Dashboards } from './chain-dashboards';
@@ -29,6 +27,7 @@ import { kvPutRate } from './kv-puts';
 import type { Phases } from './phases';
 import { say } from './phases';
 import { startPreview } from './preview';
+import { BenchSimulator } from './simulator';
 import { expectedLevels, runProjector } from './projector-run';
 import { perSecond, round } from './stats';
 import { createRng } from '../../src/core/demo-history';
@@ -78,7 +77,6 @@ export interface ChainResults {
   dashboards_server_cpu_pct: number | null;
   dashboards_server_rss_mb: number | null;
   dashboards_per_page: Dashboards['perPage'] | null;
-  bundle_gz_kb: number | null;
   phase_s: Record<string, number>;
   total_s: number;
   errors: Record<string, string>;
@@ -90,7 +88,6 @@ export async function chainBench(
   phases: Phases,
 ): Promise<ChainResults> {
   const buildDir = await phases.run('build', 60, () => buildForRun(cleanup));
-  const bundle = bundleSize(buildDir);
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
   const abort = new AbortController();
@@ -173,7 +170,7 @@ export async function chainBench(
       utcOffsetMinutes: 0,
     }),
   );
-  const live = new LiveSource(start.state, start.world);
+  const live = new BenchSimulator(start.state, start.world);
 
   const throttled: ThrottledDisplay | null = await phases.measure('wall display, CPU 4× slower', 600, () =>
     throttledDisplay(browser, displayUrl(appUrl, server.wsUrl), admin, live, {
@@ -250,7 +247,6 @@ export async function chainBench(
     dashboards_server_cpu_pct: dashboards ? round(dashboards.serverCpuPct, 0) : null,
     dashboards_server_rss_mb: dashboards ? round(dashboards.serverRssMb, 0) : null,
     dashboards_per_page: dashboards?.perPage ?? null,
-    bundle_gz_kb: bundle.initialGzKb,
     phase_s: phases.seconds,
     total_s: 0,
     errors: phases.errors,

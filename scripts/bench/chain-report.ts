@@ -64,12 +64,6 @@ export function chainReportLines(r: ChainResults): string[] {
       target: '≤ 250 ms',
       met: verdict(r.throttled_live_p99_ms, (v) => v <= 250),
     },
-    {
-      goal: 'initial JS, gzipped',
-      measured: `${n(r.bundle_gz_kb, 1)} KB`,
-      target: '≤ 300 KB',
-      met: verdict(r.bundle_gz_kb, (v) => v <= 300),
-    },
     info(
       'the chain',
       `${n(r.chain_events)} events, ` +

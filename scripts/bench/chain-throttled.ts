@@ -6,8 +6,8 @@
  */
 import type { Browser } from '@playwright/test';
 import type { NatsConnection } from '../../src/nats/connection';
-import type { LiveSource } from './chain-live';
-import { lastSeqOf, seenBy } from './chain-live';
+import type { BenchSimulator } from './simulator';
+import { lastSeqOf, seenBy } from './live-seen';
 import { addProbe, longestTask, readProbe, retarget, waitUntilCaughtUp } from './page-probe';
 import { percentile } from './stats';
 import { STREAMS } from '../../src/core/resources';
@@ -29,7 +29,7 @@ export async function throttledDisplay(
   browser: Browser,
   url: string,
   admin: NatsConnection,
-  live: LiveSource,
+  live: BenchSimulator,
   options: { rate: number; seconds: number; timeoutMs: number },
 ): Promise<ThrottledDisplay> {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -42,7 +42,7 @@ export async function throttledDisplay(
     await page.goto(url);
     const caughtUpMs = await waitUntilCaughtUp(page, options.timeoutMs);
     const liveFromMs = Date.now();
-    const sentAt = await live.publish(admin, options.rate, options.seconds);
+    const sentAt = await live.publishAtRate(admin, options.rate, options.seconds);
     await retarget(page, lastSeqOf(sentAt));
     const doneMs = await waitUntilCaughtUp(page, options.timeoutMs);
     const probe = await readProbe(page);

@@ -4,14 +4,12 @@
  * ack names. The page (caught up and live) logs every change of #root's `data-applied-seq` with its time; an
  * event is visible at the first change whose sequence reaches it. Same machine, same clock.
  */
-import { randomUUID } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { createRng, simulatorStep, type SimulatorState } from '../../src/core/demo-history';
 import type { NatsConnection } from '../../src/nats/connection';
-import { publishStockEvent } from '../../src/nats/publish';
 import { readProbe, retarget, waitUntilCaughtUp } from './page-probe';
+import type { BenchSimulator } from './simulator';
+import { lastSeqOf, seenBy } from './live-seen';
 import { percentile } from './stats';
-import { TEST_HEADER_NAMES } from '../../src/core/testing';
 
 export interface LiveLatency {
   sent: number;
@@ -22,57 +20,17 @@ export interface LiveLatency {
   unseen: number;
 }
 
-const TICK_MS = 10;
-
 export async function liveLatency(
   page: Page,
   nc: NatsConnection,
-  simulator: SimulatorState,
+  simulator: BenchSimulator,
   options: { rate: number; seconds: number; settleTimeoutMs: number },
 ): Promise<LiveLatency> {
-  const rng = createRng(42);
-  let state = simulator;
-  const sentAt = new Map<number, number>();
-  const failures: string[] = [];
-  const acks: Promise<void>[] = [];
-  const total = options.rate * options.seconds;
-  const started = Date.now();
-  let sent = 0;
-  // Catch-up pacing: each tick sends what the rate says is due by now, so a late tick does not lower the rate.
-  while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000));
-    for (; sent < due; sent++) {
-      const nowMs = Date.now();
-      const step = simulatorStep(state, rng, nowMs);
-      state = step.state;
-      acks.push(
-        publishStockEvent(nc, step.event.warehouse, step.event.event, {
-          names: TEST_HEADER_NAMES,
-          user: 'admin',
-          id: randomUUID(),
-          timestampMs: nowMs,
-        }).then((result) => {
-          if (result.ok) sentAt.set(result.seq, nowMs);
-          else failures.push(result.message);
-        }),
-      );
-    }
-    await new Promise((r) => setTimeout(r, TICK_MS));
-  }
-  await Promise.all(acks);
-  if (failures.length > 0) throw new Error(`live publishes failed: ${failures.slice(0, 3).join('; ')}`);
-
-  const lastSeq = [...sentAt.keys()].reduce((a, b) => Math.max(a, b), 0);
+  const sentAt = await simulator.publishAtRate(nc, options.rate, options.seconds);
+  const lastSeq = lastSeqOf(sentAt);
   await retarget(page, lastSeq);
   await waitUntilCaughtUp(page, options.settleTimeoutMs);
-  const { seqLog } = await readProbe(page);
-  const latencies: number[] = [];
-  let unseen = 0;
-  for (const [seq, sendMs] of sentAt) {
-    const seenMs = firstTimeAtOrAbove(seqLog, seq);
-    if (seenMs === undefined) unseen++;
-    else latencies.push(seenMs - sendMs);
-  }
+  const { latencies, unseen } = seenBy((await readProbe(page)).seqLog, sentAt);
   return {
     sent: sentAt.size,
     p50Ms: percentile(latencies, 50),
@@ -80,16 +38,4 @@ export async function liveLatency(
     maxMs: latencies.length > 0 ? latencies.reduce((a, b) => Math.max(a, b)) : Number.NaN,
     unseen,
   };
-}
-
-/** The log's sequences never decrease, so the first entry reaching `seq` is found by bisection. */
-function firstTimeAtOrAbove(log: readonly [number, number][], seq: number): number | undefined {
-  let lo = 0;
-  let hi = log.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (log[mid]![0] >= seq) hi = mid;
-    else lo = mid + 1;
-  }
-  return log[lo]?.[1];
 }

@@ -1,23 +1,22 @@
 /**
  * `npm run bench`: one run, one private nats-server, one data set, every measurement — the goals and their
  * targets are the rows of report.ts. Order matters: the Node phases run first (the projector writes
- * `stock_levels`, which the app then shows as it would in production), the browser phases next, and the live
- * phase last because it adds events to the stream.
+ * `stock_levels`, which the app then shows as it would in production), the browser phases next, and the warm
+ * start and the live phase last because they add events to the stream.
  *
  *   node scripts/bench.mjs [--quick] [--events N] [--live-seconds N] [--live-rate N]
  */
 import { rmSync } from 'node:fs';
-import type { Browser, Page } from '@playwright/test';
-import { simulatorState, type SimulatorState } from '../../src/core/demo-history';
+import type { Browser } from '@playwright/test';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
 import { provision } from '../../src/nats/provision';
 import { LOGINS } from '../../test/support/users';
 import { freePort, startNatsServer, type NatsServerHandle } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
+import { coldReplay, displayUrl, warmStart, type ColdReplay, type WarmStart } from './app-replay';
 import { chainBench, type ChainResults } from './chain-main';
 import { chainReportLines } from './chain-report';
-import { coldReplay, displayUrl, warmStart, type ColdReplay } from './app-replay';
 import { runBrowserBaseline, runDeliveryOnly, type BrowserBaseline } from './browser-baseline';
 import { launchChromium } from './browser';
 import { bundleSize } from './bundle-size';
@@ -32,8 +31,15 @@ import { Phases, say } from './phases';
 import { startPreview } from './preview';
 import { expectedLevels, runProjector, type ProjectorRun } from './projector-run';
 import { reportLines, type BenchResults } from './report';
+import { BenchSimulator } from './simulator';
 import { perSecond, round } from './stats';
 import { withTimeout } from './timeout';
+
+/**
+ * Events stored between the cold replay and the warm start: a display reopened after about a week of the demo's
+ * traffic, which the engine reads through the replay pump (PUMP_MIN_BACKLOG) as it would then.
+ */
+const WARM_START_TAIL = 10_000;
 
 /** Seconds allowed for a phase over `events`: a floor plus a share per million events. */
 const scaled = (events: number, floorS: number, perMillionS: number) =>
@@ -43,10 +49,7 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
   const N = options.events;
   const timeoutMs = (floorS: number, perMillionS: number) => scaled(N, floorS, perMillionS) * 1000;
 
-  const { buildDir, bundle } = await phases.run('build', 60, async () => {
-    const buildDir = await buildForRun(cleanup);
-    return { buildDir, bundle: bundleSize(buildDir) };
-  });
+  const buildDir = await phases.run('build', 60, () => buildForRun(cleanup));
 
   const appPort = await freePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
@@ -68,17 +71,16 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     return { server, admin };
   });
 
-  let simulator: SimulatorState | null = null;
   const fill = await phases.run('fill', scaled(N, 10, 60), async () => {
     const events = demoEvents(N, Date.now());
-    simulator = simulatorState(events);
+    const simulator = BenchSimulator.after(events);
     const result = await withTimeout(
       'filling the stream',
       timeoutMs(60, 300),
       fillStream(admin, events, 'admin', (done) => say(`  ${done.toLocaleString('en-US')} stored`)),
     );
     say(`${N.toLocaleString('en-US')} events stored at ${perSecond(N, result.ms).toLocaleString('en-US')}/s`);
-    return result;
+    return { ...result, simulator };
   });
 
   const nodeBaseline = await phases.measure('node stock consumers', scaled(N, 10, 30), async () => {
@@ -140,21 +142,32 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     coldReplay(browser, appUrl, server.wsUrl, N, timeoutMs(60, 240)),
   );
   if (cold) say(`Stockwire cold replay ${cold.eps.toLocaleString('en-US')} events/s (${cold.ms} ms)`);
+  const bundle =
+    cold &&
+    (await phases.measure('initial JS', 10, () => Promise.resolve(bundleSize(buildDir, cold.scripts))));
+  if (bundle) say(`initial JS ${bundle.initialGzKb} KB gzipped: ${bundle.initialFiles.join(', ')}`);
 
-  let warm: { ms: number; page: Page } | null = null;
+  let warm: WarmStart | null = null;
   if (cold) {
-    warm = await phases.measure('warm start', scaled(N, 15, 90), () =>
-      warmStart(cold.context, displayUrl(appUrl, server.wsUrl), N, timeoutMs(60, 240)),
-    );
-    if (warm) say(`warm start ${warm.ms} ms`);
+    warm = await phases.measure('warm start', scaled(N, 15, 90), async () => {
+      // Stored while no page is open, so the reopened display has them to read after its saved fold.
+      const lastSeq = await withTimeout(
+        'storing the tail',
+        60_000,
+        fill.simulator.publishMany(admin, WARM_START_TAIL),
+      );
+      const url = displayUrl(appUrl, server.wsUrl);
+      return warmStart(cold.context, url, { savedSeq: fill.lastSeq, lastSeq }, timeoutMs(60, 240));
+    });
+    if (warm)
+      say(`warm start ${warm.ms} ms (${warm.tail.toLocaleString('en-US')} events since the saved fold)`);
   }
 
   let live: LiveLatency | null = null;
-  if (warm && simulator) {
+  if (warm) {
     const page = warm.page;
-    const sim: SimulatorState = simulator;
     live = await phases.measure('live latency', options.liveSeconds + 30, () =>
-      liveLatency(page, admin, sim, {
+      liveLatency(page, admin, fill.simulator, {
         rate: options.liveRate,
         seconds: options.liveSeconds,
         settleTimeoutMs: 30_000,
@@ -181,8 +194,10 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     delivery_only_eps: delivery?.eps ?? null,
     delivery_only_ratio: ratio(delivery?.eps, baseline?.eps),
     warm_start_ms: warm?.ms ?? null,
+    warm_start_tail: warm?.tail ?? null,
     max_long_task_ms: cold ? round(cold.maxLongTaskMs, 0) : null,
     long_tasks: cold?.longTasks ?? null,
+    live_rate: options.liveRate,
     live_sent: live?.sent ?? null,
     live_unseen: live?.unseen ?? null,
     live_p50_ms: live ? round(live.p50Ms, 0) : null,
@@ -198,8 +213,9 @@ async function bench(options: BenchOptions, cleanup: Cleanup, phases: Phases): P
     heap_mb: cold ? round(cold.heap.page + cold.heap.worker, 1) : null,
     heap_page_mb: cold ? round(cold.heap.page, 1) : null,
     heap_worker_mb: cold ? round(cold.heap.worker, 1) : null,
-    bundle_gz_kb: bundle.initialGzKb,
-    bundle_other_gz_kb: bundle.otherGzKb,
+    heap_peak_mb: cold ? round(cold.heapPeakMb, 1) : null,
+    bundle_gz_kb: bundle?.initialGzKb ?? null,
+    bundle_other_gz_kb: bundle?.otherGzKb ?? null,
     phase_s: phases.seconds,
     total_s: 0,
     errors: phases.errors,

@@ -73,6 +73,17 @@ export async function retarget(page: Page, target: number): Promise<void> {
   }, target);
 }
 
+/** Where the page's fold began, as #root says: a saved fold, a shared checkpoint or the stream itself. */
+export async function readStart(page: Page): Promise<{ from: string; seq: number }> {
+  return page.evaluate(() => {
+    const root = document.getElementById('root');
+    return {
+      from: root?.getAttribute('data-start-from') ?? '',
+      seq: Number(root?.getAttribute('data-start-seq') ?? '0'),
+    };
+  });
+}
+
 export async function readProbe(page: Page): Promise<ProbeState> {
   return page.evaluate(() => window.__bench!);
 }
