@@ -19,6 +19,7 @@ import type {
   ToEngine,
 } from './protocol';
 import { startPolicyBoundWorker } from './policy-bound-worker';
+import { mergeInterests, type ViewInterest } from '../core/view-interest';
 import engineWorkerUrl from './worker.ts?worker&url';
 
 type Listener = (message: FromEngine) => void;
@@ -35,6 +36,8 @@ export class EngineClient {
   private readonly settleWaiters = new Map<string, ((outcome: PublishOutcome) => void)[]>();
   private queue: QueuedCommand[] = [];
   private readonly queueListeners = new Set<() => void>();
+  private readonly interests = new Map<symbol, ViewInterest>();
+  private sentInterest = '';
 
   constructor() {
     this.worker = startPolicyBoundWorker(engineWorkerUrl, 'stockwire-engine');
@@ -43,6 +46,28 @@ export class EngineClient {
     window.addEventListener('beforeunload', (event) => {
       if (this.queue.length > 0) event.preventDefault();
     });
+  }
+
+  /**
+   * What one component on screen shows of the views; the engine is sent what all of them show together
+   * (docs/architecture.md#what-a-page-is-sent). Returns the function that withdraws it.
+   */
+  showInterest(interest: ViewInterest): () => void {
+    const token = Symbol('interest');
+    this.interests.set(token, interest);
+    this.sendInterest();
+    return () => {
+      this.interests.delete(token);
+      this.sendInterest();
+    };
+  }
+
+  private sendInterest(): void {
+    const merged = mergeInterests(this.interests.values());
+    const key = JSON.stringify(merged);
+    if (key === this.sentInterest) return;
+    this.sentInterest = key;
+    this.send({ type: 'interest', interest: merged });
   }
 
   subscribe(listener: Listener): () => void {

@@ -9,6 +9,8 @@ import type { HeaderNames } from '../core/events';
 import type { Grants } from '../core/grants';
 import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
+import { keyInScope, narrowViews, NO_INTEREST, type ViewInterest } from '../core/view-interest';
+import { warehouseNames } from '../core/warehouse-stock';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
 import { classifyNatsError, classifySignInError, describeNatsError } from '../nats/errors';
@@ -51,6 +53,7 @@ export class EngineSession {
   private readonly timeMachine: TimeMachine;
   /** The moment shown while the person looks at the past. */
   private past: PastState | null = null;
+  private interest: ViewInterest = NO_INTEREST;
   /** Unsent commands; it lives and ends with the connection follower. */
   private outbox: Outbox | null = null;
   private replay: RestartLoop | null = null;
@@ -180,6 +183,13 @@ export class EngineSession {
     } catch (error) {
       return { ok: false, message: describeNatsError(error) };
     }
+  }
+
+  /** What the pages show changed: the next snapshot, sent now, carries that. */
+  setInterest(interest: ViewInterest): void {
+    this.interest = interest;
+    // Before start() nothing has been posted yet, and the first snapshot follows sign-in.
+    if (this.replay !== null) this.snapshots.flush();
   }
 
   /** Shows the views as of a moment, or live again with null. */
@@ -320,16 +330,21 @@ export class EngineSession {
   }
 
   private postSnapshot(): void {
-    const { past } = this;
+    const { past, interest } = this;
     this.post({ type: 'progress', progress: this.fold.progress.current() });
     this.post({
       type: 'snapshot',
       snapshot: {
-        views: ledgerViews(this.fold.ledger),
-        past: past && { atMs: past.atMs, speed: past.speed, views: ledgerViews(past.ledger) },
+        views: narrowViews(ledgerViews(this.fold.ledger), interest),
+        warehouses: warehouseNames(this.fold.ledger.stock),
+        past: past && {
+          atMs: past.atMs,
+          speed: past.speed,
+          views: narrowViews(ledgerViews(past.ledger), interest),
+        },
         lastEventMs: this.fold.lastEventMs,
         start: this.fold.start,
-        kvLevels: this.kvLevels.levels(),
+        kvLevels: this.kvLevels.levels((key) => keyInScope(interest.kvLevels, key)),
         kvReady: this.kvLevels.ready,
         thresholds: this.thresholds.thresholds(),
         alerts: this.alerts.newest(),

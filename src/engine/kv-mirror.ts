@@ -24,10 +24,11 @@ export class KvMirror {
     this.ready = this.ready || initialDone;
   }
 
-  levels(): Record<string, KvLevel> {
+  /** The keys `keep` accepts, each value parsed as a stock level. */
+  levels(keep: (key: string) => boolean = () => true): Record<string, KvLevel> {
     const out: Record<string, KvLevel> = {};
     for (const [key, entry] of this.entries) {
-      out[key] = { key, revision: entry.revision, value: parseStockLevel(entry.value) };
+      if (keep(key)) out[key] = { key, revision: entry.revision, value: parseStockLevel(entry.value) };
     }
     return out;
   }

@@ -8,6 +8,7 @@ import type { AuditRequest, AuditResult } from './audit-port';
 import type { EventLogCall, EventLogMessage } from './event-log-protocol';
 import type { Grants } from '../core/grants';
 import type { ParsedStockLevel } from '../core/stock-level';
+import type { ViewInterest } from '../core/view-interest';
 
 export interface Credentials {
   servers: string;
@@ -68,12 +69,16 @@ export interface PastView {
 }
 
 export interface EngineSnapshot {
+  /** Narrowed to what the pages on screen show (the `interest` message). */
   views: LedgerViews;
+  /** Every warehouse the live fold knows, for pickers: `views.stock` holds only those shown. */
+  warehouses: string[];
   /** Set while the user looks at the past; `views` stays live underneath. */
   past: PastView | null;
   /** Event time of the newest event applied, for "last event … ago". */
   lastEventMs: number | null;
   start: FoldStart;
+  /** The projector's bucket, narrowed like `views`. */
   kvLevels: Record<string, KvLevel>;
   kvReady: boolean;
   thresholds: Record<string, number>;
@@ -151,7 +156,9 @@ export type ToEngine =
   | { type: 'time-travel'; atMs: number | null }
   | { type: 'play'; speed: number }
   /** Forget the saved copy and fold the whole stream again, ignoring shared checkpoints. */
-  | { type: 'rebuild' };
+  | { type: 'rebuild' }
+  /** What the pages on screen show; snapshots carry only that (docs/architecture.md#what-a-page-is-sent). */
+  | { type: 'interest'; interest: ViewInterest };
 
 export type FromEngine =
   | AuditResult

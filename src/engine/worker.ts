@@ -9,11 +9,14 @@ import { EngineSession } from './engine-session';
 import { handleEventLogRequest } from './event-log-port';
 import type { Credentials, FromEngine, ToEngine } from './protocol';
 import { headerNames, type HeaderNames } from '../core/events';
+import { NO_INTEREST, type ViewInterest } from '../core/view-interest';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (message: FromEngine) => scope.postMessage(message);
 
 let session: EngineSession | null = null;
+/** Kept across sign-ins: the pages on screen stay the same. */
+let interest: ViewInterest = NO_INTEREST;
 
 scope.onmessage = (event: MessageEvent<ToEngine>) => {
   const message = event.data;
@@ -45,6 +48,10 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
     case 'rebuild':
       session?.rebuild();
       break;
+    case 'interest':
+      interest = message.interest;
+      session?.setInterest(interest);
+      break;
     case 'set-threshold':
       void (
         session?.setThreshold(message.key, message.threshold) ??
@@ -61,6 +68,7 @@ async function signIn(credentials: Credentials, names: HeaderNames): Promise<voi
   // Another sign-in may have finished while this one connected: only the latest may stay open.
   await endSession();
   session = opened;
+  opened.setInterest(interest);
   await opened.start();
 }
 

@@ -16,6 +16,8 @@ import { effectText, eventText, scopeTitle, shortId } from './audit-text';
 import { CorrectionForm } from './CorrectionForm';
 import { trailAsShown } from './trail-as-shown';
 import { useAuditRecords } from './useAuditRecords';
+import { NO_INTEREST } from '../../core/view-interest';
+import { useViewInterest } from '../../common/use-view-interest';
 
 /** Lines drawn at first; older ones on request, so a product with years of events opens at once. */
 const PAGE_LINES = 300;
@@ -26,6 +28,7 @@ const PAGE_LINES = 300;
  */
 export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelProps) {
   const { warehouse, product, location } = scope;
+  useViewInterest({ ...NO_INTEREST, stock: [warehouse] });
   const live = useSnapshot()?.views;
   const shown = useViews();
   const liveSeq = live ? lastSubjectSeq(live.stock, warehouse, product) : 0;

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { DAY_MS, HOUR_MS, soldInWindow } from '../../core/sales';
 import { stockKey, type HeaderPrefixSetting } from '../../core/events';
 import { status, thresholdFor, type StockStatus } from '../../core/thresholds';
-import { productTotals, warehouseNames } from '../../core/warehouse-stock';
+import { productTotals } from '../../core/warehouse-stock';
 import { useEngine } from '../../common/engine-context';
 import { useConnection, useSnapshot } from '../../common/engine-queries';
 import { signIn, SignInError } from '../../common/session';
@@ -12,6 +12,7 @@ import type { EngineSnapshot } from '../../engine/protocol';
 import type { DisplayParams, Panel } from './display-params';
 import { useFittingPages } from './useFittingPages';
 import { takeScreenCredential, type CredentialStore, type TakenCredential } from './screen-credential';
+import { useViewInterest } from '../../common/use-view-interest';
 
 const RETRY_SIGN_IN_MS = 10_000;
 /**
@@ -148,7 +149,9 @@ export function DisplayPage({
 
   const snapshot = useSnapshot();
   const now = useNow(1000);
-  const warehouse = params.warehouse ?? (snapshot ? (warehouseNames(snapshot.views.stock)[0] ?? null) : null);
+  const warehouse = params.warehouse ?? snapshot?.warehouses[0] ?? null;
+  const scope = warehouse === null ? [] : [warehouse];
+  useViewInterest({ stock: scope, sales: scope, procurement: false, kvLevels: scope });
   const [rotation, setRotation] = useState(0);
   useEffect(() => {
     if (params.rotateSeconds === 0) return;

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { CHIP_LABELS, EMPTY_FILTER, TYPE_CHIPS, type TypeChip } from '../../core/event-log';
-import { productsIn, warehouseNames } from '../../core/warehouse-stock';
+import { productsIn } from '../../core/warehouse-stock';
 import { useProgress, useSnapshot } from '../../common/engine-queries';
 import { formatCount } from '../../common/ui/format';
 import { EventDetailPanel } from './EventDetailPanel';
@@ -10,6 +10,8 @@ import { EMPTY_DRAFT, filterFromDraft, isFiltered, toggleChip, type FilterDraft 
 import { anchorFor, newerCount, olderCount, pageSummary, type Move } from './paging';
 import { useEventPage, type PageRequest } from './useEventPage';
 import { scanKey, useScan, type ScanState } from './useScan';
+import { NO_INTEREST } from '../../core/view-interest';
+import { useViewInterest } from '../../common/use-view-interest';
 
 const PAGE_SIZES = [50, 200, 1000] as const;
 /** Typing settles before the stream is read again. */
@@ -236,9 +238,13 @@ export function EventLogPage() {
  * Names the views already know, offered while typing. Its own component: the engine's snapshots arrive
  * many times a second during a replay and should not re-render the list.
  */
+const NO_WAREHOUSES: string[] = [];
+
 function NameSuggestions({ warehouse }: { warehouse: string }) {
-  const stock = useSnapshot()?.views.stock;
-  const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
+  const snapshot = useSnapshot();
+  const stock = snapshot?.views.stock;
+  const warehouses = snapshot?.warehouses ?? NO_WAREHOUSES;
+  useViewInterest({ ...NO_INTEREST, stock: warehouse === '' ? [] : [warehouse] });
   const products = useMemo(
     () => (stock && warehouse !== '' ? productsIn(stock, warehouse).map((p) => p.product) : []),
     [stock, warehouse],

@@ -1,6 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import { hourlySeries } from '../../core/sales';
-import { warehouseNames } from '../../core/warehouse-stock';
+import { NO_INTEREST, type ViewInterest } from '../../core/view-interest';
+import { useSnapshot } from '../../common/engine-queries';
+import { useViewInterest } from '../../common/use-view-interest';
 import { useViews } from '../../common/use-views';
 import { SortableTable, type Column } from '../../common/ui/SortableTable';
 import { formatCount } from '../../common/ui/format';
@@ -50,11 +52,14 @@ const MAX_CHARTED = 10;
 const DEFAULT_SORT: RankQuery['sort'] = { key: 'day', descending: true };
 const rowKey = (r: SalesRow) => r.product;
 
+const MARKETING_INTEREST: ViewInterest = { ...NO_INTEREST, sales: 'all' };
+
 export default function MarketingPage() {
   const shown = useViews();
   const now = shown?.nowMs ?? 0;
   const sales = shown?.views.sales;
-  const stock = shown?.views.stock;
+  const warehouses = useSnapshot()?.warehouses;
+  useViewInterest(MARKETING_INTEREST);
   const [warehouse, setWarehouse] = useState('');
   const [topWindow, setTopWindow] = useState<WindowKey>('day');
   const [selected, setSelected] = useState<string[] | null>(null);
@@ -106,7 +111,7 @@ export default function MarketingPage() {
           Warehouse
           <select value={warehouse} onChange={(e) => setWarehouse(e.target.value)}>
             <option value="">All warehouses</option>
-            {(stock ? warehouseNames(stock) : []).map((w) => (
+            {(warehouses ?? []).map((w) => (
               <option key={w} value={w}>
                 {w}
               </option>

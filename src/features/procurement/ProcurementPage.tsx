@@ -26,6 +26,8 @@ import {
   type StatusFilter,
 } from './level-table';
 import { WorkerStatusPanel } from './WorkerStatusPanel';
+import { NO_INTEREST, type ViewInterest } from '../../core/view-interest';
+import { useViewInterest } from '../../common/use-view-interest';
 
 const AGREEMENT_TEXT: Record<LevelRow['agreement'], string> = {
   agrees: 'agrees',
@@ -129,7 +131,10 @@ function statusFilterOf(value: string): StatusFilter {
   return STATUS_FILTERS.find((f) => f === value) ?? 'all';
 }
 
+const PROCUREMENT_INTEREST: ViewInterest = { ...NO_INTEREST, procurement: true, kvLevels: 'all' };
+
 export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
+  useViewInterest(PROCUREMENT_INTEREST);
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);

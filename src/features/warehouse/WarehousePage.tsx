@@ -1,6 +1,8 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { AuditScope } from '../../core/audit';
-import { warehouseNames } from '../../core/warehouse-stock';
+import { NO_INTEREST } from '../../core/view-interest';
+import { useSnapshot } from '../../common/engine-queries';
+import { useViewInterest } from '../../common/use-view-interest';
 import { useViews } from '../../common/use-views';
 import { canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
@@ -11,12 +13,17 @@ import { StockForms, type Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
 
+const NO_WAREHOUSES: string[] = [];
+
 export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
   const shown = useViews();
   const stock = shown?.views.stock;
-  const warehouses = useMemo(() => (stock ? warehouseNames(stock) : []), [stock]);
+  const warehouses = useSnapshot()?.warehouses ?? NO_WAREHOUSES;
   const [chosen, setChosen] = useSessionState('stockwire.warehouse');
   const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
+  useViewInterest({ ...NO_INTEREST, stock: warehouse === null ? [] : [warehouse] });
+  // The forms check a command against the stock of the warehouse typed in, which may be another one.
+  useViewInterest({ ...NO_INTEREST, stock: grants.stockEvents });
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
   const [picked, setPicked] = useState<Prefill | null>(null);

@@ -1,0 +1,89 @@
+/**
+ * What the pages on screen show of the views, so that the engine sends them that and not a chain's every
+ * figure (docs/architecture.md#what-a-page-is-sent). A snapshot of the whole ledger at a chain's size is a
+ * million map entries; copying it to the page several times a second took the page's main thread for up to a
+ * second at a time. Pure: the engine narrows with it, the pages declare it.
+ */
+import type { WarehouseScope } from './grants';
+import type { LedgerViews } from './ledger';
+import { initialProcurementStock } from './procurement-stock';
+import { initialSales, type SalesState, type SeriesHour } from './sales';
+import type { WarehouseStockState } from './warehouse-stock';
+
+export interface ViewInterest {
+  /** Warehouses whose stock and subject sequences are shown. */
+  readonly stock: WarehouseScope;
+  /** Warehouses whose sales are shown. */
+  readonly sales: WarehouseScope;
+  /** The procurement view (every level: it is paged and searched on the page). */
+  readonly procurement: boolean;
+  /** Warehouses whose keys of the projector's bucket are shown. */
+  readonly kvLevels: WarehouseScope;
+}
+
+export const NO_INTEREST: ViewInterest = { stock: [], sales: [], procurement: false, kvLevels: [] };
+
+function unionScope(a: WarehouseScope, b: WarehouseScope): WarehouseScope {
+  if (a === 'all' || b === 'all') return 'all';
+  return [...new Set([...a, ...b])].sort();
+}
+
+/** What all of them show together. */
+export function mergeInterests(interests: Iterable<ViewInterest>): ViewInterest {
+  let merged = NO_INTEREST;
+  for (const i of interests) {
+    merged = {
+      stock: unionScope(merged.stock, i.stock),
+      sales: unionScope(merged.sales, i.sales),
+      procurement: merged.procurement || i.procurement,
+      kvLevels: unionScope(merged.kvLevels, i.kvLevels),
+    };
+  }
+  return merged;
+}
+
+export function inScope(scope: WarehouseScope, warehouse: string): boolean {
+  return scope === 'all' || scope.includes(warehouse);
+}
+
+/** The key `<warehouse>.<product>` of the projector's bucket is in scope. */
+export function keyInScope(scope: WarehouseScope, key: string): boolean {
+  if (scope === 'all') return true;
+  const dot = key.indexOf('.');
+  return dot !== -1 && scope.includes(key.slice(0, dot));
+}
+
+function narrowStock(stock: WarehouseStockState, scope: WarehouseScope): WarehouseStockState {
+  if (scope === 'all') return stock;
+  const pick = <V>(map: ReadonlyMap<string, V>): Map<string, V> => {
+    const out = new Map<string, V>();
+    for (const w of scope) {
+      const value = map.get(w);
+      if (value !== undefined) out.set(w, value);
+    }
+    return out;
+  };
+  return { warehouses: pick(stock.warehouses), subjectSeqs: pick(stock.subjectSeqs) };
+}
+
+function narrowSales(sales: SalesState, scope: WarehouseScope): SalesState {
+  if (scope === 'all') return sales;
+  if (scope.length === 0) return { ...initialSales, lastSeq: sales.lastSeq, newestMs: sales.newestMs };
+  const hours = new Map<number, ReadonlyMap<string, SeriesHour>>();
+  for (const [hour, series] of sales.hours) {
+    const kept = new Map<string, SeriesHour>();
+    for (const [key, s] of series) if (scope.includes(s.warehouse)) kept.set(key, s);
+    if (kept.size > 0) hours.set(hour, kept);
+  }
+  return { ...sales, hours };
+}
+
+/** The views with only what `interest` shows; counts, sequences and data quality are always there. */
+export function narrowViews(views: LedgerViews, interest: ViewInterest): LedgerViews {
+  return {
+    ...views,
+    stock: narrowStock(views.stock, interest.stock),
+    sales: narrowSales(views.sales, interest.sales),
+    procurement: interest.procurement ? views.procurement : initialProcurementStock,
+  };
+}
