@@ -59,6 +59,7 @@ export interface ChainResults {
   chain_first_visit_max_long_task_ms: number | null;
   chain_marketing_first_visit_ms: number | null;
   chain_heap_mb: number | null;
+  chain_heap_peak_mb: number | null;
   chain_heap_page_mb: number | null;
   chain_heap_worker_mb: number | null;
   chain_time_travel_ms: number | null;
@@ -229,6 +230,7 @@ export async function chainBench(
     chain_first_visit_max_long_task_ms: manager ? round(manager.maxLongTaskMs, 0) : null,
     chain_marketing_first_visit_ms: marketing?.ms ?? null,
     chain_heap_mb: h ? round(h.page + h.worker, 1) : null,
+    chain_heap_peak_mb: manager ? round(manager.heapPeakMb, 1) : null,
     chain_heap_page_mb: h ? round(h.page, 1) : null,
     chain_heap_worker_mb: h ? round(h.worker, 1) : null,
     chain_time_travel_ms: travel,

@@ -17,10 +17,15 @@ export function chainReportLines(r: ChainResults): string[] {
       met: verdict(r.chain_marketing_first_visit_ms, (v) => v <= 5000),
     },
     {
-      goal: 'JS heap, page + workers, after GC',
-      measured: `${n(r.chain_heap_mb, 1)} MB (page ${n(r.chain_heap_page_mb, 1)}, workers ${n(r.chain_heap_worker_mb, 1)})`,
+      goal: 'JS heap, page + workers: peak, and after GC',
+      measured: `${n(r.chain_heap_peak_mb, 1)} MB; ${n(r.chain_heap_mb, 1)} MB (page ${n(r.chain_heap_page_mb, 1)}, workers ${n(r.chain_heap_worker_mb, 1)})`,
       target: '≤ 200 MB',
-      met: verdict(r.chain_heap_mb, (v) => v <= 200),
+      met: verdict(
+        r.chain_heap_peak_mb === null || r.chain_heap_mb === null
+          ? null
+          : Math.max(r.chain_heap_peak_mb, r.chain_heap_mb),
+        (v) => v <= 200,
+      ),
     },
     {
       goal: 'time travel to a day of the year',

@@ -6,6 +6,7 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { formatTime } from '../../src/common/ui/format';
 import { toLocalInput } from '../../src/common/ui/local-time';
+import { startHeapSampler } from './heap';
 import { addProbe, longestTask, readProbe, waitUntilCaughtUp } from './page-probe';
 
 export interface Login {
@@ -22,6 +23,8 @@ export interface FirstVisit {
   ms: number;
   maxLongTaskMs: number;
   longTasks: number;
+  /** Page and workers together at their largest between the click and the figures. */
+  heapPeakMb: number;
 }
 
 /** A fresh context (nothing saved), signed in through the form, timed until the page's figures are shown. */
@@ -37,6 +40,7 @@ export async function firstVisit(
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const page = await context.newPage();
   await addProbe(page, target);
+  const sampler = await startHeapSampler(page);
   await page.goto(appUrl);
   await page.getByLabel('Server URL').fill(wsUrl);
   await page.getByLabel('User', { exact: true }).fill(login.user);
@@ -51,8 +55,16 @@ export async function firstVisit(
         : await levelsShown(page, timeoutMs);
   const caughtUpMs = await waitUntilCaughtUp(page, timeoutMs);
   const doneMs = Math.max(shownMs, caughtUpMs);
+  const { peakMb } = await sampler.stop();
   const tasks = longestTask(await readProbe(page), clickedMs, doneMs);
-  return { page, context, ms: doneMs - clickedMs, maxLongTaskMs: tasks.maxMs, longTasks: tasks.count };
+  return {
+    page,
+    context,
+    ms: doneMs - clickedMs,
+    maxLongTaskMs: tasks.maxMs,
+    longTasks: tasks.count,
+    heapPeakMb: peakMb,
+  };
 }
 
 async function openPage(page: Page, name: string, timeoutMs: number): Promise<void> {
