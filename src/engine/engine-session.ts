@@ -6,7 +6,7 @@
  */
 import { decodeStockMessage } from '../core/codec';
 import type { HeaderNames } from '../core/events';
-import type { Grants } from '../core/grants';
+import type { Grants, WarehouseScope } from '../core/grants';
 import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
 import { keyInScope, narrowViews, NO_INTEREST, type ViewInterest } from '../core/view-interest';
@@ -45,7 +45,9 @@ export class EngineSession {
   private readonly inboxPrefix: string;
   private readonly saved: FoldPersistence;
   private readonly fold: WarehouseFollower;
-  private readonly kvLevels = new KvMirror();
+  private kvLevels = new KvMirror();
+  /** The bucket keys followed now (see levelsFilter), and how to stop following them. */
+  private levels: { filter: string | null; stop: AbortController } | null = null;
   private readonly thresholds = new KvMirror();
   private readonly workers = new KvMirror();
   private readonly alerts = new AlertFeed();
@@ -160,7 +162,7 @@ export class EngineSession {
     this.post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
     void this.followConnection();
     this.replay = this.supervise('warehouse replay', (signal) => this.fold.follow(signal));
-    this.supervise('stock levels', (signal) => this.followBucket(BUCKETS.stockLevels, this.kvLevels, signal));
+    this.followLevels();
     this.supervise('thresholds', (signal) =>
       this.followBucket(BUCKETS.stockThresholds, this.thresholds, signal),
     );
@@ -188,8 +190,10 @@ export class EngineSession {
   /** What the pages show changed: the next snapshot, sent now, carries that. */
   setInterest(interest: ViewInterest): void {
     this.interest = interest;
-    // Before start() nothing has been posted yet, and the first snapshot follows sign-in.
-    if (this.replay !== null) this.snapshots.flush();
+    // Before start() nothing has been posted or followed yet; start() does both.
+    if (this.replay === null) return;
+    this.followLevels();
+    this.snapshots.flush();
   }
 
   /** Shows the views as of a moment, or live again with null. */
@@ -232,9 +236,13 @@ export class EngineSession {
    * (docs/platform-notes.md#the-natsjs-client), so every follower is restarted with backoff, resuming from
    * what it already holds.
    */
-  private supervise(what: string, follow: (signal: AbortSignal) => Promise<void>): RestartLoop {
+  private supervise(
+    what: string,
+    follow: (signal: AbortSignal) => Promise<void>,
+    signal: AbortSignal = this.abort.signal,
+  ): RestartLoop {
     return startRestartLoop({
-      signal: this.abort.signal,
+      signal,
       healthyRunMs: HEALTHY_RUN_MS,
       run: follow,
       // A request that timed out has waited already; during a cluster's leader election the next one often
@@ -310,8 +318,40 @@ export class EngineSession {
     };
   }
 
-  private async followBucket(bucket: string, mirror: KvMirror, signal: AbortSignal): Promise<void> {
-    for await (const update of watchBucket(this.nc, { bucket, signal })) {
+  /**
+   * Follows the keys of the projector's bucket that the pages show, and only those: a chain's bucket has 100k
+   * keys, which a one-warehouse page has no use for (docs/architecture.md#what-a-page-is-sent). A change of
+   * what is shown starts over with an empty mirror.
+   */
+  private followLevels(): void {
+    const filter = levelsFilter(this.interest.kvLevels);
+    if (this.levels !== null && this.levels.filter === filter) return;
+    this.levels?.stop.abort();
+    this.kvLevels = new KvMirror();
+    this.levels = null;
+    if (filter === null) return;
+    const stop = new AbortController();
+    this.abort.signal.addEventListener('abort', () => stop.abort(), { once: true });
+    const mirror = this.kvLevels;
+    this.levels = { filter, stop };
+    this.supervise(
+      'stock levels',
+      (signal) => this.followBucket(BUCKETS.stockLevels, mirror, signal, filter === '>' ? undefined : filter),
+      stop.signal,
+    );
+  }
+
+  private async followBucket(
+    bucket: string,
+    mirror: KvMirror,
+    signal: AbortSignal,
+    key?: string,
+  ): Promise<void> {
+    for await (const update of watchBucket(this.nc, {
+      bucket,
+      signal,
+      ...(key === undefined ? {} : { key }),
+    })) {
       mirror.apply(update.entries, update.initialDone);
       this.snapshots.schedule();
     }
@@ -353,4 +393,14 @@ export class EngineSession {
       },
     });
   }
+}
+
+/**
+ * The bucket keys to follow for a scope: none, one warehouse's (`46.>`), or all of them (`>`), also for several
+ * warehouses, which the snapshot then narrows.
+ */
+function levelsFilter(scope: WarehouseScope): string | null {
+  if (scope === 'all') return '>';
+  if (scope.length === 0) return null;
+  return scope.length === 1 ? `${scope[0]}.>` : '>';
 }
