@@ -139,7 +139,7 @@ export async function chainBench(
   const day = Math.floor(rng() * (CHAIN_PROFILE.days - 1));
   const atMs = fold.minEventMs + day * DAY_MS + Math.floor(rng() * DAY_MS);
   const travel = manager
-    ? await phases.measure('time travel', 300, () => timeTravel(manager.page, atMs, 240_000))
+    ? await phases.measure('time travel', 120, () => timeTravel(manager.page, atMs, 90_000))
     : null;
   const product = auditProduct(fold);
   const audit =
