@@ -15,7 +15,7 @@ import { LOGINS } from '../../test/support/users';
 import { freePort, startNatsServer, type NatsServerHandle } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { coldReplay, displayUrl, warmStart, type ColdReplay, type WarmStart } from './app-replay';
-import { chainBench, type ChainResults } from './chain-main';
+import { chainBench } from './chain-main';
 import { chainReportLines } from './chain-report';
 import { runBrowserBaseline, runDeliveryOnly, type BrowserBaseline } from './browser-baseline';
 import { launchChromium } from './browser';
@@ -238,38 +238,35 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   cleanup.onSignals(say);
   const phases = new Phases(() => cleanup.signalled);
-  if (options.chain) return runChain(options, cleanup, phases);
+  if (options.chain) {
+    say(
+      `the chain: ${options.dashboards} screens at once; live phases ${options.liveSeconds} s at ${options.liveRate}/s`,
+    );
+    return record(() => chainBench(options, cleanup, phases), chainReportLines, cleanup, phases);
+  }
   say(
     `${options.events.toLocaleString('en-US')} events; live phase ${options.liveSeconds} s at ${options.liveRate}/s`,
   );
-  let results: BenchResults;
-  try {
-    results = await bench(options, cleanup, phases);
-  } finally {
-    if (cleanup.signalled) await cleanup.run();
-    else await phases.run('stop everything', 30, () => cleanup.run());
-  }
-  results.phase_s = phases.seconds;
-  results.total_s = round(phases.totalSeconds(), 1);
-  for (const line of reportLines(results)) console.log(line);
-  console.log(JSON.stringify(results));
-  return Object.keys(results.errors).length > 0 ? 1 : 0;
+  return record(() => bench(options, cleanup, phases), reportLines, cleanup, phases);
 }
 
-async function runChain(options: BenchOptions, cleanup: Cleanup, phases: Phases): Promise<number> {
-  say(
-    `the chain: ${options.dashboards} screens at once; live phases ${options.liveSeconds} s at ${options.liveRate}/s`,
-  );
-  let results: ChainResults;
+/** Runs a bench, stops what it started, prints its table and its JSON line; exit code 1 if a phase failed. */
+async function record<R extends { phase_s: Record<string, number>; total_s: number; errors: object }>(
+  run: () => Promise<R>,
+  table: (results: R) => string[],
+  cleanup: Cleanup,
+  phases: Phases,
+): Promise<number> {
+  let results: R;
   try {
-    results = await chainBench(options, cleanup, phases);
+    results = await run();
   } finally {
     if (cleanup.signalled) await cleanup.run();
     else await phases.run('stop everything', 30, () => cleanup.run());
   }
   results.phase_s = phases.seconds;
   results.total_s = round(phases.totalSeconds(), 1);
-  for (const line of chainReportLines(results)) console.log(line);
+  for (const line of table(results)) console.log(line);
   console.log(JSON.stringify(results));
   return Object.keys(results.errors).length > 0 ? 1 : 0;
 }
