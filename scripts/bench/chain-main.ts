@@ -17,7 +17,7 @@ import { displayUrl } from './app-replay';
 import { launchChromium } from './browser';
 import { foldChainAndCheckpoint, type ChainFold } from './chain-checkpoint';
 import { openChainStore } from './chain-store';
-import { resetProjector } from './chain-projector';
+import { notifierStart, projectorLive, resetProjector } from './chain-projector';
 import { runDashboards, type Dashboards } from './chain-dashboards';
 import { throttledDisplay, type ThrottledDisplay } from './chain-throttled';
 import { auditTrail, firstVisit, timeTravel, type FirstVisit } from './chain-visits';
@@ -35,6 +35,8 @@ import { createRng } from '../../src/core/demo-history';
 /** The tail a browser starting from the shared checkpoint replays: what two checkpoints apart may leave. */
 const CHECKPOINT_TAIL = 10_000;
 const PAGE_TIMEOUT_MS = 120_000;
+/** Events a second the projector is fed once caught up: a chain's busiest moments, with room to spare. */
+const PROJECTOR_LIVE_RATE = 5000;
 
 export interface ChainOptions {
   dashboards: number;
@@ -55,6 +57,10 @@ export interface ChainResults {
   chain_projector_keys: number | null;
   chain_kv_put_eps: number | null;
   chain_projector_ratio: number | null;
+  chain_projector_live_rate: number;
+  chain_projector_live_eps: number | null;
+  chain_projector_live_drain_ms: number | null;
+  chain_notifier_ready_ms: number | null;
   chain_first_visit_ms: number | null;
   chain_first_visit_max_long_task_ms: number | null;
   chain_marketing_first_visit_ms: number | null;
@@ -209,6 +215,19 @@ export async function chainBench(
     kvPutRate(admin, expected, Math.max(100_000, expected.size)),
   );
 
+  const projectorFollowing = projector
+    ? await phases.measure(`projector live at ${PROJECTOR_LIVE_RATE}/s`, 300, () =>
+        projectorLive(cleanup, admin, server.clientUrl, live, {
+          rate: PROJECTOR_LIVE_RATE,
+          seconds: options.liveSeconds,
+          timeoutMs: 120_000,
+        }),
+      )
+    : null;
+  const notifierReadyMs = await phases.measure('notifier, 100k keys', 300, () =>
+    notifierStart(cleanup, server.clientUrl, 240_000),
+  );
+
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a && b ? round(a / b, 2) : null;
   const projectorEps = projector ? perSecond(store.lastSeq, projector.ms) : null;
@@ -226,6 +245,10 @@ export async function chainBench(
     chain_projector_keys: projector?.keys ?? null,
     chain_kv_put_eps: kvPuts?.eps ?? null,
     chain_projector_ratio: ratio(projectorEps, kvPuts?.eps),
+    chain_projector_live_rate: PROJECTOR_LIVE_RATE,
+    chain_projector_live_eps: projectorFollowing?.publishedEps ?? null,
+    chain_projector_live_drain_ms: projectorFollowing?.drainMs ?? null,
+    chain_notifier_ready_ms: notifierReadyMs,
     chain_first_visit_ms: manager?.ms ?? null,
     chain_first_visit_max_long_task_ms: manager ? round(manager.maxLongTaskMs, 0) : null,
     chain_marketing_first_visit_ms: marketing?.ms ?? null,

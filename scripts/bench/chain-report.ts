@@ -46,6 +46,12 @@ export function chainReportLines(r: ChainResults): string[] {
       met: verdict(r.chain_projector_ratio, (v) => v >= 1.5),
     },
     {
+      goal: `projector live at ${n(r.chain_projector_live_rate)} ev/s: behind after the last`,
+      measured: `${n(r.chain_projector_live_drain_ms)} ms (published at ${n(r.chain_projector_live_eps)} ev/s)`,
+      target: '≤ 1,000 ms',
+      met: verdict(r.chain_projector_live_drain_ms, (v) => v <= 1000),
+    },
+    {
       goal: `${n(r.dashboards)} screens at once: live p99`,
       measured: `${n(r.dashboards_live_p99_ms)} ms (p50 ${n(r.dashboards_live_p50_ms)})`,
       target: '≤ 250 ms',
@@ -79,6 +85,7 @@ export function chainReportLines(r: ChainResults): string[] {
       `${n(r.checkpoint_bytes)} bytes gzipped (${n(r.checkpoint_raw_bytes)} raw), written in ${n(r.checkpoint_ms)} ms; tail ${n(r.checkpoint_tail)} events`,
     ),
     info('Node fold of the chain', `${n(r.chain_node_fold_eps)} ev/s`),
+    info('notifier, 100k keys: start to following', `${n(r.chain_notifier_ready_ms)} ms`),
     info(
       'screens at once: server',
       `${n(r.dashboards_server_cpu_pct)} % of a core, ${n(r.dashboards_server_rss_mb)} MB resident; slowest first visit ${n(r.dashboards_first_visit_max_ms)} ms`,

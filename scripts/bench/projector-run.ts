@@ -44,13 +44,27 @@ export function startProjector(
   clientUrl: string,
   extraArgs: readonly string[] = [],
 ): ProjectorProcess {
+  return startWorker(cleanup, clientUrl, 'projector', (msg) => msg === 'ready', extraArgs);
+}
+
+/**
+ * One of the Node workers (src/workers/<name>.ts) as a child process, signed in as `services`; `ready` resolves
+ * at the first log line whose message `isReady` accepts.
+ */
+export function startWorker(
+  cleanup: Cleanup,
+  clientUrl: string,
+  name: 'projector' | 'notifier',
+  isReady: (msg: string) => boolean,
+  extraArgs: readonly string[] = [],
+): ProjectorProcess {
   const projector = startNode(
     cleanup,
-    'projector',
+    name,
     [
       '--import',
       'tsx',
-      join('src', 'workers', 'projector.ts'),
+      join('src', 'workers', `${name}.ts`),
       '--server',
       clientUrl,
       '--user',
@@ -72,15 +86,14 @@ export function startProjector(
       keep(text);
       try {
         const line = JSON.parse(text) as { msg?: string; ts?: string; foldMs?: number };
-        if (line.msg === 'ready' && line.ts) resolve({ atMs: Date.parse(line.ts), foldMs: line.foldMs ?? 0 });
+        if (line.msg !== undefined && isReady(line.msg) && line.ts)
+          resolve({ atMs: Date.parse(line.ts), foldMs: line.foldMs ?? 0 });
       } catch {
         // not a log line
       }
     });
     void projector.exited.then(({ code, signal }) =>
-      reject(
-        new Error(`the projector exited (${signal ?? code}) before it was ready:\n${logTail.join('\n')}`),
-      ),
+      reject(new Error(`the ${name} exited (${signal ?? code}) before it was ready:\n${logTail.join('\n')}`)),
     );
   });
   // Not every caller waits for it; an early exit must not become an unhandled rejection.
