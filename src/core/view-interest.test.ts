@@ -3,7 +3,7 @@ import { applyBatch, initialLedger, ledgerViews } from './ledger';
 import { stockLevel } from './procurement-stock';
 import { HOUR_MS, soldInWindow } from './sales';
 import { TestStream } from './testing';
-import { keyInScope, mergeInterests, narrowViews, NO_INTEREST } from './view-interest';
+import { keyInScope, mergeInterests, narrowViews, NO_INTEREST, pastWarehouse } from './view-interest';
 import { lastSubjectSeq, locationQuantity, warehouseNames } from './warehouse-stock';
 
 const NOW = 472_224 * HOUR_MS;
@@ -24,7 +24,7 @@ function twoWarehouses() {
 describe('view interest', () => {
   it('given interest in one warehouse, then only its stock, subject sequences and sales are kept', () => {
     const views = twoWarehouses();
-    const narrow = narrowViews(views, { ...NO_INTEREST, stock: ['46'], sales: ['46'] });
+    const narrow = narrowViews(views, { ...NO_INTEREST, stock: ['46'], sales: ['46'] }, 'live');
     expect(warehouseNames(narrow.stock)).toEqual(['46']);
     expect(locationQuantity(narrow.stock, '46', 'Apples', 'A1')).toBe(7);
     expect(lastSubjectSeq(narrow.stock, '46', 'Apples')).toBe(lastSubjectSeq(views.stock, '46', 'Apples'));
@@ -35,7 +35,7 @@ describe('view interest', () => {
 
   it('given no interest, then counts, sequences and data quality are still there', () => {
     const views = twoWarehouses();
-    const narrow = narrowViews(views, NO_INTEREST);
+    const narrow = narrowViews(views, NO_INTEREST, 'live');
     expect(warehouseNames(narrow.stock)).toEqual([]);
     expect(narrow.sales.hours.size).toBe(0);
     expect(narrow.sales.newestMs).toBe(views.sales.newestMs);
@@ -44,7 +44,11 @@ describe('view interest', () => {
 
   it('given interest in everything, then the views are passed as they are', () => {
     const views = twoWarehouses();
-    const narrow = narrowViews(views, { stock: 'all', sales: 'all', procurement: true, kvLevels: 'all' });
+    const narrow = narrowViews(
+      views,
+      { stock: 'all', liveStock: [], sales: 'all', procurement: true, kvLevels: 'all' },
+      'past',
+    );
     expect(narrow.stock).toBe(views.stock);
     expect(narrow.sales).toBe(views.sales);
     expect(narrow.procurement).toBe(views.procurement);
@@ -57,8 +61,24 @@ describe('view interest', () => {
         { ...NO_INTEREST, stock: ['46', '52'], kvLevels: ['46'] },
         { ...NO_INTEREST, sales: 'all', procurement: true },
       ]),
-    ).toEqual({ stock: ['46', '52'], sales: 'all', procurement: true, kvLevels: ['46'] });
+    ).toEqual({ stock: ['46', '52'], liveStock: [], sales: 'all', procurement: true, kvLevels: ['46'] });
     expect(mergeInterests([])).toEqual(NO_INTEREST);
+  });
+
+  it('given stock the forms check, then it is sent live and not as of a moment', () => {
+    const views = twoWarehouses();
+    const interest = { ...NO_INTEREST, stock: ['46'], liveStock: 'all' as const };
+    expect(warehouseNames(narrowViews(views, interest, 'live').stock)).toEqual(['46', '52']);
+    expect(warehouseNames(narrowViews(views, interest, 'past').stock)).toEqual(['46']);
+  });
+
+  it('given pages that show one warehouse, then the past is rebuilt from its events alone', () => {
+    expect(pastWarehouse({ ...NO_INTEREST, stock: ['46'], liveStock: 'all', kvLevels: 'all' })).toBe('46');
+    expect(pastWarehouse({ ...NO_INTEREST, stock: ['46'], sales: ['46'] })).toBe('46');
+    expect(pastWarehouse({ ...NO_INTEREST, stock: ['46'], sales: ['52'] })).toBeNull();
+    expect(pastWarehouse({ ...NO_INTEREST, sales: 'all' })).toBeNull();
+    expect(pastWarehouse({ ...NO_INTEREST, stock: ['46'], procurement: true })).toBeNull();
+    expect(pastWarehouse(NO_INTEREST)).toBeNull();
   });
 
   it('given a bucket key, then it is in scope by its warehouse', () => {

@@ -11,8 +11,10 @@ import { initialSales, type SalesState, type SeriesHour } from './sales';
 import type { WarehouseStockState } from './warehouse-stock';
 
 export interface ViewInterest {
-  /** Warehouses whose stock and subject sequences are shown. */
+  /** Warehouses whose stock and subject sequences are shown, live or as of a moment. */
   readonly stock: WarehouseScope;
+  /** Warehouses whose live stock is needed but never a past one: the forms check a command against it. */
+  readonly liveStock: WarehouseScope;
   /** Warehouses whose sales are shown. */
   readonly sales: WarehouseScope;
   /** The procurement view (every level: it is paged and searched on the page). */
@@ -21,7 +23,13 @@ export interface ViewInterest {
   readonly kvLevels: WarehouseScope;
 }
 
-export const NO_INTEREST: ViewInterest = { stock: [], sales: [], procurement: false, kvLevels: [] };
+export const NO_INTEREST: ViewInterest = {
+  stock: [],
+  liveStock: [],
+  sales: [],
+  procurement: false,
+  kvLevels: [],
+};
 
 function unionScope(a: WarehouseScope, b: WarehouseScope): WarehouseScope {
   if (a === 'all' || b === 'all') return 'all';
@@ -34,6 +42,7 @@ export function mergeInterests(interests: Iterable<ViewInterest>): ViewInterest 
   for (const i of interests) {
     merged = {
       stock: unionScope(merged.stock, i.stock),
+      liveStock: unionScope(merged.liveStock, i.liveStock),
       sales: unionScope(merged.sales, i.sales),
       procurement: merged.procurement || i.procurement,
       kvLevels: unionScope(merged.kvLevels, i.kvLevels),
@@ -78,12 +87,27 @@ function narrowSales(sales: SalesState, scope: WarehouseScope): SalesState {
   return { ...sales, hours };
 }
 
-/** The views with only what `interest` shows; counts, sequences and data quality are always there. */
-export function narrowViews(views: LedgerViews, interest: ViewInterest): LedgerViews {
+/**
+ * The views with only what `interest` shows, live or as of a past moment; counts, sequences and data quality
+ * are always there.
+ */
+export function narrowViews(views: LedgerViews, interest: ViewInterest, when: 'live' | 'past'): LedgerViews {
+  const stock = when === 'live' ? unionScope(interest.stock, interest.liveStock) : interest.stock;
   return {
     ...views,
-    stock: narrowStock(views.stock, interest.stock),
+    stock: narrowStock(views.stock, stock),
     sales: narrowSales(views.sales, interest.sales),
     procurement: interest.procurement ? views.procurement : initialProcurementStock,
   };
+}
+
+/**
+ * The one warehouse whose events make up everything the pages show of the past, or null when they show more
+ * (or nothing of the ledger). A moment of one warehouse is then rebuilt from that warehouse's subjects alone,
+ * a fiftieth of a chain's stream (docs/architecture.md#time-travel-at-a-chains-size).
+ */
+export function pastWarehouse(interest: ViewInterest): string | null {
+  if (interest.procurement) return null;
+  const shown = unionScope(interest.stock, interest.sales);
+  return shown !== 'all' && shown.length === 1 ? (shown[0] as string) : null;
 }

@@ -5,11 +5,17 @@
  * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
  */
 import { decodeStockMessage } from '../core/codec';
-import type { HeaderNames } from '../core/events';
+import { stockSubject, type HeaderNames } from '../core/events';
 import type { Grants, WarehouseScope } from '../core/grants';
 import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
-import { keyInScope, narrowViews, NO_INTEREST, type ViewInterest } from '../core/view-interest';
+import {
+  keyInScope,
+  narrowViews,
+  NO_INTEREST,
+  pastWarehouse,
+  type ViewInterest,
+} from '../core/view-interest';
 import { warehouseNames } from '../core/warehouse-stock';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
@@ -32,7 +38,7 @@ import type { Credentials, FromEngine, PublishCommand, PublishOutcome, Threshold
 import { pumpReplay } from './replay-pump-client';
 import { SnapshotScheduler } from './snapshot-scheduler';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
-import { TimeMachine, type PastState } from './time-machine';
+import { TimeMachine, type PastState, type Seeking } from './time-machine';
 import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
 
 export type Post = (message: FromEngine) => void;
@@ -55,6 +61,8 @@ export class EngineSession {
   private readonly timeMachine: TimeMachine;
   /** The moment shown while the person looks at the past. */
   private past: PastState | null = null;
+  /** A moment asked for whose events are still being read. */
+  private seeking: Seeking | null = null;
   private interest: ViewInterest = NO_INTEREST;
   /** Unsent commands; it lives and ends with the connection follower. */
   private outbox: Outbox | null = null;
@@ -124,11 +132,12 @@ export class EngineSession {
       natsCheckpointPort(nc),
     );
     this.timeMachine = new TimeMachine(
-      (fromSeq, signal) =>
+      (fromSeq, warehouse, signal) =>
         pushReplay(nc, {
           stream: STREAMS.warehouse,
           fromSeq,
           signal,
+          ...(warehouse === null ? {} : { filterSubject: stockSubject(warehouse, '>') }),
           batchSize: 1000,
           inboxPrefix: this.inboxPrefix,
         }),
@@ -140,6 +149,10 @@ export class EngineSession {
       },
       (state) => {
         this.past = state;
+        this.snapshots.schedule();
+      },
+      (seeking) => {
+        this.seeking = seeking;
         this.snapshots.schedule();
       },
       (error) =>
@@ -190,6 +203,7 @@ export class EngineSession {
   /** What the pages show changed: the next snapshot, sent now, carries that. */
   setInterest(interest: ViewInterest): void {
     this.interest = interest;
+    this.timeMachine.narrowTo(pastWarehouse(interest));
     // Before start() nothing has been posted or followed yet; start() does both.
     if (this.replay === null) return;
     this.followLevels();
@@ -227,6 +241,7 @@ export class EngineSession {
     this.snapshots.stop();
     this.timeMachine.stop();
     this.past = null;
+    this.seeking = null;
     await this.nc.close().catch(() => undefined);
     this.post({ type: 'connection', info: { state: 'closed', sinceMs: Date.now() } });
   }
@@ -370,17 +385,22 @@ export class EngineSession {
   }
 
   private postSnapshot(): void {
-    const { past, interest } = this;
+    const { past, seeking, interest } = this;
     this.post({ type: 'progress', progress: this.fold.progress.current() });
     this.post({
       type: 'snapshot',
       snapshot: {
-        views: narrowViews(ledgerViews(this.fold.ledger), interest),
+        views: narrowViews(ledgerViews(this.fold.ledger), interest, 'live'),
         warehouses: warehouseNames(this.fold.ledger.stock),
         past: past && {
           atMs: past.atMs,
           speed: past.speed,
-          views: narrowViews(ledgerViews(past.ledger), interest),
+          warehouse: past.warehouse,
+          views: narrowViews(ledgerViews(past.ledger), interest, 'past'),
+        },
+        seeking: seeking && {
+          atMs: seeking.atMs,
+          read: seeking.read,
         },
         lastEventMs: this.fold.lastEventMs,
         start: this.fold.start,

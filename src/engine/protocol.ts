@@ -65,6 +65,8 @@ export interface PastView {
   atMs: number;
   /** Playback speed (1 = real time), 0 when paused. */
   speed: number;
+  /** The one warehouse whose events were read: `views` are exact for it alone. Null: every event was read. */
+  warehouse: string | null;
   views: LedgerViews;
 }
 
@@ -75,6 +77,8 @@ export interface EngineSnapshot {
   warehouses: string[];
   /** Set while the user looks at the past; `views` stays live underneath. */
   past: PastView | null;
+  /** A moment asked for while its events are still read: how many so far. */
+  seeking: { atMs: number; read: number } | null;
   /** Event time of the newest event applied, for "last event … ago". */
   lastEventMs: number | null;
   start: FoldStart;

@@ -5,26 +5,39 @@ import { applyBatch, initialLedger, ledgerViews } from '../core/ledger';
 import { TestStream } from '../core/testing';
 import { locationQuantity } from '../core/warehouse-stock';
 import { Checkpoints } from './checkpoints';
-import { eventTime, TimeMachine, type Batch, type PastState } from './time-machine';
+import { eventTime, TimeMachine, type Batch, type PastState, type Seeking } from './time-machine';
 
 const HOUR = 3600_000;
 const T0 = 1_700_000_000_000;
 
-/** Serves decoded events as the replay adapter would: in batches, "caught up" at the end, then waiting. */
-function fakeStream(events: readonly Decoded[], batchSize = 3) {
+function warehouseOf(d: Decoded): string {
+  return d.kind === 'malformed' ? d.subject.split('.')[1]! : d.meta.warehouse;
+}
+
+/**
+ * Serves decoded events as the replay adapter would: in batches (of one warehouse's subjects when asked),
+ * "caught up" at the end, then waiting. `hold` stops it before a sequence, as a slow server would.
+ */
+function fakeStream(events: readonly Decoded[], batchSize = 3, hold = Number.POSITIVE_INFINITY) {
   const bySeq = new Map(events.map((d, i) => [i + 1, d]));
   const decode = (m: RawMessage) => bySeq.get(m.seq) as Decoded;
-  const opened: number[] = [];
+  const opened: { fromSeq: number; warehouse: string | null }[] = [];
   let delivered = 0;
-  async function* open(fromSeq: number): AsyncGenerator<Batch> {
-    opened.push(fromSeq);
-    for (let seq = fromSeq; seq <= events.length; seq += batchSize) {
-      const last = Math.min(events.length, seq + batchSize - 1);
-      const messages = Array.from({ length: last - seq + 1 }, (_, i) => ({ seq: seq + i }) as RawMessage);
-      delivered += messages.length;
-      yield { messages, caughtUp: last === events.length };
+  async function* open(fromSeq: number, warehouse: string | null): AsyncGenerator<Batch> {
+    opened.push({ fromSeq, warehouse });
+    const wanted = [...bySeq]
+      .filter(([seq, d]) => seq >= fromSeq && (warehouse === null || warehouseOf(d) === warehouse))
+      .map(([seq]) => seq);
+    for (let i = 0; i < wanted.length; i += batchSize) {
+      const seqs = wanted.slice(i, i + batchSize);
+      if (seqs[0]! >= hold) break;
+      delivered += seqs.length;
+      yield {
+        messages: seqs.map((seq) => ({ seq }) as RawMessage),
+        caughtUp: i + batchSize >= wanted.length,
+      };
     }
-    if (fromSeq > events.length) yield { messages: [], caughtUp: true };
+    if (wanted.length === 0) yield { messages: [], caughtUp: true };
     await new Promise(() => undefined);
   }
   return { open, decode, opened, delivered: () => delivered };
@@ -43,22 +56,28 @@ function liveCheckpoints(events: readonly Decoded[], every: number, batch = 2): 
   return checkpoints;
 }
 
-function machine(events: readonly Decoded[], checkpoints: Checkpoints, nowMs = T0 + 1000 * HOUR) {
-  const stream = fakeStream(events);
+function machine(
+  events: readonly Decoded[],
+  checkpoints: Checkpoints,
+  { nowMs = T0 + 1000 * HOUR, hold = Number.POSITIVE_INFINITY } = {},
+) {
+  const stream = fakeStream(events, 3, hold);
   const states: (PastState | null)[] = [];
+  const seeks: (Seeking | null)[] = [];
   let clock = nowMs;
   const tm = new TimeMachine(
     stream.open,
     stream.decode,
     checkpoints,
     (s) => states.push(s),
+    (s) => seeks.push(s),
     (e) => {
       throw e;
     },
     () => clock,
   );
   const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
-  return { tm, states, settle, stream, setClock: (ms: number) => (clock = ms) };
+  return { tm, states, seeks, settle, stream, setClock: (ms: number) => (clock = ms) };
 }
 
 describe('TimeMachine', () => {
@@ -86,7 +105,7 @@ describe('TimeMachine', () => {
     tm.jump(T0 + 7 * HOUR);
     await settle();
     expect(apples(states.at(-1))).toBe(10 - 6);
-    expect(stream.opened).toEqual([5]);
+    expect(stream.opened).toEqual([{ fromSeq: 5, warehouse: null }]);
     expect(stream.delivered()).toBeLessThan(events.length);
   });
 
@@ -102,6 +121,51 @@ describe('TimeMachine', () => {
     expect(played.map((p) => p.atMs)).toEqual(expect.arrayContaining([T0 + 2.5 * HOUR, T0 + 3 * HOUR]));
     expect(apples(played.find((p) => p.atMs === T0 + 3 * HOUR))).toBe(8);
     expect(states.at(-1)).toBeNull();
+  });
+
+  it('given pages of one warehouse, then only its events are read, and its figures are those of every event', async () => {
+    const t = new TestStream();
+    const mixed = Array.from({ length: 12 }, (_, i) =>
+      t.replenished(i % 3 === 0 ? '46' : '52', 'Apples', i + 1, 'A1', { at: T0 + i * HOUR }),
+    );
+    const atMs = T0 + 7 * HOUR;
+    const { tm, states, settle, stream } = machine(mixed, liveCheckpoints(mixed, 1000));
+    tm.narrowTo('46');
+    tm.jump(atMs);
+    await settle();
+    const everything = applyBatch(
+      initialLedger(),
+      mixed.filter((d) => eventTime(d) <= atMs),
+    );
+    const shown = states.at(-1);
+    expect(shown?.warehouse).toBe('46');
+    expect(locationQuantity(shown!.ledger.stock, '46', 'Apples', 'A1')).toBe(
+      locationQuantity(everything.stock, '46', 'Apples', 'A1'),
+    );
+    expect(stream.delivered()).toBe(4);
+
+    tm.narrowTo(null);
+    await settle();
+    expect(stream.opened.at(-1)).toEqual({ fromSeq: 1, warehouse: null });
+    expect(states.at(-1)?.warehouse).toBeNull();
+    expect(ledgerViews(states.at(-1)!.ledger).stock).toEqual(ledgerViews(everything).stock);
+  });
+
+  it('given a long read, then it says how far it got, and back to live ends it at once', async () => {
+    const many = Array.from({ length: 12_000 }, (_, i) =>
+      s.replenished('46', 'Apples', 1, 'A1', { at: T0 + i * 1000 }),
+    );
+    const { tm, states, seeks, settle } = machine(many, liveCheckpoints(many, 100_000, 1000), {
+      hold: 11_000,
+    });
+    tm.jump(T0 + 20_000 * 1000);
+    await settle();
+    expect(seeks.map((x) => x?.read)).toEqual([0, 5000, 10_000]);
+    expect(states).toEqual([]);
+    tm.live();
+    await settle();
+    expect(states).toEqual([null]);
+    expect(seeks.at(-1)).toBeNull();
   });
 
   it('equals folding exactly the events that happened by then, whatever order the stream holds them in', async () => {

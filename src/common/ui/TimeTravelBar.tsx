@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useEngine } from '../engine-context';
 import { useSnapshot } from '../engine-queries';
-import { formatTime } from './format';
+import { formatCount, formatTime } from './format';
 import { toLocalInput } from './local-time';
 
 const SPEEDS = [
@@ -13,7 +13,9 @@ const SPEEDS = [
 /** "As of": pick a moment and every view shows the warehouse as it was then; play it forward; back to live. */
 export function TimeTravelBar() {
   const engine = useEngine();
-  const past = useSnapshot()?.past ?? null;
+  const snapshot = useSnapshot();
+  const past = snapshot?.past ?? null;
+  const seeking = snapshot?.seeking ?? null;
   const [draft, setDraft] = useState(() =>
     toLocalInput(Math.floor((Date.now() - 24 * 3600_000) / 60_000) * 60_000),
   );
@@ -32,10 +34,16 @@ export function TimeTravelBar() {
       {past ? (
         <strong data-testid="as-of">
           Viewing the past: as of {formatTime(past.atMs)}
+          {past.warehouse !== null && ` · warehouse ${past.warehouse}`}
           {past.speed > 0 ? ` · playing at ${past.speed}×` : ' · paused'}
         </strong>
       ) : (
         <span className="muted">Live</span>
+      )}
+      {seeking && (
+        <span role="status" data-testid="seeking">
+          Reading the events up to {formatTime(seeking.atMs)}: {formatCount(seeking.read)} so far…
+        </span>
       )}
       <label className="inline">
         As of
@@ -47,6 +55,7 @@ export function TimeTravelBar() {
         />
       </label>
       <button onClick={jump}>Show that moment</button>
+      {seeking && !past && <button onClick={() => engine.timeTravel(null)}>Cancel</button>}
       {past && (
         <>
           {SPEEDS.map(({ speed, label, hint }) => (

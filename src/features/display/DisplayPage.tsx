@@ -13,6 +13,7 @@ import type { DisplayParams, Panel } from './display-params';
 import { useFittingPages } from './useFittingPages';
 import { takeScreenCredential, type CredentialStore, type TakenCredential } from './screen-credential';
 import { useViewInterest } from '../../common/use-view-interest';
+import { NO_INTEREST } from '../../core/view-interest';
 
 const RETRY_SIGN_IN_MS = 10_000;
 /**
@@ -151,7 +152,7 @@ export function DisplayPage({
   const now = useNow(1000);
   const warehouse = params.warehouse ?? snapshot?.warehouses[0] ?? null;
   const scope = warehouse === null ? [] : [warehouse];
-  useViewInterest({ stock: scope, sales: scope, procurement: false, kvLevels: scope });
+  useViewInterest({ ...NO_INTEREST, stock: scope, sales: scope, kvLevels: scope });
   const [rotation, setRotation] = useState(0);
   useEffect(() => {
     if (params.rotateSeconds === 0) return;

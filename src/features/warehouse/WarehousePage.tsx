@@ -23,7 +23,7 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
   const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
   useViewInterest({ ...NO_INTEREST, stock: warehouse === null ? [] : [warehouse] });
   // The forms check a command against the stock of the warehouse typed in, which may be another one.
-  useViewInterest({ ...NO_INTEREST, stock: grants.stockEvents });
+  useViewInterest({ ...NO_INTEREST, liveStock: grants.stockEvents });
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
   const [picked, setPicked] = useState<Prefill | null>(null);
