@@ -5,7 +5,9 @@
  * browser starting from the checkpoint must replay, as it would between two checkpoints in production.
  */
 import { checkpointName } from '../../src/core/checkpoint-catalog';
-import { encodeCheckpoint } from '../../src/core/checkpoint-codec';
+import { encodeCheckpoint, type CheckpointContent } from '../../src/core/checkpoint-codec';
+import { TimeMarks } from '../../src/core/time-marks';
+import { MARK_EVERY } from '../../src/workers/lib/checkpointing';
 import { decodeStockMessage, type Decoded } from '../../src/core/codec';
 import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
@@ -46,6 +48,7 @@ export async function foldChainAndCheckpoint(
   let ledger = initialLedger();
   let minEventMs = Number.POSITIVE_INFINITY;
   let maxEventMs = Number.NEGATIVE_INFINITY;
+  const marks = new TimeMarks(MARK_EVERY);
   let checkpoint: ChainFold['checkpoint'] | null = null;
   let foldMs = 0;
   let started = performance.now();
@@ -54,14 +57,19 @@ export async function foldChainAndCheckpoint(
   let pending: Decoded[] = [];
   const apply = async (messages: Decoded[]) => {
     ledger = applyBatch(ledger, messages);
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
     for (const d of messages) {
       const at = eventMs(d);
-      if (at < minEventMs) minEventMs = at;
-      if (at > maxEventMs) maxEventMs = at;
+      if (at < oldest) oldest = at;
+      if (at > newest) newest = at;
     }
+    minEventMs = Math.min(minEventMs, oldest);
+    maxEventMs = Math.max(maxEventMs, newest);
+    if (messages.length > 0) marks.afterBatch(ledger.lastSeq, oldest, newest);
     if (checkpoint === null && ledger.lastSeq >= cutSeq) {
       foldMs += performance.now() - started;
-      checkpoint = await write(nc, ledger, created, minEventMs, maxEventMs);
+      checkpoint = await write(nc, ledger, created, { minEventMs, maxEventMs, marks: marks.through(cutSeq) });
       started = performance.now();
     }
   };
@@ -104,11 +112,10 @@ async function write(
   nc: NatsConnection,
   ledger: LedgerState,
   streamCreated: string,
-  minEventMs: number,
-  maxEventMs: number,
+  times: Omit<CheckpointContent, 'snapshot'>,
 ): Promise<ChainFold['checkpoint']> {
   const started = performance.now();
-  const bytes = encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs, maxEventMs });
+  const bytes = encodeCheckpoint({ snapshot: snapshotLedger(ledger), ...times });
   const { compressedBytes } = await writeCheckpoint(
     nc,
     {
@@ -116,7 +123,7 @@ async function write(
       seq: ledger.lastSeq,
       viewsVersion: LEDGER_SNAPSHOT_VERSION,
       streamCreated,
-      maxEventMs,
+      maxEventMs: times.maxEventMs,
     },
     bytes,
   );

@@ -23,7 +23,7 @@ function fold(events: readonly Decoded[], from: LedgerState): LedgerState {
 }
 
 const checkpointOf = (ledger: LedgerState) =>
-  encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs: T0, maxEventMs: T0 + 1 });
+  encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs: T0, maxEventMs: T0 + 1, marks: [] });
 
 /** One step of a random history: which warehouse, product, location, what happens and how much time passes. */
 const step = fc.record({
@@ -119,17 +119,36 @@ describe('checkpoint encoding', () => {
     fc.assert(
       fc.property(tree, (value) => {
         const snapshot = { ...snapshotLedger(initialLedger()), stock: value } as never;
-        const bytes = encodeCheckpoint({ snapshot, minEventMs: 0, maxEventMs: 0 });
+        const bytes = encodeCheckpoint({ snapshot, minEventMs: 0, maxEventMs: 0, marks: [] });
         // Through the raw decoder: restoreLedger would rightly refuse these as views.
         const read = decodeCheckpointTree(bytes);
         expect(read).toEqual({
           ok: true,
           viewsVersion: LEDGER_SNAPSHOT_VERSION,
-          tree: { snapshot, minEventMs: 0, maxEventMs: 0 },
+          tree: { snapshot, minEventMs: 0, maxEventMs: 0, marks: [] },
         });
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('carries the time marks; one written before marks existed reads as having none', () => {
+    const marks = [
+      { seq: 50_000, maxEventMs: T0 + 10, minEventMsAfter: T0 + 9 },
+      { seq: 100_000, maxEventMs: T0 + 20, minEventMsAfter: Number.POSITIVE_INFINITY },
+    ];
+    const snapshot = snapshotLedger(initialLedger());
+    const read = decodeCheckpoint(encodeCheckpoint({ snapshot, minEventMs: T0, maxEventMs: T0 + 20, marks }));
+    expect(read).toMatchObject({ ok: true, marks });
+    const older = encodeCheckpoint({ snapshot, minEventMs: T0, maxEventMs: T0 } as never);
+    expect(decodeCheckpoint(older)).toMatchObject({ ok: true, marks: [] });
+    const bad = encodeCheckpoint({
+      snapshot,
+      minEventMs: T0,
+      maxEventMs: T0,
+      marks: [{ seq: 'x' }],
+    } as never);
+    expect(decodeCheckpoint(bad)).toMatchObject({ ok: false, reason: 'damaged', detail: 'time marks' });
   });
 
   it('refuses a checkpoint of another views version, naming both', () => {

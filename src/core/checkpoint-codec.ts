@@ -10,6 +10,7 @@
  */
 import { LEDGER_SNAPSHOT_VERSION, restoreLedger, type LedgerSnapshot } from './ledger-snapshot';
 import type { LedgerState } from './ledger';
+import type { TimeMark } from './time-marks';
 
 /** Bumped when the encoding itself (not the views) changes. */
 const CHECKPOINT_FORMAT = 1;
@@ -37,10 +38,12 @@ export interface CheckpointContent {
   /** Oldest and newest event time folded, for the time machine (src/engine/checkpoints.ts). */
   readonly minEventMs: number;
   readonly maxEventMs: number;
+  /** Where event time stands along the stream up to the checkpoint (src/core/time-marks.ts). */
+  readonly marks: readonly TimeMark[];
 }
 
 export type CheckpointRead =
-  | { ok: true; ledger: LedgerState; minEventMs: number; maxEventMs: number }
+  | { ok: true; ledger: LedgerState; minEventMs: number; maxEventMs: number; marks: TimeMark[] }
   | { ok: false; reason: 'other_version' | 'damaged'; detail: string };
 
 export function encodeCheckpoint(content: CheckpointContent): Uint8Array {
@@ -93,11 +96,30 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointRead {
   if (!read.ok) return damaged(read.detail);
   const content = read.tree;
   if (typeof content !== 'object' || content === null) return damaged('not a checkpoint');
-  const { snapshot, minEventMs, maxEventMs } = content as Partial<Record<keyof CheckpointContent, unknown>>;
+  const { snapshot, minEventMs, maxEventMs, marks } = content as Partial<
+    Record<keyof CheckpointContent, unknown>
+  >;
   if (typeof minEventMs !== 'number' || typeof maxEventMs !== 'number') return damaged('event times');
+  // Checkpoints written before marks existed have none: a moment before them is then read to their end.
+  const timeMarks = marks === undefined ? [] : readMarks(marks);
+  if (timeMarks === null) return damaged('time marks');
   const restored = restoreLedger(snapshot);
   if (!restored.ok) return restored;
-  return { ok: true, ledger: restored.ledger, minEventMs, maxEventMs };
+  return { ok: true, ledger: restored.ledger, minEventMs, maxEventMs, marks: timeMarks };
+}
+
+function readMarks(value: unknown): TimeMark[] | null {
+  if (!Array.isArray(value)) return null;
+  const marks: TimeMark[] = [];
+  for (const item of value as unknown[]) {
+    if (typeof item !== 'object' || item === null) return null;
+    const { seq, maxEventMs, minEventMsAfter } = item as Partial<Record<keyof TimeMark, unknown>>;
+    if (typeof seq !== 'number' || typeof maxEventMs !== 'number' || typeof minEventMsAfter !== 'number') {
+      return null;
+    }
+    marks.push({ seq, maxEventMs, minEventMsAfter });
+  }
+  return marks;
 }
 
 function damaged(detail: string): CheckpointRead {

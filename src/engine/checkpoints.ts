@@ -1,4 +1,5 @@
 import { initialLedger, type LedgerState } from '../core/ledger';
+import { TimeMarks, type TimeMark } from '../core/time-marks';
 
 /** A fold state kept during replay, so that any moment can be rebuilt from a nearby point. */
 export interface Checkpoint {
@@ -27,14 +28,23 @@ export class Checkpoints {
     },
   ];
   private maxEventMs = Number.NEGATIVE_INFINITY;
+  /** The marks a shared checkpoint brought for the stream before it, kept up as the fold goes on. */
+  private shared = new TimeMarks(Number.POSITIVE_INFINITY);
 
   constructor(private readonly every = CHECKPOINT_EVERY) {}
 
   /**
    * Starts from a fold restored from storage: moments after its newest event start from it; earlier moments
-   * replay from the beginning of the stream, since the checkpoints in between were not kept.
+   * replay from the beginning of the stream, since the checkpoints in between were not kept, and stop as soon
+   * as the fold's time marks (when it came with any) say nothing earlier is left.
    */
-  resumeFrom(ledger: LedgerState, minEventMs: number, maxEventMs: number): void {
+  resumeFrom(
+    ledger: LedgerState,
+    minEventMs: number,
+    maxEventMs: number,
+    marks: readonly TimeMark[] = [],
+  ): void {
+    this.shared = new TimeMarks(Number.POSITIVE_INFINITY, marks);
     const first = this.list[0] as Checkpoint;
     first.minEventMsAfter = Math.min(first.minEventMsAfter, minEventMs);
     this.maxEventMs = Math.max(this.maxEventMs, maxEventMs);
@@ -46,6 +56,7 @@ export class Checkpoints {
     for (const checkpoint of this.list) {
       checkpoint.minEventMsAfter = Math.min(checkpoint.minEventMsAfter, oldestMs);
     }
+    this.shared.afterBatch(ledger.lastSeq, oldestMs, newestMs);
     this.maxEventMs = Math.max(this.maxEventMs, newestMs);
     const last = this.list[this.list.length - 1];
     if (last && ledger.lastSeq - last.seq >= this.every) {
@@ -77,7 +88,7 @@ export class Checkpoints {
       if (checkpoint.seq > seq) break;
       if (checkpoint.minEventMsAfter > atMs) return true;
     }
-    return false;
+    return this.shared.complete(seq, atMs);
   }
 
   get count(): number {

@@ -4,6 +4,7 @@ import type { Decoded, RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, ledgerViews } from '../core/ledger';
 import { TestStream } from '../core/testing';
 import { locationQuantity } from '../core/warehouse-stock';
+import { TimeMarks } from '../core/time-marks';
 import { Checkpoints } from './checkpoints';
 import { eventTime, TimeMachine, type Batch, type PastState, type Seeking } from './time-machine';
 
@@ -121,6 +122,27 @@ describe('TimeMachine', () => {
     expect(played.map((p) => p.atMs)).toEqual(expect.arrayContaining([T0 + 2.5 * HOUR, T0 + 3 * HOUR]));
     expect(apples(played.find((p) => p.atMs === T0 + 3 * HOUR))).toBe(8);
     expect(states.at(-1)).toBeNull();
+  });
+
+  it('given a start from a shared checkpoint with time marks, then a moment before it stops reading early', async () => {
+    const t = new TestStream();
+    const year = Array.from({ length: 60 }, (_, i) =>
+      t.replenished('46', 'Apples', 1, 'A1', { at: T0 + i * HOUR }),
+    );
+    const marks = new TimeMarks(10);
+    for (let i = 0; i < year.length; i += 5) {
+      marks.afterBatch(i + 5, T0 + i * HOUR, T0 + (i + 4) * HOUR);
+    }
+    const checkpoints = new Checkpoints();
+    const folded = applyBatch(initialLedger(), year);
+    checkpoints.resumeFrom(folded, T0, T0 + 59 * HOUR, marks.through(year.length));
+    const { tm, states, settle, stream } = machine(year, checkpoints);
+    tm.jump(T0 + 12 * HOUR);
+    await settle();
+    expect(apples(states.at(-1))).toBe(13);
+    expect(stream.opened).toEqual([{ fromSeq: 1, warehouse: null }]);
+    // Read through the mark after the moment (#20), not to the checkpoint (#60).
+    expect(stream.delivered()).toBe(21);
   });
 
   it('given pages of one warehouse, then only its events are read, and its figures are those of every event', async () => {

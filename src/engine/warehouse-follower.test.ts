@@ -139,7 +139,12 @@ function sharedCheckpoints(events: Decoded[], seqs: number[], over: Partial<Chec
     const ledger = applyBatch(initialLedger(), events.slice(0, seq));
     objects.set(tag.name, {
       tag,
-      bytes: encodeCheckpoint({ snapshot: snapshotLedger(ledger), minEventMs: T0 - 1, maxEventMs: T0 }),
+      bytes: encodeCheckpoint({
+        snapshot: snapshotLedger(ledger),
+        minEventMs: T0 - 1,
+        maxEventMs: T0,
+        marks: [],
+      }),
     });
   }
   const reads: string[] = [];

@@ -229,7 +229,7 @@ export class WarehouseFollower {
       this.newestEventMs = Number.isFinite(read.maxEventMs) ? read.maxEventMs : null;
       this.oldestEventMs = Number.isFinite(read.minEventMs) ? read.minEventMs : null;
       this.marks = new Checkpoints();
-      this.marks.resumeFrom(this.fold, read.minEventMs, read.maxEventMs);
+      this.marks.resumeFrom(this.fold, read.minEventMs, read.maxEventMs, read.marks);
       this.origin = { from: 'checkpoint', seq: use.seq };
       const newer = state.lastSeq - use.seq;
       this.sink.notice(

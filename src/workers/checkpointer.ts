@@ -6,7 +6,7 @@
  *   tsx src/workers/checkpointer.ts [--every-events N] [--every-seconds N] [--server nats://…] [--user services]
  */
 import { CHECKPOINTER_STATUS_KEY } from '../core/worker-status';
-import { Checkpointing } from './lib/checkpointing';
+import { Checkpointing, MARK_EVERY } from './lib/checkpointing';
 import { createLogger } from './lib/log';
 import { CONNECTION_USAGE, parseWorkerArgs } from './lib/options';
 import { exitWhenDone } from './lib/shutdown';
@@ -17,6 +17,7 @@ const USAGE = `Usage: tsx src/workers/checkpointer.ts [options]
   --every-seconds N         …or after N seconds with any new event, whichever comes first (default 600)
   --keep N                  the newest N checkpoints are kept (default 3)…
   --keep-days N             …and the newest of each of the last N days of event time (default 7)
+  --mark-every N            a time mark (where event time stands) every N events at most (default ${MARK_EVERY})
   --status-interval-ms N    how often the status is published (default 2000)
 ${CONNECTION_USAGE}`;
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       'every-seconds': { default: 600, min: 1 },
       keep: { default: 3, min: 1 },
       'keep-days': { default: 7, min: 0 },
+      'mark-every': { default: MARK_EVERY, min: 1 },
       'status-interval-ms': { default: 2000, min: 100 },
     },
   });
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     everyMs: n['every-seconds']! * 1000,
     keepLatest: n.keep!,
     keepDays: n['keep-days']!,
+    markEvery: n['mark-every']!,
   };
   const checkpointing = new Checkpointing(log, settings, args.headers.names);
   await runReportingWorker({

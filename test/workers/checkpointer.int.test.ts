@@ -78,6 +78,8 @@ describe('checkpointer', () => {
       '3',
       '--keep',
       '2',
+      '--mark-every',
+      '100',
     ]);
     await written(worker, 600);
     // 700 more: one checkpoint at 500 new events' worth of batches or on time, and one at the end.
@@ -97,9 +99,29 @@ describe('checkpointer', () => {
       expect(ledgerViews(resumed), tag.name).toEqual(ledgerViews(full));
     }
 
+    // Each checkpoint's time marks are true of the stream it holds: nothing after a mark is older than it says
+    // (a checkpoint written while the fold went on may know of older events after it, never of fewer).
+    const times = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) => {
+      const d = decodeStockMessage(m, TEST_HEADER_NAMES);
+      return { seq: m.seq, at: d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs };
+    });
+    for (const tag of tags) {
+      const read = decodeCheckpoint(await readCheckpoint(stack.admin, tag.name));
+      if (!read.ok) throw new Error(read.detail);
+      expect(read.marks.length, tag.name).toBeGreaterThan(0);
+      for (const mark of read.marks) {
+        expect(mark.seq).toBeLessThanOrEqual(tag.seq);
+        const held = times.filter((t) => t.seq <= tag.seq);
+        expect(Math.max(...held.filter((t) => t.seq <= mark.seq).map((t) => t.at))).toBe(mark.maxEventMs);
+        const after = held.filter((t) => t.seq > mark.seq).map((t) => t.at);
+        expect(mark.minEventMsAfter).toBeLessThanOrEqual(Math.min(Infinity, ...after));
+        if (tag.seq === use?.seq) expect(mark.minEventMsAfter).toBe(Math.min(Infinity, ...after));
+      }
+    }
+
     // Another views version, newer than any: listed, never chosen, and refused by its header too.
     const other = { ...snapshotLedger(initialLedger()), version: LEDGER_SNAPSHOT_VERSION + 1 };
-    const bytes = encodeCheckpoint({ snapshot: other, minEventMs: 0, maxEventMs: 0 });
+    const bytes = encodeCheckpoint({ snapshot: other, minEventMs: 0, maxEventMs: 0, marks: [] });
     await writeCheckpoint(
       stack.admin,
       {

@@ -14,6 +14,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../core/checkpoint-codec'
 import { decodeStockMessage, type Decoded } from '../../core/codec';
 import type { HeaderNames } from '../../core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../core/ledger';
+import { TimeMarks } from '../../core/time-marks';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../core/ledger-snapshot';
 import type { CheckpointerStatus } from '../../core/worker-status';
 import { sleep } from '../../lib/backoff';
@@ -39,10 +40,17 @@ export interface CheckpointSettings {
   keepLatest: number;
   /** Days (of event time) for which the newest checkpoint of the day is kept. */
   keepDays: number;
+  /** A time mark at most every this many events (see MARK_EVERY). */
+  markEvery: number;
 }
 
 /** Events folded at once while catching up. */
 const FOLD_BATCH = 50_000;
+/**
+ * A time mark at most this often: a browser rebuilding a moment before its checkpoint reads at most this many
+ * events past the moment's last one (a fiftieth of that when it reads one warehouse).
+ */
+export const MARK_EVERY = 50_000;
 
 /** Thrown when the stream under the fold was recreated or rewound: the next cycle starts over. */
 class StreamReplaced extends Error {}
@@ -54,6 +62,7 @@ export class Checkpointing {
   private streamCreated: string | null = null;
   private minEventMs = Number.POSITIVE_INFINITY;
   private maxEventMs = Number.NEGATIVE_INFINITY;
+  private marks: TimeMarks;
   private lastSeq = 0;
   private lastAtMs: number;
   private lastBytes = 0;
@@ -74,6 +83,7 @@ export class Checkpointing {
   ) {
     this.startedMs = now();
     this.lastAtMs = now();
+    this.marks = new TimeMarks(settings.markEvery);
   }
 
   countError(): void {
@@ -120,11 +130,16 @@ export class Checkpointing {
         // a chain's size some hold 100k keys (docs/architecture.md#folding-at-a-chains-size).
         if (decoded.length < FOLD_BATCH && !batch.caughtUp) continue;
         this.ledger = applyBatch(this.ledger, decoded);
+        let oldest = Number.POSITIVE_INFINITY;
+        let newest = Number.NEGATIVE_INFINITY;
         for (const d of decoded) {
           const at = eventMs(d);
-          if (at < this.minEventMs) this.minEventMs = at;
-          if (at > this.maxEventMs) this.maxEventMs = at;
+          if (at < oldest) oldest = at;
+          if (at > newest) newest = at;
         }
+        this.minEventMs = Math.min(this.minEventMs, oldest);
+        this.maxEventMs = Math.max(this.maxEventMs, newest);
+        if (decoded.length > 0) this.marks.afterBatch(this.ledger.lastSeq, oldest, newest);
         this.rate.record(decoded.length, this.now());
         decoded = [];
         // The first catch-up writes at once when there is no checkpoint of this stream yet: the first
@@ -179,6 +194,7 @@ export class Checkpointing {
     this.ledger = initialLedger();
     this.minEventMs = Number.POSITIVE_INFINITY;
     this.maxEventMs = Number.NEGATIVE_INFINITY;
+    this.marks = new TimeMarks(this.settings.markEvery);
     this.lastSeq = 0;
     this.caughtUp = false;
   }
@@ -202,6 +218,7 @@ export class Checkpointing {
     this.ledger = read.ledger;
     this.minEventMs = read.minEventMs;
     this.maxEventMs = read.maxEventMs;
+    this.marks = new TimeMarks(this.settings.markEvery, read.marks);
     this.lastSeq = use.seq;
     this.lastAtMs = this.now();
     this.log.info('resumed from checkpoint', { name: use.name, seq: use.seq });
@@ -229,6 +246,9 @@ export class Checkpointing {
       snapshot: snapshotLedger(ledger),
       minEventMs: this.minEventMs,
       maxEventMs: this.maxEventMs,
+      // The fold may have moved on while the stream was asked: marks past the ledger would describe events
+      // the checkpoint does not hold.
+      marks: this.marks.through(ledger.lastSeq),
     });
     const encodeMs = this.now() - t0;
     const tag: CheckpointTag = {
