@@ -118,6 +118,13 @@ export class EngineClient {
     return result;
   }
 
+  /**
+   * Says the last snapshot is on screen; until then the engine sends no other (docs/architecture.md#one-snapshot-in-flight).
+   */
+  snapshotShown(): void {
+    this.send({ type: 'snapshot-shown' });
+  }
+
   /** Views as of a moment (null: back to live). */
   timeTravel(atMs: number | null): void {
     this.send({ type: 'time-travel', atMs });

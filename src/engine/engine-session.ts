@@ -210,6 +210,11 @@ export class EngineSession {
     this.snapshots.flush();
   }
 
+  /** The page has rendered the last snapshot: the next may follow. */
+  snapshotShown(): void {
+    this.snapshots.shown();
+  }
+
   /** Shows the views as of a moment, or live again with null. */
   timeTravel(atMs: number | null): void {
     if (atMs === null) this.timeMachine.live();

@@ -162,7 +162,9 @@ export type ToEngine =
   /** Forget the saved copy and fold the whole stream again, ignoring shared checkpoints. */
   | { type: 'rebuild' }
   /** What the pages on screen show; snapshots carry only that (docs/architecture.md#what-a-page-is-sent). */
-  | { type: 'interest'; interest: ViewInterest };
+  | { type: 'interest'; interest: ViewInterest }
+  /** The page has rendered the last snapshot it was sent (docs/architecture.md#one-snapshot-in-flight). */
+  | { type: 'snapshot-shown' };
 
 export type FromEngine =
   | AuditResult

@@ -3,6 +3,7 @@ import {
   CATCH_UP_SNAPSHOT_INTERVAL_MS,
   LIVE_SNAPSHOT_INTERVAL_MS,
   SnapshotScheduler,
+  UNSHOWN_SNAPSHOT_WAIT_MS,
 } from './snapshot-scheduler';
 
 function scheduler(live: boolean) {
@@ -48,13 +49,42 @@ describe('SnapshotScheduler', () => {
     expect(state.posts).toBe(1);
   });
 
-  it('given a snapshot was posted, when something changes again, then another one follows', () => {
+  it('given a snapshot was posted and shown, when something changes again, then another one follows', () => {
     const { state, snapshots } = scheduler(true);
     snapshots.schedule();
     vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    snapshots.shown();
     snapshots.schedule();
     vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
     expect(state.posts).toBe(2);
+  });
+
+  it('given the page has not shown the last snapshot, then changes wait for it and share the next one', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.flush();
+    for (let i = 0; i < 20; i++) {
+      snapshots.schedule();
+      vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    }
+    expect(state.posts).toBe(1);
+    snapshots.shown();
+    expect(state.posts).toBe(1);
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+    snapshots.shown();
+    vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+  });
+
+  it('given a page that never says it has shown one, then it is still sent one per wait', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.flush();
+    snapshots.schedule();
+    vi.advanceTimersByTime(UNSHOWN_SNAPSHOT_WAIT_MS - 1);
+    expect(state.posts).toBe(1);
+    vi.advanceTimersByTime(1 + LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+    expect(UNSHOWN_SNAPSHOT_WAIT_MS).toBe(1000);
   });
 
   it('given a snapshot asked for while catching up, when the replay catches up meanwhile, then it keeps the interval it was asked with', () => {
@@ -79,9 +109,10 @@ describe('SnapshotScheduler', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('given a flush, when something changes afterwards, then it is scheduled anew', () => {
+  it('given a flush, when something changes after it was shown, then it is scheduled anew', () => {
     const { state, snapshots } = scheduler(true);
     snapshots.flush();
+    snapshots.shown();
     snapshots.schedule();
     vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
     expect(state.posts).toBe(2);

@@ -1,7 +1,8 @@
 /**
  * When the engine posts a snapshot to the page (docs/architecture.md#batches-and-coalesced-snapshots): every
  * change asks for one, and all that change within the interval share it, because each snapshot costs a
- * structured clone here and a render on the page.
+ * structured clone here and a render on the page. A page that has not shown the last one yet is sent no other
+ * (docs/architecture.md#one-snapshot-in-flight).
  */
 
 /**
@@ -14,9 +15,18 @@ export const LIVE_SNAPSHOT_INTERVAL_MS = 30;
  * final yet).
  */
 export const CATCH_UP_SNAPSHOT_INTERVAL_MS = 1000;
+/**
+ * A page that says nothing for this long after a snapshot is sent the next anyway: it may show nothing that
+ * says so (the sign-in form), and a page that is merely slow still gets one a second.
+ */
+export const UNSHOWN_SNAPSHOT_WAIT_MS = 1000;
 
 export class SnapshotScheduler {
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Set from a post until the page says it has shown it (or the wait ran out). */
+  private unshown: ReturnType<typeof setTimeout> | null = null;
+  /** Something changed while the page had not shown the last snapshot yet. */
+  private wanted = false;
   private stopped = false;
 
   constructor(
@@ -29,15 +39,32 @@ export class SnapshotScheduler {
   /** Something changed: a snapshot follows within the interval, unless one is already due. */
   schedule(): void {
     if (this.timer !== null || this.stopped) return;
+    if (this.unshown !== null) {
+      this.wanted = true;
+      return;
+    }
     const interval = this.live() ? LIVE_SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
     this.timer = setTimeout(() => this.flush(), interval);
   }
 
-  /** Posts now, taking the place of one that was due. */
+  /** Posts now, taking the place of one that was due, whether or not the page has shown the last one. */
   flush(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.stopped) this.post();
+    if (this.stopped) return;
+    this.wanted = false;
+    this.post();
+    if (this.unshown !== null) clearTimeout(this.unshown);
+    this.unshown = setTimeout(() => this.shown(), UNSHOWN_SNAPSHOT_WAIT_MS);
+  }
+
+  /** The page has shown the last snapshot: what changed meanwhile follows within the interval. */
+  shown(): void {
+    if (this.unshown !== null) clearTimeout(this.unshown);
+    this.unshown = null;
+    if (!this.wanted) return;
+    this.wanted = false;
+    this.schedule();
   }
 
   /**
@@ -47,6 +74,8 @@ export class SnapshotScheduler {
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) clearTimeout(this.timer);
+    if (this.unshown !== null) clearTimeout(this.unshown);
     this.timer = null;
+    this.unshown = null;
   }
 }

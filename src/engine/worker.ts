@@ -48,6 +48,9 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
     case 'rebuild':
       session?.rebuild();
       break;
+    case 'snapshot-shown':
+      session?.snapshotShown();
+      break;
     case 'interest':
       interest = message.interest;
       session?.setInterest(interest);

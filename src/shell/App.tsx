@@ -11,6 +11,7 @@ import { AuditDrawer } from '../features/audit/AuditDrawer';
 import { NoticeBar } from '../common/ui/NoticeBar';
 import { ReplayBanner } from '../common/ui/ReplayBanner';
 import { TimeTravelBar } from '../common/ui/TimeTravelBar';
+import { SnapshotShown } from './SnapshotShown';
 import { useEngine } from '../common/engine-context';
 import { useProgress, useSnapshot } from '../common/engine-queries';
 import { Header } from './Header';
@@ -41,6 +42,7 @@ export function App() {
     return (
       <>
         <ReplayMarks />
+        <SnapshotShown />
         <DisplayPage
           params={parseDisplayParams(location.search)}
           defaultServer={config.natsUrl}
@@ -77,6 +79,7 @@ export function App() {
   return (
     <>
       <ReplayMarks />
+      <SnapshotShown />
       <Header session={session} pages={pages} page={page} onPage={setPage} onSignOut={signOut} />
       <ReplayBanner />
       <NoticeBar />
