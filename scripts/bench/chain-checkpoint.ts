@@ -134,3 +134,26 @@ async function write(
     compressedBytes,
   };
 }
+
+/**
+ * The fold brought up to the end of the stream as it is now: the phases after the fold publish live events,
+ * and a figure compared with the fold (the projector's bucket) must include them.
+ */
+export async function foldToEnd(nc: NatsConnection, ledger: LedgerState): Promise<LedgerState> {
+  const { lastSeq } = await streamState(nc, STREAMS.warehouse);
+  if (ledger.lastSeq >= lastSeq) return ledger;
+  const names = headerNames(DEFAULT_HEADER_PREFIX);
+  const controller = new AbortController();
+  const tail: Decoded[] = [];
+  for await (const batch of stockwireReplay(nc, {
+    stream: STREAMS.warehouse,
+    fromSeq: ledger.lastSeq + 1,
+    signal: controller.signal,
+    batchSize: 1000,
+  })) {
+    for (const m of batch.messages) tail.push(decodeStockMessage(m, names));
+    if (tail.length > 0 && seqOf(tail[tail.length - 1]!) >= lastSeq) break;
+  }
+  controller.abort();
+  return applyBatch(ledger, tail);
+}

@@ -34,10 +34,16 @@ export interface PageFigures {
   p50_ms: number;
   p99_ms: number;
   unseen: number;
+  /** The page's renderer died (out of memory, mostly): everything after is unseen. */
+  crashed: boolean;
 }
 
 export interface Dashboards {
   count: number;
+  /** Pages whose renderer died during the phase; their events count as unseen. */
+  crashed: number;
+  /** Memory in use on the machine (MemTotal − MemAvailable) at its highest during the phase. */
+  machinePeakMb: number;
   p50Ms: number;
   p99Ms: number;
   unseen: number;
@@ -102,6 +108,13 @@ function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ is 100 on Linux
 }
 
+/** Memory in use on the whole machine, MB (from /proc/meminfo; Linux only). */
+function machineUsedMb(): number {
+  const info = readFileSync('/proc/meminfo', 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (kb('MemTotal') - kb('MemAvailable')) / 1024;
+}
+
 async function serverRssMb(server: NatsServerHandle): Promise<number> {
   const varz = (await (await fetch(`http://127.0.0.1:${server.httpPort}/varz`)).json()) as { mem: number };
   return varz.mem / 1024 ** 2;
@@ -117,6 +130,9 @@ export async function runDashboards(
   const target = (await streamState(env.admin, STREAMS.warehouse)).lastSeq;
   const plan = screens(env, options.count, options.timeoutMs);
   const open: { screen: Screen; page: Page; context: BrowserContext; ms: number }[] = [];
+  const crashed = new Set<Page>();
+  let machinePeakMb = machineUsedMb();
+  const memory = setInterval(() => (machinePeakMb = Math.max(machinePeakMb, machineUsedMb())), 1000);
   try {
     let next = 0;
     const opener = async () => {
@@ -127,6 +143,7 @@ export async function runDashboards(
           next = plan.length;
           throw error;
         });
+        opened.page.on('crash', () => crashed.add(opened.page));
         open.push({ screen, ...opened });
         say(`  ${open.length}/${plan.length} ${screen.who} · ${screen.what}: caught up in ${opened.ms} ms`);
       }
@@ -141,8 +158,9 @@ export async function runDashboards(
     const wallBefore = Date.now();
     const sentAt = await env.live.publishAtRate(env.admin, options.rate, options.seconds);
     const last = lastSeqOf(sentAt);
-    for (const { page } of open) await retarget(page, last);
-    for (const { page } of open) await waitUntilCaughtUp(page, options.timeoutMs);
+    const alive = () => open.filter(({ page }) => !crashed.has(page));
+    for (const { page } of alive()) await retarget(page, last);
+    for (const { page } of alive()) await waitUntilCaughtUp(page, options.timeoutMs);
     const serverCpuPct = ((cpuMsOf(env.server.pid) - cpuBefore) * 100) / (Date.now() - wallBefore);
     const rss = await serverRssMb(env.server);
 
@@ -150,7 +168,9 @@ export async function runDashboards(
     let unseen = 0;
     const perPage: PageFigures[] = [];
     for (const { screen, page, ms } of open) {
-      const seen = seenBy((await readProbe(page)).seqLog, sentAt);
+      const seen = crashed.has(page)
+        ? { latencies: [], unseen: sentAt.size }
+        : seenBy((await readProbe(page)).seqLog, sentAt);
       all.push(...seen.latencies);
       unseen += seen.unseen;
       perPage.push({
@@ -160,10 +180,13 @@ export async function runDashboards(
         p50_ms: percentile(seen.latencies, 50),
         p99_ms: percentile(seen.latencies, 99),
         unseen: seen.unseen,
+        crashed: crashed.has(page),
       });
     }
     return {
       count: open.length,
+      crashed: crashed.size,
+      machinePeakMb,
       p50Ms: percentile(all, 50),
       p99Ms: percentile(all, 99),
       unseen,
@@ -173,6 +196,7 @@ export async function runDashboards(
       perPage,
     };
   } finally {
+    clearInterval(memory);
     for (const { context } of open) await context.close().catch(() => undefined);
   }
 }

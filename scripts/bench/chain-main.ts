@@ -15,7 +15,7 @@ import { freePort } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { displayUrl } from './app-replay';
 import { launchChromium } from './browser';
-import { foldChainAndCheckpoint, type ChainFold } from './chain-checkpoint';
+import { foldChainAndCheckpoint, foldToEnd, type ChainFold } from './chain-checkpoint';
 import { openChainStore } from './chain-store';
 import { notifierStart, projectorLive, resetProjector } from './chain-projector';
 import { runDashboards, type Dashboards } from './chain-dashboards';
@@ -80,6 +80,8 @@ export interface ChainResults {
   dashboards_live_p50_ms: number | null;
   dashboards_live_p99_ms: number | null;
   dashboards_unseen: number | null;
+  dashboards_crashed: number | null;
+  dashboards_machine_peak_mb: number | null;
   dashboards_first_visit_max_ms: number | null;
   dashboards_server_cpu_pct: number | null;
   dashboards_server_rss_mb: number | null;
@@ -201,15 +203,17 @@ export async function chainBench(
     ),
   );
 
-  // Last: the longest phase, and the pages above read the bucket as an earlier run left it.
-  const expected = expectedLevels(fold.ledger);
+  // Last: the longest phase, and the pages above read the bucket as an earlier run left it. The live phases
+  // above added events since the fold; the bucket must hold them too.
+  const projected = await foldToEnd(admin, fold.ledger);
+  const expected = expectedLevels(projected);
   const projector = await phases.measure('projector, 100k keys', 900, async () => {
     await resetProjector(admin);
-    return runProjector(cleanup, admin, server.clientUrl, expected, store.lastSeq, 900_000);
+    return runProjector(cleanup, admin, server.clientUrl, expected, projected.lastSeq, 900_000);
   });
   if (projector)
     say(
-      `projector ${perSecond(store.lastSeq, projector.ms).toLocaleString('en-US')} events/s, ${projector.keys} keys`,
+      `projector ${perSecond(projected.lastSeq, projector.ms).toLocaleString('en-US')} events/s, ${projector.keys} keys`,
     );
   const kvPuts = await phases.measure('kv puts, 100k keys', 120, () =>
     kvPutRate(admin, expected, Math.max(100_000, expected.size)),
@@ -230,7 +234,7 @@ export async function chainBench(
 
   const ratio = (a: number | null | undefined, b: number | null | undefined) =>
     a && b ? round(a / b, 2) : null;
-  const projectorEps = projector ? perSecond(store.lastSeq, projector.ms) : null;
+  const projectorEps = projector ? perSecond(projected.lastSeq, projector.ms) : null;
   const h = heap as HeapMb | null;
   return {
     chain_events: store.events,
@@ -268,6 +272,8 @@ export async function chainBench(
     dashboards_live_p50_ms: dashboards ? round(dashboards.p50Ms, 0) : null,
     dashboards_live_p99_ms: dashboards ? round(dashboards.p99Ms, 0) : null,
     dashboards_unseen: dashboards?.unseen ?? null,
+    dashboards_crashed: dashboards?.crashed ?? null,
+    dashboards_machine_peak_mb: dashboards ? round(dashboards.machinePeakMb, 0) : null,
     dashboards_first_visit_max_ms: dashboards?.firstVisitMaxMs ?? null,
     dashboards_server_cpu_pct: dashboards ? round(dashboards.serverCpuPct, 0) : null,
     dashboards_server_rss_mb: dashboards ? round(dashboards.serverRssMb, 0) : null,

@@ -59,7 +59,7 @@ export function chainReportLines(r: ChainResults): string[] {
     },
     {
       goal: `${n(r.dashboards)} screens at once: events never seen`,
-      measured: n(r.dashboards_unseen),
+      measured: `${n(r.dashboards_unseen)} (${n(r.dashboards_crashed)} pages crashed)`,
       target: '0',
       met: verdict(r.dashboards_unseen, (v) => v === 0),
     },
@@ -90,6 +90,7 @@ export function chainReportLines(r: ChainResults): string[] {
       'screens at once: server',
       `${n(r.dashboards_server_cpu_pct)} % of a core, ${n(r.dashboards_server_rss_mb)} MB resident; slowest first visit ${n(r.dashboards_first_visit_max_ms)} ms`,
     ),
+    info('screens at once: the machine', `${n(r.dashboards_machine_peak_mb)} MB in use at most`),
   ];
   return renderTable(`Stockwire bench — the chain, ${r.total_s.toFixed(0)} s in all`, rows, r);
 }
