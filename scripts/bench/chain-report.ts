@@ -28,8 +28,11 @@ export function chainReportLines(r: ChainResults): string[] {
       ),
     },
     {
-      goal: 'time travel to a day of the year',
-      measured: `${n(r.chain_time_travel_ms)} ms (${r.chain_time_travel_day ?? '—'})`,
+      goal: 'time travel to a day of the year: slowest of 5',
+      measured:
+        `${n(r.chain_time_travel_ms)} ms (` +
+        (r.chain_time_travel_moments ?? []).map((t) => `${t.at.slice(0, 10)} ${n(t.ms)}`).join(', ') +
+        ')',
       target: '≤ 2,000 ms',
       met: verdict(r.chain_time_travel_ms, (v) => v <= 2000),
     },
