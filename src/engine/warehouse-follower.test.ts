@@ -575,8 +575,12 @@ describe('WarehouseFollower with the snapshot scheduler', () => {
       pumpFailed: () => undefined,
     };
     const follower = new WarehouseFollower(stream, new FoldPersistence(memoryStore(), 'key'), sink);
+    // A page that shows each snapshot as soon as it has it (docs/architecture.md#one-snapshot-in-flight).
     const snapshots = new SnapshotScheduler(
-      () => (posts += 1),
+      () => {
+        posts += 1;
+        void Promise.resolve().then(() => snapshots.shown());
+      },
       () => follower.progress.isCaughtUp,
     );
     // The pump stands in for a slow receiver: one batch of 1,000 every 400 ms, 8,000 in all.
