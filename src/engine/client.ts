@@ -38,6 +38,7 @@ export class EngineClient {
   private readonly queueListeners = new Set<() => void>();
   private readonly interests = new Map<symbol, ViewInterest>();
   private sentInterest = '';
+  private interestDue = false;
 
   constructor() {
     this.worker = startPolicyBoundWorker(engineWorkerUrl, 'stockwire-engine');
@@ -62,7 +63,20 @@ export class EngineClient {
     };
   }
 
+  /**
+   * After the current task: a page switch withdraws one page's interest and declares the next one's in the
+   * same commit, and the engine must not, in between, stop following what both pages show.
+   */
   private sendInterest(): void {
+    if (this.interestDue) return;
+    this.interestDue = true;
+    queueMicrotask(() => {
+      this.interestDue = false;
+      this.sendMergedInterest();
+    });
+  }
+
+  private sendMergedInterest(): void {
     const merged = mergeInterests(this.interests.values());
     const key = JSON.stringify(merged);
     if (key === this.sentInterest) return;
