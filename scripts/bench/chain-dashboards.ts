@@ -159,8 +159,18 @@ export async function runDashboards(
     const sentAt = await env.live.publishAtRate(env.admin, options.rate, options.seconds);
     const last = lastSeqOf(sentAt);
     const alive = () => open.filter(({ page }) => !crashed.has(page));
-    for (const { page } of alive()) await retarget(page, last);
-    for (const { page } of alive()) await waitUntilCaughtUp(page, options.timeoutMs);
+    // A renderer may die in the middle of being asked: its 'crash' event can come after the failed call.
+    const unlessCrashed = async (page: Page, ask: () => Promise<unknown>) => {
+      try {
+        await ask();
+      } catch (error) {
+        if (!/crash/i.test(String(error))) throw error;
+        crashed.add(page);
+      }
+    };
+    for (const { page } of alive()) await unlessCrashed(page, () => retarget(page, last));
+    for (const { page } of alive())
+      await unlessCrashed(page, () => waitUntilCaughtUp(page, options.timeoutMs));
     const serverCpuPct = ((cpuMsOf(env.server.pid) - cpuBefore) * 100) / (Date.now() - wallBefore);
     const rss = await serverRssMb(env.server);
 
@@ -168,9 +178,9 @@ export async function runDashboards(
     let unseen = 0;
     const perPage: PageFigures[] = [];
     for (const { screen, page, ms } of open) {
-      const seen = crashed.has(page)
-        ? { latencies: [], unseen: sentAt.size }
-        : seenBy((await readProbe(page)).seqLog, sentAt);
+      let seen = { latencies: [] as number[], unseen: sentAt.size };
+      if (!crashed.has(page))
+        await unlessCrashed(page, async () => (seen = seenBy((await readProbe(page)).seqLog, sentAt)));
       all.push(...seen.latencies);
       unseen += seen.unseen;
       perPage.push({

@@ -28,7 +28,7 @@ import type { Phases } from './phases';
 import { say } from './phases';
 import { startPreview } from './preview';
 import { BenchSimulator } from './simulator';
-import { expectedLevels, runProjector } from './projector-run';
+import { expectedLevels, measureRebuild, startProjector } from './projector-run';
 import { perSecond, round } from './stats';
 import { createRng } from '../../src/core/demo-history';
 
@@ -218,10 +218,11 @@ export async function chainBench(
   // above added events since the fold; the bucket must hold them too.
   const projected = await foldToEnd(admin, fold.ledger);
   const expected = expectedLevels(projected);
-  const projector = await phases.measure('projector, 100k keys', 900, async () => {
-    await resetProjector(admin);
-    return runProjector(cleanup, admin, server.clientUrl, expected, projected.lastSeq, 900_000);
-  });
+  await resetProjector(admin);
+  const projecting = startProjector(cleanup, server.clientUrl);
+  const projector = await phases.measure('projector, 100k keys', 900, () =>
+    measureRebuild(admin, projecting, expected, projected.lastSeq, 900_000),
+  );
   if (projector)
     say(
       `projector ${perSecond(projected.lastSeq, projector.ms).toLocaleString('en-US')} events/s, ${projector.keys} keys`,
@@ -232,13 +233,14 @@ export async function chainBench(
 
   const projectorFollowing = projector
     ? await phases.measure(`projector live at ${PROJECTOR_LIVE_RATE}/s`, 300, () =>
-        projectorLive(cleanup, admin, server.clientUrl, live, {
+        projectorLive(admin, projecting, live, {
           rate: PROJECTOR_LIVE_RATE,
           seconds: options.liveSeconds,
           timeoutMs: 120_000,
         }),
       )
     : null;
+  await projecting.stop();
   const notifierReadyMs = await phases.measure('notifier, 100k keys', 300, () =>
     notifierStart(cleanup, server.clientUrl, 240_000),
   );

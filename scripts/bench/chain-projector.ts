@@ -10,7 +10,7 @@ import { kvStreamName, PROJECTOR_DURABLE } from '../../src/nats/names';
 import { durablePosition } from '../../src/nats/durable';
 import type { Cleanup } from './cleanup';
 import { lastSeqOf } from './live-seen';
-import { startProjector, startWorker } from './projector-run';
+import { startWorker, type ProjectorProcess } from './projector-run';
 import type { BenchSimulator } from './simulator';
 import { withTimeout } from './timeout';
 
@@ -31,38 +31,33 @@ export interface ProjectorLive {
 }
 
 /**
- * The projector, caught up, while `rate` events a second arrive for `seconds`: it keeps up when its durable
+ * The projector, caught up (the process that rebuilt the bucket: a new one would fold the stream again first),
+ * while `rate` events a second arrive for `seconds`: it keeps up when its durable
  * has acknowledged the last event shortly after the last publish.
  */
 export async function projectorLive(
-  cleanup: Cleanup,
   admin: NatsConnection,
-  clientUrl: string,
+  projector: ProjectorProcess,
   live: BenchSimulator,
   options: { rate: number; seconds: number; timeoutMs: number },
 ): Promise<ProjectorLive> {
-  const projector = startProjector(cleanup, clientUrl);
-  try {
-    await withTimeout('the projector to be ready', options.timeoutMs, projector.ready);
-    const started = Date.now();
-    const sentAt = await live.publishAtRate(admin, options.rate, options.seconds);
-    const publishedMs = Date.now();
-    const last = lastSeqOf(sentAt);
-    const deadline = publishedMs + options.timeoutMs;
-    for (;;) {
-      const position = await durablePosition(admin, STREAMS.warehouse, PROJECTOR_DURABLE);
-      if (position && position.ackFloorSeq >= last) break;
-      if (Date.now() > deadline) throw new Error(`the projector had not acknowledged #${last} in time`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return {
-      sent: sentAt.size,
-      publishedEps: Math.round((sentAt.size * 1000) / (publishedMs - started)),
-      drainMs: Date.now() - publishedMs,
-    };
-  } finally {
-    await projector.stop();
+  await withTimeout('the projector to be ready', options.timeoutMs, projector.ready);
+  const started = Date.now();
+  const sentAt = await live.publishAtRate(admin, options.rate, options.seconds);
+  const publishedMs = Date.now();
+  const last = lastSeqOf(sentAt);
+  const deadline = publishedMs + options.timeoutMs;
+  for (;;) {
+    const position = await durablePosition(admin, STREAMS.warehouse, PROJECTOR_DURABLE);
+    if (position && position.ackFloorSeq >= last) break;
+    if (Date.now() > deadline) throw new Error(`the projector had not acknowledged #${last} in time`);
+    await new Promise((r) => setTimeout(r, 20));
   }
+  return {
+    sent: sentAt.size,
+    publishedEps: Math.round((sentAt.size * 1000) / (publishedMs - started)),
+    drainMs: Date.now() - publishedMs,
+  };
 }
 
 /** The notifier from its start until it follows every stock level and threshold (and raised what is low). */
