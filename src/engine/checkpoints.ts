@@ -7,8 +7,6 @@ export interface Checkpoint {
   seq: number;
   /** Newest event time among the messages up to `seq`. */
   maxEventMs: number;
-  /** Oldest event time among the messages after `seq` seen so far (event time need not follow the stream). */
-  minEventMsAfter: number;
   ledger: LedgerState;
 }
 
@@ -18,25 +16,30 @@ export interface Checkpoint {
  */
 export const CHECKPOINT_EVERY = 10_000;
 
-export class Checkpoints {
-  private readonly list: Checkpoint[] = [
-    {
-      seq: 0,
-      maxEventMs: Number.NEGATIVE_INFINITY,
-      minEventMsAfter: Number.POSITIVE_INFINITY,
-      ledger: initialLedger(),
-    },
-  ];
-  private maxEventMs = Number.NEGATIVE_INFINITY;
-  /** The marks a shared checkpoint brought for the stream before it, kept up as the fold goes on. */
-  private shared = new TimeMarks(Number.POSITIVE_INFINITY);
+/** Before anything is folded: no event yet, and none seen after. */
+const START: TimeMark = {
+  seq: 0,
+  maxEventMs: Number.NEGATIVE_INFINITY,
+  minEventMsAfter: Number.POSITIVE_INFINITY,
+};
 
-  constructor(private readonly every = CHECKPOINT_EVERY) {}
+export class Checkpoints {
+  private readonly list: Checkpoint[] = [{ seq: 0, maxEventMs: START.maxEventMs, ledger: initialLedger() }];
+  /**
+   * Where event time stands along the stream (src/core/time-marks.ts): a mark at each checkpoint, plus those a
+   * shared checkpoint brought for the stretch before it.
+   */
+  private marks: TimeMarks;
+  private maxEventMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly every = CHECKPOINT_EVERY) {
+    this.marks = new TimeMarks(every, [START]);
+  }
 
   /**
    * Starts from a fold restored from storage: moments after its newest event start from it; earlier moments
    * replay from the beginning of the stream, since the checkpoints in between were not kept, and stop as soon
-   * as the fold's time marks (when it came with any) say nothing earlier is left.
+   * as the marks the fold came with (if any) say nothing earlier is left.
    */
   resumeFrom(
     ledger: LedgerState,
@@ -44,28 +47,22 @@ export class Checkpoints {
     maxEventMs: number,
     marks: readonly TimeMark[] = [],
   ): void {
-    this.shared = new TimeMarks(Number.POSITIVE_INFINITY, marks);
-    const first = this.list[0] as Checkpoint;
-    first.minEventMsAfter = Math.min(first.minEventMsAfter, minEventMs);
     this.maxEventMs = Math.max(this.maxEventMs, maxEventMs);
-    this.list.push({ seq: ledger.lastSeq, maxEventMs: this.maxEventMs, minEventMsAfter: Infinity, ledger });
+    this.marks = new TimeMarks(this.every, [
+      { ...START, minEventMsAfter: minEventMs },
+      ...marks,
+      { seq: ledger.lastSeq, maxEventMs: this.maxEventMs, minEventMsAfter: Number.POSITIVE_INFINITY },
+    ]);
+    this.list.push({ seq: ledger.lastSeq, maxEventMs: this.maxEventMs, ledger });
   }
 
   /** Records the fold after a batch whose event times span [oldestMs, newestMs]. */
   afterBatch(ledger: LedgerState, oldestMs: number, newestMs: number): void {
-    for (const checkpoint of this.list) {
-      checkpoint.minEventMsAfter = Math.min(checkpoint.minEventMsAfter, oldestMs);
-    }
-    this.shared.afterBatch(ledger.lastSeq, oldestMs, newestMs);
+    this.marks.afterBatch(ledger.lastSeq, oldestMs, newestMs);
     this.maxEventMs = Math.max(this.maxEventMs, newestMs);
     const last = this.list[this.list.length - 1];
     if (last && ledger.lastSeq - last.seq >= this.every) {
-      this.list.push({
-        seq: ledger.lastSeq,
-        maxEventMs: this.maxEventMs,
-        minEventMsAfter: Number.POSITIVE_INFINITY,
-        ledger,
-      });
+      this.list.push({ seq: ledger.lastSeq, maxEventMs: this.maxEventMs, ledger });
     }
   }
 
@@ -79,16 +76,9 @@ export class Checkpoints {
     return found;
   }
 
-  /**
-   * Whether a reader that has read through `seq` has seen every event that happened at or before `atMs`:
-   * true when some checkpoint at or before `seq` has only later events after it.
-   */
+  /** Whether a reader that has read through `seq` has seen every event that happened at or before `atMs`. */
   complete(seq: number, atMs: number): boolean {
-    for (const checkpoint of this.list) {
-      if (checkpoint.seq > seq) break;
-      if (checkpoint.minEventMsAfter > atMs) return true;
-    }
-    return this.shared.complete(seq, atMs);
+    return this.marks.complete(seq, atMs);
   }
 
   get count(): number {
