@@ -24,6 +24,14 @@ const META = {
 } as const;
 
 const DAY_MS = 24 * 60 * 60_000;
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-01 was a Thursday: weeks counted from this offset start on Mondays, UTC. */
+const MONDAY_OFFSET_MS = 4 * DAY_MS;
+
+/** The UTC week (Monday to Sunday) an event time falls in, as a number that grows by one a week. */
+export function weekOf(eventMs: number): number {
+  return Math.floor((eventMs - MONDAY_OFFSET_MS) / WEEK_MS);
+}
 
 /** Sorts by name in sequence order within one views version, for people listing the bucket. */
 export function checkpointName(viewsVersion: number, seq: number): string {
@@ -74,6 +82,24 @@ export interface CheckpointChoice {
   ignored: string[];
 }
 
+/**
+ * The checkpoint to rebuild a past moment from: the newest of this views version and this stream, not ahead of
+ * `now.lastSeq`, that holds nothing that happened after `atMs`. Null when none does.
+ */
+export function checkpointBefore(
+  tags: readonly CheckpointTag[],
+  now: StreamNow,
+  atMs: number,
+): CheckpointTag | null {
+  let found: CheckpointTag | null = null;
+  for (const tag of tags) {
+    if (tag.streamCreated !== now.streamCreated || tag.viewsVersion !== now.viewsVersion) continue;
+    if (tag.seq > now.lastSeq || tag.maxEventMs > atMs) continue;
+    if (!found || tag.seq > found.seq) found = tag;
+  }
+  return found;
+}
+
 /** The newest checkpoint of this views version and this stream, not ahead of the stream. */
 export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow): CheckpointChoice {
   let use: CheckpointTag | null = null;
@@ -104,8 +130,10 @@ export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow)
 export interface RetentionPolicy {
   /** The newest this many of the current stream and version are kept. */
   keepLatest: number;
-  /** Besides, the newest checkpoint of each of the last this many days (of event time). */
+  /** Besides, the newest checkpoint of each of the last this many days (of event time)… */
   keepDays: number;
+  /** …and of each of the last this many weeks, for time travel over the history. */
+  keepWeeks: number;
   viewsVersion: number;
   streamCreated: string;
 }
@@ -113,7 +141,8 @@ export interface RetentionPolicy {
 /**
  * Names to delete: anything of a recreated stream (nobody can use it), anything of an older views version
  * (a newer checkpointer has replaced it; a newer version's are left alone, in case this one is the older
- * during an upgrade), and of the current ones all but the latest few and one per recent day.
+ * during an upgrade), and of the current ones all but the latest few, one per recent day and one per week of
+ * the history kept for time travel.
  */
 export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: RetentionPolicy): string[] {
   const doomed: string[] = [];
@@ -126,13 +155,33 @@ export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: Rete
   current.sort((a, b) => b.seq - a.seq);
   const keep = new Set(current.slice(0, policy.keepLatest).map((t) => t.name));
   const newestMs = current.reduce((max, t) => Math.max(max, t.maxEventMs), Number.NEGATIVE_INFINITY);
-  const days = new Set<number>();
-  for (const tag of current) {
-    const day = Math.floor(tag.maxEventMs / DAY_MS);
-    if (newestMs - tag.maxEventMs >= policy.keepDays * DAY_MS || days.has(day)) continue;
-    days.add(day);
-    keep.add(tag.name);
-  }
+  const keepNewestOfEach = (period: (ms: number) => number, within: number) => {
+    const seen = new Set<number>();
+    for (const tag of current) {
+      const key = period(tag.maxEventMs);
+      if (period(newestMs) - key >= within || seen.has(key)) continue;
+      seen.add(key);
+      keep.add(tag.name);
+    }
+  };
+  keepNewestOfEach((ms) => Math.floor(ms / DAY_MS), policy.keepDays);
+  keepNewestOfEach(weekOf, policy.keepWeeks);
   for (const tag of current) if (!keep.has(tag.name)) doomed.push(tag.name);
   return doomed;
+}
+
+/**
+ * Where a fold catching up with the history cuts its batch to write a checkpoint, so that time travel finds one
+ * at the end of every week: the indexes of the events that take the newest event time so far (starting from
+ * `newestBeforeMs`) into a later week. The checkpoint written before such an event holds nothing of its week.
+ */
+export function weekCuts(eventTimes: readonly number[], newestBeforeMs: number): number[] {
+  const cuts: number[] = [];
+  let newest = newestBeforeMs;
+  eventTimes.forEach((at, index) => {
+    if (at <= newest) return;
+    if (Number.isFinite(newest) && weekOf(at) > weekOf(newest)) cuts.push(index);
+    newest = at;
+  });
+  return cuts;
 }

@@ -16,7 +16,8 @@ const USAGE = `Usage: tsx src/workers/checkpointer.ts [options]
   --every-events N          a checkpoint after N new events (default 100000)…
   --every-seconds N         …or after N seconds with any new event, whichever comes first (default 600)
   --keep N                  the newest N checkpoints are kept (default 3)…
-  --keep-days N             …and the newest of each of the last N days of event time (default 7)
+  --keep-days N             …and the newest of each of the last N days of event time (default 7)…
+  --keep-weeks N            …and of each of the last N weeks, where time travel starts (default 53)
   --mark-every N            a time mark (where event time stands) every N events at most (default ${MARK_EVERY})
   --status-interval-ms N    how often the status is published (default 2000)
 ${CONNECTION_USAGE}`;
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       'every-seconds': { default: 600, min: 1 },
       keep: { default: 3, min: 1 },
       'keep-days': { default: 7, min: 0 },
+      'keep-weeks': { default: 53, min: 0 },
       'mark-every': { default: MARK_EVERY, min: 1 },
       'status-interval-ms': { default: 2000, min: 100 },
     },
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
     everyMs: n['every-seconds']! * 1000,
     keepLatest: n.keep!,
     keepDays: n['keep-days']!,
+    keepWeeks: n['keep-weeks']!,
     markEvery: n['mark-every']!,
   };
   const checkpointing = new Checkpointing(log, settings, args.headers.names);

@@ -5,9 +5,15 @@
  * checkpointer replaces the recreated stream's checkpoints with the new stream's.
  */
 import { TEST_HEADER_NAMES } from '../../src/core/testing';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chooseCheckpoint, type CheckpointTag } from '../../src/core/checkpoint-catalog';
+import {
+  checkpointBefore,
+  chooseCheckpoint,
+  weekOf,
+  type CheckpointTag,
+} from '../../src/core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/core/checkpoint-codec';
 import { decodeStockMessage } from '../../src/core/codec';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
@@ -21,7 +27,9 @@ import { deleteStream } from '../support/stream-admin';
 import {
   foldStream,
   killWorkers,
+  publishEvent,
   publishTraffic,
+  randomEvent,
   seededRng,
   spawnWorker,
   startStack,
@@ -173,5 +181,71 @@ describe('checkpointer', () => {
     expect(ledgerViews(await startFromCheckpoint(after.use!))).toEqual(
       ledgerViews(await foldStream(stack.admin)),
     );
+  }, 120_000);
+
+  it('catching up with weeks of history, it keeps a checkpoint at the end of each week, where time travel starts', async () => {
+    const DAY = 24 * 60 * 60_000;
+    const rng = seededRng(23);
+    const start = Date.now() - 36 * DAY;
+    // Ten events a day for five weeks, a few at a time, so that stream order and event time differ a little.
+    for (let i = 0; i < 360; i += 6) {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, k) =>
+          publishEvent(stack.admin, randomEvent(rng), randomUUID(), start + (i + k) * (DAY / 10)),
+        ),
+      );
+    }
+    const worker = spawnWorker('checkpointer', stack.server.clientUrl, [
+      '--keep',
+      '1',
+      '--keep-days',
+      '0',
+      '--keep-weeks',
+      '10',
+    ]);
+    await written(worker, 360);
+    await worker.kill('SIGTERM');
+
+    const { tags, state } = await choose();
+    const events = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) =>
+      decodeStockMessage(m, TEST_HEADER_NAMES),
+    );
+    const at = (d: (typeof events)[number]) => (d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs);
+    const weeks = [...new Set(events.map((d) => weekOf(at(d))))].sort((a, b) => a - b);
+    // One at the end of each week but the last, and the latest.
+    const history = tags.filter((t) => t.seq < state.lastSeq);
+    expect(history.map((t) => weekOf(t.maxEventMs)).sort((a, b) => a - b)).toEqual(weeks.slice(0, -1));
+    expect(tags.length).toBe(weeks.length);
+    for (const tag of history) {
+      // The end of a week: the next event in stream order reached into the next week.
+      const next = events.find((d) => (d.kind === 'malformed' ? d.seq : d.meta.seq) === tag.seq + 1)!;
+      expect(weekOf(at(next))).toBeGreaterThan(weekOf(tag.maxEventMs));
+    }
+
+    // A moment of each day, rebuilt as the time machine does: the checkpoint before it plus the events after
+    // it that had happened by then, against every event that had happened by then.
+    for (let day = 1; day < 36; day++) {
+      const moment = start + day * DAY + DAY / 3;
+      const tag = checkpointBefore(
+        tags,
+        { viewsVersion: LEDGER_SNAPSHOT_VERSION, streamCreated: state.created, lastSeq: state.lastSeq },
+        moment,
+      );
+      const base = tag ? decodeCheckpoint(await readCheckpoint(stack.admin, tag.name)) : null;
+      if (base && !base.ok) throw new Error(base.detail);
+      const baseLedger = base?.ledger ?? initialLedger();
+      const rebuilt = applyBatch(
+        baseLedger,
+        events.filter(
+          (d) => (d.kind === 'malformed' ? d.seq : d.meta.seq) > baseLedger.lastSeq && at(d) <= moment,
+        ),
+      );
+      const expected = applyBatch(
+        initialLedger(),
+        events.filter((d) => at(d) <= moment),
+      );
+      expect(ledgerViews(rebuilt), new Date(moment).toISOString()).toEqual(ledgerViews(expected));
+      if (day >= 8) expect(tag, `a checkpoint before day ${day}`).not.toBeNull();
+    }
   }, 120_000);
 });

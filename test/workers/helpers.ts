@@ -340,18 +340,19 @@ export function seededRng(seed: number): Rng {
   return createRng(seed);
 }
 
-/** Publishes one event with a fresh id; throws if the server does not store it. */
+/** Publishes one event with a fresh id, happened now unless said; throws if the server does not store it. */
 export async function publishEvent(
   nc: NatsConnection,
   item: GeneratedEvent,
   id = randomUUID(),
+  timestampMs?: number,
 ): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     const result = await publishStockEvent(nc, item.warehouse, item.event, {
       names: TEST_HEADER_NAMES,
       user: 'admin',
       id,
-      timestampMs: Date.now(),
+      timestampMs: timestampMs ?? Date.now(),
     });
     if (result.ok) return result.seq;
     // A restart of the server under test may time a publish out; the same id makes the retry safe.

@@ -8,6 +8,7 @@ import {
   checkpointName,
   checkpointsToDelete,
   chooseCheckpoint,
+  weekCuts,
   type CheckpointTag,
 } from '../../core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint } from '../../core/checkpoint-codec';
@@ -40,6 +41,8 @@ export interface CheckpointSettings {
   keepLatest: number;
   /** Days (of event time) for which the newest checkpoint of the day is kept. */
   keepDays: number;
+  /** Weeks (of event time) for which the newest checkpoint of the week is kept, for time travel. */
+  keepWeeks: number;
   /** A time mark at most every this many events (see MARK_EVERY). */
   markEvery: number;
 }
@@ -129,24 +132,18 @@ export class Checkpointing {
         // Folded in large batches while catching up: each batch copies every container it changes once, and at
         // a chain's size some hold 100k keys (docs/architecture.md#folding-at-a-chains-size).
         if (decoded.length < FOLD_BATCH && !batch.caughtUp) continue;
-        this.ledger = applyBatch(this.ledger, decoded);
-        let oldest = Number.POSITIVE_INFINITY;
-        let newest = Number.NEGATIVE_INFINITY;
-        for (const d of decoded) {
-          const at = eventMs(d);
-          if (at < oldest) oldest = at;
-          if (at > newest) newest = at;
-        }
-        this.minEventMs = Math.min(this.minEventMs, oldest);
-        this.maxEventMs = Math.max(this.maxEventMs, newest);
-        if (decoded.length > 0) this.marks.afterBatch(this.ledger.lastSeq, oldest, newest);
-        this.rate.record(decoded.length, this.now());
+        const folding = decoded;
         decoded = [];
-        // The first catch-up writes at once when there is no checkpoint of this stream yet: the first
-        // browser should not wait the full interval for one.
-        const first = batch.caughtUp && !this.caughtUp && this.lastSeq === 0;
+        if (this.caughtUp) this.foldSegment(folding);
+        else await this.foldCatchingUp(nc, folding);
+        this.rate.record(folding.length, this.now());
+        // Catching up ends with a checkpoint of everything when there was none of this stream, or when the
+        // catch-up was long enough to write history checkpoints: browsers should not start a week back, nor
+        // wait the full interval. A restart that found only a few new events waits as usual.
+        const caughtUpNow = batch.caughtUp && !this.caughtUp;
+        const wroteHistory = this.written > 0;
         this.caughtUp ||= batch.caughtUp;
-        if (first || this.due()) await this.write(nc);
+        if ((caughtUpNow && (this.lastSeq === 0 || wroteHistory)) || this.due()) await this.write(nc);
       }
     } finally {
       signal.removeEventListener('abort', stop);
@@ -154,6 +151,35 @@ export class Checkpointing {
       await ticker;
     }
     if (replaced) throw new StreamReplaced('the stream was recreated or rewound; starting over');
+  }
+
+  /**
+   * Writes a checkpoint at the end of every week of event time that the batch completes, so that time travel
+   * over the history starts at most a week before any moment (docs/architecture.md#time-travel-at-a-chains-size).
+   */
+  private async foldCatchingUp(nc: NatsConnection, batch: Decoded[]): Promise<void> {
+    let from = 0;
+    for (const cut of weekCuts(batch.map(eventMs), this.maxEventMs)) {
+      this.foldSegment(batch.slice(from, cut));
+      from = cut;
+      await this.write(nc);
+    }
+    this.foldSegment(from === 0 ? batch : batch.slice(from));
+  }
+
+  private foldSegment(segment: Decoded[]): void {
+    if (segment.length === 0) return;
+    this.ledger = applyBatch(this.ledger, segment);
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const d of segment) {
+      const at = eventMs(d);
+      if (at < oldest) oldest = at;
+      if (at > newest) newest = at;
+    }
+    this.minEventMs = Math.min(this.minEventMs, oldest);
+    this.maxEventMs = Math.max(this.maxEventMs, newest);
+    this.marks.afterBatch(this.ledger.lastSeq, oldest, newest);
   }
 
   /**
@@ -184,9 +210,13 @@ export class Checkpointing {
     }
   }
 
+  /**
+   * Live, a checkpoint after enough new events or enough time. Catching up, only at the end of each week
+   * (see `foldCatchingUp`).
+   */
   private due(): boolean {
     const newer = this.ledger.lastSeq - this.lastSeq;
-    if (newer <= 0) return false;
+    if (newer <= 0 || !this.caughtUp) return false;
     return newer >= this.settings.everyEvents || this.now() - this.lastAtMs >= this.settings.everyMs;
   }
 
@@ -280,6 +310,7 @@ export class Checkpointing {
     const doomed = checkpointsToDelete(tags, {
       keepLatest: this.settings.keepLatest,
       keepDays: this.settings.keepDays,
+      keepWeeks: this.settings.keepWeeks,
       viewsVersion: LEDGER_SNAPSHOT_VERSION,
       streamCreated: created,
     });
