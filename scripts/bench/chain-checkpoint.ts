@@ -1,10 +1,11 @@
 /**
- * The chain's fold in Node and one shared checkpoint of it, as the checkpointer would write it
- * (src/workers/lib/checkpointing.ts): the stream is folded up to `cutSeq`, a checkpoint of that fold is written
- * and timed (encode, gzip, put), and the fold goes on to the end. Cutting before the end leaves a tail that a
- * browser starting from the checkpoint must replay, as it would between two checkpoints in production.
+ * The chain's fold in Node and the shared checkpoints of it, as the checkpointer would write them
+ * (src/workers/lib/checkpointing.ts): one at the end of each week of the history, for time travel (those a
+ * previous run left in the store are kept), and one at `cutSeq`, written and timed (encode, gzip, put); the
+ * fold goes on to the end. Cutting before the end leaves a tail that a browser starting from the checkpoint
+ * must replay, as it would between two checkpoints in production.
  */
-import { checkpointName } from '../../src/core/checkpoint-catalog';
+import { checkpointName, weekCuts } from '../../src/core/checkpoint-catalog';
 import { encodeCheckpoint, type CheckpointContent } from '../../src/core/checkpoint-codec';
 import { TimeMarks } from '../../src/core/time-marks';
 import { MARK_EVERY } from '../../src/workers/lib/checkpointing';
@@ -31,6 +32,8 @@ export interface ChainFold {
     bytes: number;
     compressedBytes: number;
   };
+  /** The week-end checkpoints of the history: written by this run, or found from an earlier one. */
+  history: { written: number; kept: number; compressedBytes: number; ms: number };
 }
 
 const FOLD_BATCH = 50_000;
@@ -41,6 +44,8 @@ export async function foldChainAndCheckpoint(
   nc: NatsConnection,
   lastSeq: number,
   cutSeq: number,
+  /** Names of the history checkpoints already in the store, from an earlier run on the same stream. */
+  stored: ReadonlySet<string>,
 ): Promise<ChainFold> {
   const names = headerNames(DEFAULT_HEADER_PREFIX);
   const { created } = await streamState(nc, STREAMS.warehouse);
@@ -55,7 +60,9 @@ export async function foldChainAndCheckpoint(
   // Folded in large batches: a batch copies each container it changes once, and at a chain's size a few of
   // them hold 100k keys (src/core/batch.ts), so a batch of 1,000 events would spend most of its time copying.
   let pending: Decoded[] = [];
-  const apply = async (messages: Decoded[]) => {
+  const history: ChainFold['history'] = { written: 0, kept: 0, compressedBytes: 0, ms: 0 };
+  const foldSegment = (messages: Decoded[]) => {
+    if (messages.length === 0) return;
     ledger = applyBatch(ledger, messages);
     let oldest = Number.POSITIVE_INFINITY;
     let newest = Number.NEGATIVE_INFINITY;
@@ -66,7 +73,29 @@ export async function foldChainAndCheckpoint(
     }
     minEventMs = Math.min(minEventMs, oldest);
     maxEventMs = Math.max(maxEventMs, newest);
-    if (messages.length > 0) marks.afterBatch(ledger.lastSeq, oldest, newest);
+    marks.afterBatch(ledger.lastSeq, oldest, newest);
+  };
+  const apply = async (messages: Decoded[]) => {
+    let from = 0;
+    for (const cut of weekCuts(messages.map(eventMs), maxEventMs)) {
+      foldSegment(messages.slice(from, cut));
+      from = cut;
+      if (stored.has(checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq))) {
+        history.kept++;
+        continue;
+      }
+      foldMs += performance.now() - started;
+      const week = await write(nc, ledger, created, {
+        minEventMs,
+        maxEventMs,
+        marks: marks.through(ledger.lastSeq),
+      });
+      started = performance.now();
+      history.written++;
+      history.compressedBytes += week.compressedBytes;
+      history.ms += week.ms;
+    }
+    foldSegment(from === 0 ? messages : messages.slice(from));
     if (checkpoint === null && ledger.lastSeq >= cutSeq) {
       foldMs += performance.now() - started;
       checkpoint = await write(nc, ledger, created, { minEventMs, maxEventMs, marks: marks.through(cutSeq) });
@@ -101,7 +130,7 @@ export async function foldChainAndCheckpoint(
     throw new Error(`the fold ended at ${ledger.lastSeq}, before the cut at ${cutSeq}`);
   if (ledger.quality.byKind.malformed > 0)
     throw new Error(`${ledger.quality.byKind.malformed} malformed events in the chain`);
-  return { ledger, foldMs, minEventMs, checkpoint };
+  return { ledger, foldMs, minEventMs, checkpoint, history };
 }
 
 function seqOf(d: Decoded): number {

@@ -8,7 +8,10 @@
 import type { Browser } from '@playwright/test';
 import { CHAIN_PROFILE } from '../../src/core/chain-history';
 import { DAY_MS } from '../../src/core/sales';
+import { LEDGER_SNAPSHOT_VERSION } from '../../src/core/ledger-snapshot';
+import { STREAMS } from '../../src/core/resources';
 import { deleteCheckpoint, listCheckpoints } from '../../src/nats/checkpoint-store';
+import { streamState } from '../../src/nats/replay';
 import { chainSimulatorStart } from '../../src/workers/chain-demo';
 import { SCOPED_MANAGER, LOGINS } from '../../test/support/users';
 import { freePort } from '../lib/nats-server.mjs';
@@ -53,6 +56,9 @@ export interface ChainResults {
   checkpoint_bytes: number | null;
   checkpoint_raw_bytes: number | null;
   checkpoint_tail: number;
+  /** Week-end checkpoints of the history in the store, and their gzipped bytes (null: those kept from a run before). */
+  history_checkpoints: number | null;
+  history_checkpoint_bytes: number | null;
   chain_projector_eps: number | null;
   chain_projector_keys: number | null;
   chain_kv_put_eps: number | null;
@@ -113,12 +119,25 @@ export async function chainBench(
       `nats-server ${server.wsUrl} (pid ${server.pid})`,
   );
 
-  // Checkpoints of earlier runs would be newer than this run's cut.
-  const fold: ChainFold = await phases.run('fold + checkpoint', 600, async () => {
+  // The week-end checkpoints of an earlier run on this stream and views version are kept (the same fold
+  // writes them at the same sequences); anything else it left would be newer than this run's cut.
+  const cutSeq = store.lastSeq - CHECKPOINT_TAIL;
+  const fold: ChainFold = await phases.run('fold + checkpoint', 900, async () => {
     const { tags } = await listCheckpoints(admin);
-    for (const tag of tags) await deleteCheckpoint(admin, tag.name);
-    return foldChainAndCheckpoint(admin, store.lastSeq, store.lastSeq - CHECKPOINT_TAIL);
+    const { created } = await streamState(admin, STREAMS.warehouse);
+    const stored = new Set<string>();
+    for (const tag of tags) {
+      if (tag.streamCreated === created && tag.viewsVersion === LEDGER_SNAPSHOT_VERSION && tag.seq < cutSeq)
+        stored.add(tag.name);
+      else await deleteCheckpoint(admin, tag.name);
+    }
+    return foldChainAndCheckpoint(admin, store.lastSeq, cutSeq, stored);
   });
+  say(
+    `history checkpoints (one per week): ${fold.history.written} written ` +
+      `(${fold.history.compressedBytes.toLocaleString('en-US')} bytes gzipped, ${fold.history.ms} ms), ` +
+      `${fold.history.kept} kept from an earlier run`,
+  );
   say(
     `Node fold ${perSecond(store.lastSeq, fold.foldMs).toLocaleString('en-US')} events/s; checkpoint at ` +
       `#${fold.checkpoint.seq}: ${fold.checkpoint.bytes.toLocaleString('en-US')} bytes, ` +
@@ -258,6 +277,8 @@ export async function chainBench(
     checkpoint_bytes: fold.checkpoint.compressedBytes,
     checkpoint_raw_bytes: fold.checkpoint.bytes,
     checkpoint_tail: CHECKPOINT_TAIL,
+    history_checkpoints: fold.history.written + fold.history.kept,
+    history_checkpoint_bytes: fold.history.kept === 0 ? fold.history.compressedBytes : null,
     chain_projector_eps: projectorEps,
     chain_projector_keys: projector?.keys ?? null,
     chain_kv_put_eps: kvPuts?.eps ?? null,

@@ -87,6 +87,13 @@ export function chainReportLines(r: ChainResults): string[] {
       'shared checkpoint',
       `${n(r.checkpoint_bytes)} bytes gzipped (${n(r.checkpoint_raw_bytes)} raw), written in ${n(r.checkpoint_ms)} ms; tail ${n(r.checkpoint_tail)} events`,
     ),
+    info(
+      'week-end checkpoints for time travel',
+      `${n(r.history_checkpoints)}` +
+        (r.history_checkpoint_bytes === null
+          ? ' (kept from an earlier run)'
+          : `, ${n(r.history_checkpoint_bytes)} bytes gzipped in all`),
+    ),
     info('Node fold of the chain', `${n(r.chain_node_fold_eps)} ev/s`),
     info('notifier, 100k keys: start to following', `${n(r.chain_notifier_ready_ms)} ms`),
     info(

@@ -38,6 +38,7 @@ import type { Credentials, FromEngine, PublishCommand, PublishOutcome, Threshold
 import { pumpReplay } from './replay-pump-client';
 import { SnapshotScheduler } from './snapshot-scheduler';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
+import { PastStartingPoints } from './past-starting-points';
 import { TimeMachine, type PastState, type Seeking } from './time-machine';
 import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
 
@@ -118,6 +119,7 @@ export class EngineSession {
       () => this.postSnapshot(),
       () => this.fold.progress.isCaughtUp,
     );
+    const sharedCheckpoints = natsCheckpointPort(nc);
     this.fold = new WarehouseFollower(
       this.warehouseStream(),
       this.saved,
@@ -129,7 +131,7 @@ export class EngineSession {
         pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
       },
       () => Date.now(),
-      natsCheckpointPort(nc),
+      sharedCheckpoints,
     );
     this.timeMachine = new TimeMachine(
       (fromSeq, warehouse, signal) =>
@@ -143,10 +145,16 @@ export class EngineSession {
         }),
       (m) => decodeStockMessage(m, this.names),
       // Read through the follower each time: a rebuilt fold comes with new checkpoints.
-      {
-        before: (atMs) => this.fold.checkpoints.before(atMs),
-        complete: (seq, atMs) => this.fold.checkpoints.complete(seq, atMs),
-      },
+      new PastStartingPoints(
+        sharedCheckpoints,
+        () => ({
+          checkpoints: this.fold.checkpoints,
+          streamCreated: this.fold.streamCreatedAt,
+          lastSeq: this.fold.ledger.lastSeq,
+        }),
+        (message) => post({ type: 'notice', level: 'warning', message: `time travel: ${message}` }),
+        () => Date.now(),
+      ),
       (state) => {
         this.past = state;
         this.snapshots.schedule();

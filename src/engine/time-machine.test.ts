@@ -69,7 +69,11 @@ function machine(
   const tm = new TimeMachine(
     stream.open,
     stream.decode,
-    checkpoints,
+    {
+      before: async (atMs) => checkpoints.before(atMs),
+      complete: (seq, atMs) => checkpoints.complete(seq, atMs),
+      release: () => undefined,
+    },
     (s) => states.push(s),
     (s) => seeks.push(s),
     (e) => {

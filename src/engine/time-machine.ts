@@ -23,10 +23,13 @@ export interface Seeking {
   read: number;
 }
 
-/** What the time machine needs to know about the live fold's checkpoints. */
+/** Where a moment starts from, and when reading on from there may stop. */
 export interface CheckpointIndex {
-  before(atMs: number): Checkpoint;
+  /** The newest starting point holding nothing that happened after `atMs` (it may have to be read first). */
+  before(atMs: number): Promise<Checkpoint>;
   complete(seq: number, atMs: number): boolean;
+  /** Back to live: whatever was kept for the past may go. */
+  release(): void;
 }
 
 /** Reads the stream from a sequence: every subject, or only one warehouse's. */
@@ -123,7 +126,7 @@ export class TimeMachine {
     const epoch = ++this.epoch;
     const wanted = { atMs, speed: this.state?.speed ?? 0 };
     this.wanted = wanted;
-    this.enqueue(() => this.show(wanted.atMs, wanted.speed, epoch));
+    this.enqueue(() => this.show(wanted.atMs, wanted.speed, epoch, true));
   }
 
   /** Reads only this warehouse's events from now on (null: every event); a moment on screen is read again. */
@@ -133,7 +136,7 @@ export class TimeMachine {
     const epoch = ++this.epoch;
     this.dropReader();
     const wanted = this.wanted;
-    if (wanted) this.enqueue(() => this.show(wanted.atMs, wanted.speed, epoch));
+    if (wanted) this.enqueue(() => this.show(wanted.atMs, wanted.speed, epoch, true));
   }
 
   play(speed: number): void {
@@ -176,17 +179,21 @@ export class TimeMachine {
         return;
       }
       this.wanted = { atMs, speed: this.state.speed };
-      await this.show(atMs, this.state.speed, epoch);
+      await this.show(atMs, this.state.speed, epoch, false);
     });
   }
 
-  private async show(atMs: number, speed: number, epoch: number): Promise<void> {
+  /** `announce`: a jump the person is waiting for, told at once that reading has begun (playback is not). */
+  private async show(atMs: number, speed: number, epoch: number, announce: boolean): Promise<void> {
     if (epoch !== this.epoch) return;
-    const base = this.checkpoints.before(atMs);
+    if (announce) this.onSeek({ atMs, read: 0 });
+    const base = await this.checkpoints.before(atMs);
+    if (epoch !== this.epoch) return;
     if (this.base?.seq !== base.seq || this.reader === null) this.rebase(base);
     let readHere = 0;
     while (!this.checkpoints.complete(this.readThrough, atMs)) {
-      if (readHere % SEEK_REPORT_EVERY === 0) this.onSeek({ atMs, read: readHere });
+      if (readHere % SEEK_REPORT_EVERY === 0 && (readHere > 0 || !announce))
+        this.onSeek({ atMs, read: readHere });
       const next = await this.reader?.next();
       if (epoch !== this.epoch) return;
       if (!next) break;
@@ -231,6 +238,7 @@ export class TimeMachine {
     this.dropReader();
     this.wanted = null;
     this.state = null;
+    this.checkpoints.release();
   }
 
   private enqueue(step: () => void | Promise<void>): void {

@@ -95,6 +95,11 @@ export class WarehouseFollower {
     return this.newestEventMs;
   }
 
+  /** Creation time of the stream the fold was read from; null until the first check. */
+  get streamCreatedAt(): string | null {
+    return this.streamCreated;
+  }
+
   /** The live fold's checkpoints for the time machine; replaced when the fold is rebuilt. */
   get checkpoints(): Checkpoints {
     return this.marks;
