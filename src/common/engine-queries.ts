@@ -11,8 +11,15 @@ export const engineKeys = {
   snapshot: ['engine', 'snapshot'] as const,
   connection: ['engine', 'connection'] as const,
   progress: ['engine', 'progress'] as const,
+  applied: ['engine', 'applied'] as const,
   notice: ['engine', 'notice'] as const,
 };
+
+/** How far the fold has got while the pages still show the snapshot that had folded up to `since`. */
+export interface Applied {
+  seq: number;
+  since: number;
+}
 
 export interface Notice {
   level: 'info' | 'warning';
@@ -39,6 +46,9 @@ export function bindEngineToQueries(engine: EngineClient, queryClient: QueryClie
         break;
       case 'progress':
         queryClient.setQueryData(engineKeys.progress, message.progress);
+        break;
+      case 'applied':
+        queryClient.setQueryData<Applied>(engineKeys.applied, { seq: message.seq, since: message.since });
         break;
       case 'notice':
         queryClient.setQueryData<Notice>(engineKeys.notice, {
@@ -69,4 +79,5 @@ function usePushed<T>(key: readonly string[]): T | undefined {
 export const useSnapshot = () => useDeferredValue(usePushed<EngineSnapshot>(engineKeys.snapshot));
 export const useConnection = () => usePushed<ConnectionInfo>(engineKeys.connection);
 export const useProgress = () => usePushed<ReplayProgress>(engineKeys.progress);
+export const useApplied = () => usePushed<Applied>(engineKeys.applied);
 export const useNotice = () => usePushed<Notice>(engineKeys.notice);

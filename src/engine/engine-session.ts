@@ -34,11 +34,19 @@ import { FoldPersistence } from './fold-persistence';
 import { KvMirror } from './kv-mirror';
 import { Outbox } from './outbox';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
-import type { Credentials, FromEngine, PublishCommand, PublishOutcome, ThresholdOutcome } from './protocol';
+import type {
+  Credentials,
+  EngineSnapshot,
+  FromEngine,
+  PublishCommand,
+  PublishOutcome,
+  ThresholdOutcome,
+} from './protocol';
 import { pumpReplay } from './replay-pump-client';
 import { SnapshotScheduler } from './snapshot-scheduler';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { PastStartingPoints } from './past-starting-points';
+import { sameShown, TICKING_REFRESH_MS } from './snapshot-change';
 import { TimeMachine, type PastState, type Seeking } from './time-machine';
 import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
 
@@ -64,6 +72,8 @@ export class EngineSession {
   private past: PastState | null = null;
   /** A moment asked for whose events are still being read. */
   private seeking: Seeking | null = null;
+  /** The last snapshot posted, and when: the next shows the pages something new or is not sent. */
+  private lastPosted: { snapshot: EngineSnapshot; atMs: number } | null = null;
   private interest: ViewInterest = NO_INTEREST;
   /** Unsent commands; it lives and ends with the connection follower. */
   private outbox: Outbox | null = null;
@@ -397,34 +407,53 @@ export class EngineSession {
     }
   }
 
-  private postSnapshot(): void {
-    const { past, seeking, interest } = this;
+  /**
+   * Posts what the pages on screen show; when that is what they were last sent, only how far the fold has got
+   * (docs/architecture.md#nothing-new-to-show). Returns whether a snapshot was posted, to be rendered.
+   */
+  private postSnapshot(): boolean {
+    const snapshot = this.buildSnapshot();
+    const nowMs = Date.now();
+    const last = this.lastPosted;
+    if (
+      last &&
+      this.fold.progress.isCaughtUp &&
+      nowMs - last.atMs < TICKING_REFRESH_MS &&
+      sameShown(last.snapshot, snapshot)
+    ) {
+      this.post({ type: 'applied', seq: snapshot.views.lastSeq, since: last.snapshot.views.lastSeq });
+      return false;
+    }
+    this.lastPosted = { snapshot, atMs: nowMs };
     this.post({ type: 'progress', progress: this.fold.progress.current() });
-    this.post({
-      type: 'snapshot',
-      snapshot: {
-        views: narrowViews(ledgerViews(this.fold.ledger), interest, 'live'),
-        warehouses: warehouseNames(this.fold.ledger.stock),
-        past: past && {
-          atMs: past.atMs,
-          speed: past.speed,
-          warehouse: past.warehouse,
-          views: narrowViews(ledgerViews(past.ledger), interest, 'past'),
-        },
-        seeking: seeking && {
-          atMs: seeking.atMs,
-          read: seeking.read,
-        },
-        lastEventMs: this.fold.lastEventMs,
-        start: this.fold.start,
-        kvLevels: this.kvLevels.levels((key) => keyInScope(interest.kvLevels, key)),
-        kvReady: this.kvLevels.ready,
-        thresholds: this.thresholds.thresholds(),
-        alerts: this.alerts.newest(),
-        alertProblems: this.alerts.problems,
-        workers: this.workers.json(),
+    this.post({ type: 'snapshot', snapshot });
+    return true;
+  }
+
+  private buildSnapshot(): EngineSnapshot {
+    const { past, seeking, interest } = this;
+    return {
+      views: narrowViews(ledgerViews(this.fold.ledger), interest, 'live'),
+      warehouses: warehouseNames(this.fold.ledger.stock),
+      past: past && {
+        atMs: past.atMs,
+        speed: past.speed,
+        warehouse: past.warehouse,
+        views: narrowViews(ledgerViews(past.ledger), interest, 'past'),
       },
-    });
+      seeking: seeking && {
+        atMs: seeking.atMs,
+        read: seeking.read,
+      },
+      lastEventMs: this.fold.lastEventMs,
+      start: this.fold.start,
+      kvLevels: this.kvLevels.levels((key) => keyInScope(interest.kvLevels, key)),
+      kvReady: this.kvLevels.ready,
+      thresholds: this.thresholds.thresholds(),
+      alerts: this.alerts.newest(),
+      alertProblems: this.alerts.problems,
+      workers: this.workers.json(),
+    };
   }
 }
 

@@ -174,6 +174,11 @@ export type FromEngine =
   | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }
   | { type: 'progress'; progress: ReplayProgress }
   | { type: 'snapshot'; snapshot: EngineSnapshot }
+  /**
+   * The fold has applied every event up to `seq`, and what the pages show is still the snapshot that had folded
+   * up to `since` (docs/architecture.md#nothing-new-to-show).
+   */
+  | { type: 'applied'; seq: number; since: number }
   | { type: 'publish-result'; requestId: number; outcome: PublishOutcome }
   /** The final outcome of a command whose `publish-result` was `queued`. */
   | { type: 'publish-settled'; id: string; outcome: PublishOutcome }

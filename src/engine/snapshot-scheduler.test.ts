@@ -7,9 +7,13 @@ import {
 } from './snapshot-scheduler';
 
 function scheduler(live: boolean) {
-  const state = { live, posts: 0 };
+  /** `rendered`: whether the next posts show something new (a render the page acknowledges). */
+  const state = { live, posts: 0, rendered: true };
   const snapshots = new SnapshotScheduler(
-    () => (state.posts += 1),
+    () => {
+      state.posts += 1;
+      return state.rendered;
+    },
     () => state.live,
   );
   return { state, snapshots };
@@ -128,5 +132,21 @@ describe('SnapshotScheduler', () => {
     vi.advanceTimersByTime(CATCH_UP_SNAPSHOT_INTERVAL_MS);
     expect(state.posts).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('given a post with nothing new to show, then the next change is not held for a "shown" that never comes', () => {
+    const { state, snapshots } = scheduler(true);
+    state.rendered = false;
+    snapshots.flush();
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+    // A render again: the one after it waits for the page.
+    state.rendered = true;
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS * 3);
+    expect(state.posts).toBe(3);
   });
 });

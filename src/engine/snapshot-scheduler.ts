@@ -30,8 +30,11 @@ export class SnapshotScheduler {
   private stopped = false;
 
   constructor(
-    /** Builds and posts one snapshot. */
-    private readonly post: () => void,
+    /**
+     * Builds and posts one snapshot; false when it showed nothing new and only the fold's position was posted
+     * (docs/architecture.md#nothing-new-to-show): nothing is rendered, so no "shown" is waited for.
+     */
+    private readonly post: () => boolean,
     /** Whether the replay has caught up, read when a snapshot is asked for. */
     private readonly live: () => boolean,
   ) {}
@@ -53,7 +56,7 @@ export class SnapshotScheduler {
     this.timer = null;
     if (this.stopped) return;
     this.wanted = false;
-    this.post();
+    if (!this.post()) return;
     if (this.unshown !== null) clearTimeout(this.unshown);
     this.unshown = setTimeout(() => this.shown(), UNSHOWN_SNAPSHOT_WAIT_MS);
   }

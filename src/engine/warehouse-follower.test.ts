@@ -580,6 +580,7 @@ describe('WarehouseFollower with the snapshot scheduler', () => {
       () => {
         posts += 1;
         void Promise.resolve().then(() => snapshots.shown());
+        return true;
       },
       () => follower.progress.isCaughtUp,
     );

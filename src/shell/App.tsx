@@ -13,7 +13,7 @@ import { ReplayBanner } from '../common/ui/ReplayBanner';
 import { TimeTravelBar } from '../common/ui/TimeTravelBar';
 import { SnapshotShown } from './SnapshotShown';
 import { useEngine } from '../common/engine-context';
-import { useProgress, useSnapshot } from '../common/engine-queries';
+import { useApplied, useProgress, useSnapshot } from '../common/engine-queries';
 import { Header } from './Header';
 import { pagesFor, type Page } from '../core/roles';
 import { loadRuntimeConfig, type RuntimeConfig } from '../common/runtime-config';
@@ -102,10 +102,14 @@ export function App() {
 /**
  * The replay position as attributes of #root (`data-applied-seq`, `data-caught-up`), for `npm run bench` and
  * other tools that watch the page. A leaf of its own, so the per-batch progress updates re-render nothing else.
+ * The applied sequence goes past the snapshot on screen when the engine says the events since changed nothing
+ * it shows (docs/architecture.md#nothing-new-to-show).
  */
 function ReplayMarks() {
   const snapshot = useSnapshot();
-  const appliedSeq = snapshot?.views.lastSeq ?? 0;
+  const applied = useApplied();
+  const shownSeq = snapshot?.views.lastSeq ?? 0;
+  const appliedSeq = snapshot && applied?.since === shownSeq ? Math.max(shownSeq, applied.seq) : shownSeq;
   const caughtUp = useProgress()?.caughtUp ?? false;
   const start = snapshot?.start;
   useEffect(() => {
