@@ -18,7 +18,7 @@ import { freePort } from '../lib/nats-server.mjs';
 import { buildForRun } from './app-build';
 import { displayUrl } from './app-replay';
 import { launchChromium } from './browser';
-import { foldChainAndCheckpoint, foldToEnd, type ChainFold } from './chain-checkpoint';
+import { foldChainAndCheckpoint, foldToEnd, readFold, type ChainFold } from './chain-checkpoint';
 import { openChainStore } from './chain-store';
 import { notifierStart, projectorLive, resetProjector } from './chain-projector';
 import { runDashboards, type Dashboards } from './chain-dashboards';
@@ -179,7 +179,7 @@ export async function chainBench(
       })
     : null;
   const travel = travels ? Math.max(...travels.map((t) => t.ms)) : null;
-  const product = auditProduct(fold);
+  const product = fold.auditProduct;
   const audit =
     manager && product
       ? await phases.measure('audit trail', 120, () => auditTrail(manager.page, product, 60_000))
@@ -235,7 +235,7 @@ export async function chainBench(
 
   // Last: the longest phase, and the pages above read the bucket as an earlier run left it. The live phases
   // above added events since the fold; the bucket must hold them too.
-  const projected = await foldToEnd(admin, fold.ledger);
+  const projected = await foldToEnd(admin, await readFold(admin, fold.checkpoint.name));
   const expected = expectedLevels(projected);
   await resetProjector(admin);
   const projecting = startProjector(cleanup, server.clientUrl);
@@ -316,11 +316,4 @@ export async function chainBench(
     total_s: 0,
     errors: phases.errors,
   };
-}
-
-/** A product of warehouse 46 with stock, the same every run. */
-function auditProduct(fold: ChainFold): string | null {
-  const products = fold.ledger.stock.warehouses.get('46');
-  if (!products) return null;
-  return [...products.keys()].sort()[0] ?? null;
 }

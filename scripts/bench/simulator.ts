@@ -4,6 +4,7 @@
  * phase — continue each other and never sell what an earlier one already took.
  */
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   createRng,
   DEMO_WORLD,
@@ -84,23 +85,37 @@ export class BenchSimulator {
     const acks: Promise<void>[] = [];
     const total = Math.round(rate * seconds);
     const started = Date.now();
+    // An acknowledgement "not within 5 s" may be this process's event loop stalled (a major GC), not the
+    // server: said with the failure.
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
     let sent = 0;
-    // Catch-up pacing: each tick sends what the rate says is due by now, so a late tick does not lower the rate.
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
-      for (; sent < due; sent++) {
-        const nowMs = Date.now();
-        acks.push(
-          this.publishNext(nc, nowMs).then((result) => {
-            if (result.ok) sentAt.set(result.seq, nowMs);
-            else failures.push(result.message);
-          }),
-        );
+    try {
+      // Catch-up pacing: each tick sends what the rate says is due by now, so a late tick does not lower the rate.
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((Date.now() - started) * rate) / 1000));
+        for (; sent < due; sent++) {
+          const nowMs = Date.now();
+          acks.push(
+            this.publishNext(nc, nowMs).then((result) => {
+              if (result.ok) sentAt.set(result.seq, nowMs);
+              else failures.push(result.message);
+            }),
+          );
+        }
+        await new Promise((r) => setTimeout(r, TICK_MS));
       }
-      await new Promise((r) => setTimeout(r, TICK_MS));
+      await Promise.all(acks);
+    } finally {
+      loop.disable();
     }
-    await Promise.all(acks);
-    if (failures.length > 0) throw new Error(`live publishes failed: ${failures.slice(0, 3).join('; ')}`);
+    if (failures.length > 0) {
+      const stalledMs = Math.round(loop.max / 1e6);
+      throw new Error(
+        `live publishes failed (${failures.length} of ${total}; this process's event loop stalled up to ` +
+          `${stalledMs} ms): ${failures.slice(0, 3).join('; ')}`,
+      );
+    }
     return sentAt;
   }
 }
