@@ -5,6 +5,7 @@
 import { useDeferredValue } from 'react';
 import { QueryClient, useQuery } from '@tanstack/react-query';
 import type { EngineClient } from '../engine/client';
+import { applyDelta } from '../lib/structural-delta';
 import type { ConnectionInfo, EngineSnapshot, ReplayProgress } from '../engine/protocol';
 
 export const engineKeys = {
@@ -38,9 +39,20 @@ export function createQueryClient(): QueryClient {
 export function bindEngineToQueries(engine: EngineClient, queryClient: QueryClient): () => void {
   return engine.subscribe((message) => {
     switch (message.type) {
-      case 'snapshot':
-        queryClient.setQueryData(engineKeys.snapshot, message.snapshot);
+      case 'snapshot': {
+        // The engine sends what changed since the snapshot before (docs/architecture.md#snapshots-as-changes).
+        const before = queryClient.getQueryData<EngineSnapshot>(engineKeys.snapshot);
+        let after: EngineSnapshot;
+        try {
+          after = applyDelta(before, message.delta) as EngineSnapshot;
+        } catch (error) {
+          console.warn(`snapshot: ${String(error)}; asking for all of it`);
+          engine.snapshotLost();
+          break;
+        }
+        queryClient.setQueryData(engineKeys.snapshot, after);
         break;
+      }
       case 'connection':
         queryClient.setQueryData(engineKeys.connection, message.info);
         break;

@@ -139,6 +139,11 @@ export class EngineClient {
     this.send({ type: 'snapshot-shown' });
   }
 
+  /** Asks for the whole snapshot again: a change did not fit what this page holds. */
+  snapshotLost(): void {
+    this.send({ type: 'snapshot-lost' });
+  }
+
   /** Views as of a moment (null: back to live). */
   timeTravel(atMs: number | null): void {
     this.send({ type: 'time-travel', atMs });

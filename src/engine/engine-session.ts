@@ -46,6 +46,7 @@ import { pumpReplay } from './replay-pump-client';
 import { SnapshotScheduler } from './snapshot-scheduler';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { PastStartingPoints } from './past-starting-points';
+import { diffTrees } from '../lib/structural-delta';
 import { sameShown, TICKING_REFRESH_MS } from './snapshot-change';
 import { TimeMachine, type PastState, type Seeking } from './time-machine';
 import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
@@ -231,6 +232,12 @@ export class EngineSession {
   /** The page has rendered the last snapshot: the next may follow. */
   snapshotShown(): void {
     this.snapshots.shown();
+  }
+
+  /** The page could not apply the last change: it is sent everything again, now. */
+  snapshotLost(): void {
+    this.lastPosted = null;
+    this.snapshots.flush();
   }
 
   /** Shows the views as of a moment, or live again with null. */
@@ -426,7 +433,10 @@ export class EngineSession {
     }
     this.lastPosted = { snapshot, atMs: nowMs };
     this.post({ type: 'progress', progress: this.fold.progress.current() });
-    this.post({ type: 'snapshot', snapshot });
+    this.post({
+      type: 'snapshot',
+      delta: last ? diffTrees(last.snapshot, snapshot) : { k: 'value', v: snapshot },
+    });
     return true;
   }
 

@@ -2,6 +2,7 @@
  * Messages between the page and the engine worker. The worker owns the NATS connection and the fold; the
  * page only receives coalesced snapshots of folded views (never raw events) and sends commands.
  */
+import type { Delta } from '../lib/structural-delta';
 import type { StockEvent, StockLow } from '../core/events';
 import type { LedgerViews } from '../core/ledger';
 import type { AuditRequest, AuditResult } from './audit-port';
@@ -164,7 +165,9 @@ export type ToEngine =
   /** What the pages on screen show; snapshots carry only that (docs/architecture.md#what-a-page-is-sent). */
   | { type: 'interest'; interest: ViewInterest }
   /** The page has rendered the last snapshot it was sent (docs/architecture.md#one-snapshot-in-flight). */
-  | { type: 'snapshot-shown' };
+  | { type: 'snapshot-shown' }
+  /** A snapshot's change did not fit what the page holds: the next is sent whole. */
+  | { type: 'snapshot-lost' };
 
 export type FromEngine =
   | AuditResult
@@ -173,7 +176,11 @@ export type FromEngine =
   | { type: 'signed-in'; user: string; serverVersion: string; grants: Grants }
   | { type: 'sign-in-failed'; kind: SignInErrorKind; message: string }
   | { type: 'progress'; progress: ReplayProgress }
-  | { type: 'snapshot'; snapshot: EngineSnapshot }
+  /**
+   * What the pages show, as the change from the last snapshot posted (the first of a session: all of it;
+   * docs/architecture.md#snapshots-as-changes).
+   */
+  | { type: 'snapshot'; delta: Delta }
   /**
    * The fold has applied every event up to `seq`, and what the pages show is still the snapshot that had folded
    * up to `since` (docs/architecture.md#nothing-new-to-show).

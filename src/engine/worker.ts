@@ -51,6 +51,9 @@ scope.onmessage = (event: MessageEvent<ToEngine>) => {
     case 'snapshot-shown':
       session?.snapshotShown();
       break;
+    case 'snapshot-lost':
+      session?.snapshotLost();
+      break;
     case 'interest':
       interest = message.interest;
       session?.setInterest(interest);
