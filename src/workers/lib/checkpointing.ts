@@ -262,7 +262,10 @@ export class Checkpointing {
   }
 
   private async writeNow(nc: NatsConnection): Promise<void> {
+    // Taken together now: the fold may move on while the stream is asked, and the event times written must be
+    // those of the events the checkpoint holds (time travel picks a checkpoint by its newest event).
     const ledger = this.ledger;
+    const { minEventMs, maxEventMs } = this;
     const created = this.streamCreated;
     if (created === null || ledger.lastSeq <= this.lastSeq) return;
     // The stream may have been recreated since this fold began: a checkpoint tagged with the new creation
@@ -274,10 +277,9 @@ export class Checkpointing {
     const t0 = this.now();
     const bytes = encodeCheckpoint({
       snapshot: snapshotLedger(ledger),
-      minEventMs: this.minEventMs,
-      maxEventMs: this.maxEventMs,
-      // The fold may have moved on while the stream was asked: marks past the ledger would describe events
-      // the checkpoint does not hold.
+      minEventMs,
+      maxEventMs,
+      // Marks past the ledger would describe events the checkpoint does not hold.
       marks: this.marks.through(ledger.lastSeq),
     });
     const encodeMs = this.now() - t0;
@@ -286,7 +288,7 @@ export class Checkpointing {
       seq: ledger.lastSeq,
       viewsVersion: LEDGER_SNAPSHOT_VERSION,
       streamCreated: created,
-      maxEventMs: Number.isFinite(this.maxEventMs) ? this.maxEventMs : 0,
+      maxEventMs: Number.isFinite(maxEventMs) ? maxEventMs : 0,
     };
     const { compressedBytes } = await writeCheckpoint(nc, tag, bytes);
     const writeMs = this.now() - t0 - encodeMs;
