@@ -36,4 +36,17 @@ describe('KvMirror', () => {
     mirror.apply([{ key: 'a', revision: 4, operation: 'DEL', value: new Uint8Array() }], true);
     expect(mirror.thresholds()).toEqual({});
   });
+
+  it('gives the same level object until its key changes, so that a snapshot change can leave it out', () => {
+    const mirror = new KvMirror();
+    mirror.apply([put('46.Apples', 1, { quantity: 3 }), put('46.Pears', 2, { quantity: 4 })], true);
+    const first = mirror.levels();
+    mirror.apply([put('46.Pears', 3, { quantity: 5 })], true);
+    const second = mirror.levels();
+    expect(second['46.Apples']).toBe(first['46.Apples']);
+    expect(second['46.Pears']).not.toBe(first['46.Pears']);
+    expect(second['46.Pears']?.revision).toBe(3);
+    mirror.apply([{ key: '46.Apples', revision: 4, operation: 'DEL', value: new Uint8Array() }], true);
+    expect(mirror.levels()['46.Apples']).toBeUndefined();
+  });
 });

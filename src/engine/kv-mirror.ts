@@ -11,6 +11,12 @@ export interface KvEntry {
 /** The latest entry per key of a watched bucket, kept in the worker and copied out into snapshots. */
 export class KvMirror {
   private readonly entries = new Map<string, KvEntry>();
+  /**
+   * Each entry's level as parsed the first time it was asked for: parsing 100k values for every snapshot cost
+   * more than the snapshot, and the same object each time lets a snapshot's change leave it out
+   * (docs/architecture.md#snapshots-as-changes).
+   */
+  private readonly parsed = new Map<string, KvLevel>();
   ready = false;
 
   apply(entries: readonly KvEntry[], initialDone: boolean): void {
@@ -20,6 +26,7 @@ export class KvMirror {
       if (known && known.revision >= entry.revision) continue;
       if (entry.operation === 'PUT') this.entries.set(entry.key, entry);
       else this.entries.delete(entry.key);
+      this.parsed.delete(entry.key);
     }
     this.ready = this.ready || initialDone;
   }
@@ -28,7 +35,13 @@ export class KvMirror {
   levels(keep: (key: string) => boolean = () => true): Record<string, KvLevel> {
     const out: Record<string, KvLevel> = {};
     for (const [key, entry] of this.entries) {
-      if (keep(key)) out[key] = { key, revision: entry.revision, value: parseStockLevel(entry.value) };
+      if (!keep(key)) continue;
+      let level = this.parsed.get(key);
+      if (!level) {
+        level = { key, revision: entry.revision, value: parseStockLevel(entry.value) };
+        this.parsed.set(key, level);
+      }
+      out[key] = level;
     }
     return out;
   }
