@@ -33,6 +33,29 @@ describe('view interest', () => {
     expect(stockLevel(narrow.procurement, '46.Apples')).toBeUndefined();
   });
 
+  it('given sales elsewhere since, then the hours of the warehouse shown are the same objects, and right', () => {
+    const s = new TestStream();
+    const before = applyBatch(initialLedger(), [
+      s.corrected('46', 'Apples', 'A1', 10, { at: NOW - 5 * HOUR_MS }),
+      s.sold('46', 'Apples', 3, 'A1', { at: NOW - 3 * HOUR_MS }),
+      s.sold('52', 'Pears', 2, 'B2', { at: NOW - 3 * HOUR_MS }),
+    ]);
+    const interest = { ...NO_INTEREST, sales: ['46'] };
+    const first = narrowViews(ledgerViews(before), interest, 'live').sales;
+    const later = applyBatch(before, [
+      s.sold('52', 'Pears', 1, 'B2', { at: NOW - 3 * HOUR_MS + 1 }),
+      s.sold('46', 'Apples', 1, 'A1', { at: NOW }),
+    ]);
+    const second = narrowViews(ledgerViews(later), interest, 'live').sales;
+    const hourOfFirstSale = [...first.hours.keys()][0]!;
+    // The earlier hour changed (a Pears sale in 52): what 46 has in it is filtered again, and is the same.
+    expect(second.hours.get(hourOfFirstSale)).toEqual(first.hours.get(hourOfFirstSale));
+    expect(soldInWindow(second, NOW, 4 * HOUR_MS)).toEqual(new Map([['Apples', 4]]));
+    // Narrowed again with nothing new: every hour is the very same object.
+    const again = narrowViews(ledgerViews(later), interest, 'live').sales;
+    for (const [hour, kept] of second.hours) expect(again.hours.get(hour)).toBe(kept);
+  });
+
   it('given no interest, then counts, sequences and data quality are still there', () => {
     const views = twoWarehouses();
     const narrow = narrowViews(views, NO_INTEREST, 'live');

@@ -75,13 +75,42 @@ function narrowStock(stock: WarehouseStockState, scope: WarehouseScope): Warehou
   return { warehouses: pick(stock.warehouses), subjectSeqs: pick(stock.subjectSeqs) };
 }
 
+/**
+ * What was kept of an hour's series for a scope, by the series: it is immutable (a sale makes a new one), so
+ * between two snapshots only the current hour is filtered again, not the week's every hour of every warehouse,
+ * and an unchanged hour stays the same object, which a snapshot's change leaves out.
+ */
+const keptOfSeries = new WeakMap<
+  ReadonlyMap<string, SeriesHour>,
+  Map<string, ReadonlyMap<string, SeriesHour>>
+>();
+
+function keptOf(
+  series: ReadonlyMap<string, SeriesHour>,
+  scope: readonly string[],
+): ReadonlyMap<string, SeriesHour> {
+  const scopeKey = scope.join('\u0000');
+  let byScope = keptOfSeries.get(series);
+  if (!byScope) {
+    byScope = new Map();
+    keptOfSeries.set(series, byScope);
+  }
+  let kept = byScope.get(scopeKey);
+  if (!kept) {
+    const filtered = new Map<string, SeriesHour>();
+    for (const [key, s] of series) if (scope.includes(s.warehouse)) filtered.set(key, s);
+    kept = filtered;
+    byScope.set(scopeKey, kept);
+  }
+  return kept;
+}
+
 function narrowSales(sales: SalesState, scope: WarehouseScope): SalesState {
   if (scope === 'all') return sales;
   if (scope.length === 0) return { ...initialSales, lastSeq: sales.lastSeq, newestMs: sales.newestMs };
   const hours = new Map<number, ReadonlyMap<string, SeriesHour>>();
   for (const [hour, series] of sales.hours) {
-    const kept = new Map<string, SeriesHour>();
-    for (const [key, s] of series) if (scope.includes(s.warehouse)) kept.set(key, s);
+    const kept = keptOf(series, scope);
     if (kept.size > 0) hours.set(hour, kept);
   }
   return { ...sales, hours };
