@@ -233,4 +233,48 @@ describe('TimeMachine', () => {
       { numRuns: 60 },
     );
   });
+
+  it('given a reader that lost its place while a moment was on screen, then it is opened again where it stopped', async () => {
+    const stream = fakeStream(events);
+    const opened: number[] = [];
+    let failOnce = true;
+    async function* open(
+      fromSeq: number,
+      warehouse: string | null,
+      signal: AbortSignal,
+    ): AsyncGenerator<Batch> {
+      opened.push(fromSeq);
+      const inner = stream.open(fromSeq, warehouse);
+      // The first reader delivers one batch, then fails as a stalled consumer would.
+      yield (await inner.next()).value as Batch;
+      if (failOnce) {
+        failOnce = false;
+        throw new Error('the replay lost its place (no heartbeat for 6000 ms)');
+      }
+      yield* inner;
+      void signal;
+    }
+    const states: (PastState | null)[] = [];
+    const tm = new TimeMachine(
+      open,
+      stream.decode,
+      {
+        before: async (atMs) => liveCheckpoints(events, 1000).before(atMs),
+        complete: (seq, atMs) => liveCheckpoints(events, 1000).complete(seq, atMs),
+        release: () => undefined,
+      },
+      (state) => states.push(state),
+      () => undefined,
+      (error) => {
+        throw error;
+      },
+      () => T0 + 1000 * HOUR,
+    );
+    tm.jump(T0 + 2 * HOUR);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    tm.jump(T0 + 6 * HOUR);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(apples(states.at(-1))).toBe(10 - 5);
+    expect(opened).toEqual([1, 4]);
+  });
 });

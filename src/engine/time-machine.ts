@@ -194,7 +194,7 @@ export class TimeMachine {
     while (!this.checkpoints.complete(this.readThrough, atMs)) {
       if (readHere % SEEK_REPORT_EVERY === 0 && (readHere > 0 || !announce))
         this.onSeek({ atMs, read: readHere });
-      const next = await this.reader?.next();
+      const next = await this.nextRead();
       if (epoch !== this.epoch) return;
       if (!next) break;
       this.read.push(next);
@@ -205,6 +205,24 @@ export class TimeMachine {
     this.state = { atMs, speed, warehouse: this.warehouse, ledger: applyBatch(base.ledger, happened) };
     this.onSeek(null);
     this.onChange(this.state);
+  }
+
+  /**
+   * The reader's next message. A reader kept open while a moment is on screen is not read meanwhile, and its
+   * consumer may give up on the server (a push consumer stalls unread and stops sending heartbeats): it is
+   * opened again where it stopped, once; a second failure is the caller's.
+   */
+  private async nextRead(): Promise<Decoded | null> {
+    const reader = this.reader;
+    if (!reader) return null;
+    try {
+      return await reader.next();
+    } catch {
+      if (reader !== this.reader) return null;
+      reader.close();
+      this.reader = new Reader(this.open, this.readThrough + 1, this.warehouse, this.decode);
+      return this.reader.next();
+    }
   }
 
   /** Moves the starting point, keeping what was already read after it. */
