@@ -104,6 +104,9 @@ export async function foldChainAndCheckpoint(
         history.compressedBytes += week.compressedBytes;
         history.ms += week.ms;
       });
+      // Its failure is thrown where it is awaited next; should the fold fail first, it must not also crash the
+      // process as an unhandled rejection.
+      historyWrite.catch(() => undefined);
       // Encoding is synchronous, the put is not: only the encoding is taken out of the fold's time.
       started = performance.now();
     }
@@ -120,6 +123,9 @@ export async function foldChainAndCheckpoint(
     fromSeq: 1,
     signal: controller.signal,
     batchSize: 1000,
+    // Encoding a week-end checkpoint of the chain holds this thread for seconds, and its collections with it:
+    // with the default two seconds, the replay took that for a server gone silent and gave up.
+    heartbeatMs: 10_000,
   })) {
     for (const m of batch.messages) {
       const decoded = decodeStockMessage(m, names);

@@ -7,5 +7,5 @@ import { inboxPrefixFor } from '../../src/nats/names';
 import { pushReplay } from '../../src/nats/push-replay';
 import type { ReplayOptions } from '../../src/nats/replay';
 
-export const stockwireReplay = (nc: NatsConnection, options: ReplayOptions) =>
+export const stockwireReplay = (nc: NatsConnection, options: ReplayOptions & { heartbeatMs?: number }) =>
   pushReplay(nc, { ...options, inboxPrefix: inboxPrefixFor('admin') });
