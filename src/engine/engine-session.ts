@@ -127,7 +127,7 @@ export class EngineSession {
       snapshotKey(credentials.servers, STREAMS.warehouse, names),
     );
     this.snapshots = new SnapshotScheduler(
-      () => this.postSnapshot(),
+      (mayRender) => this.postSnapshot(mayRender),
       () => this.fold.progress.isCaughtUp,
     );
     const sharedCheckpoints = natsCheckpointPort(nc);
@@ -416,28 +416,30 @@ export class EngineSession {
 
   /**
    * Posts what the pages on screen show; when that is what they were last sent, only how far the fold has got
-   * (docs/architecture.md#nothing-new-to-show). Returns whether a snapshot was posted, to be rendered.
+   * (docs/architecture.md#nothing-new-to-show). With `mayRender` false (the page is still rendering the last
+   * one), something new is held back: see SnapshotScheduler.
    */
-  private postSnapshot(): boolean {
+  private postSnapshot(mayRender: boolean): 'rendered' | 'applied' | 'held' {
     const snapshot = this.buildSnapshot();
     const nowMs = Date.now();
     const last = this.lastPosted;
     if (
       last &&
       this.fold.progress.isCaughtUp &&
-      nowMs - last.atMs < TICKING_REFRESH_MS &&
+      (!mayRender || nowMs - last.atMs < TICKING_REFRESH_MS) &&
       sameShown(last.snapshot, snapshot)
     ) {
       this.post({ type: 'applied', seq: snapshot.views.lastSeq, since: last.snapshot.views.lastSeq });
-      return false;
+      return 'applied';
     }
+    if (!mayRender) return 'held';
     this.lastPosted = { snapshot, atMs: nowMs };
     this.post({ type: 'progress', progress: this.fold.progress.current() });
     this.post({
       type: 'snapshot',
       delta: last ? diffTrees(last.snapshot, snapshot) : { k: 'value', v: snapshot },
     });
-    return true;
+    return 'rendered';
   }
 
   private buildSnapshot(): EngineSnapshot {

@@ -7,12 +7,23 @@ import {
 } from './snapshot-scheduler';
 
 function scheduler(live: boolean) {
-  /** `rendered`: whether the next posts show something new (a render the page acknowledges). */
-  const state = { live, posts: 0, rendered: true };
+  /**
+   * `rendered`: whether the next snapshots show something new (a render the page acknowledges). `posts`
+   * counts what was sent, a snapshot or only the position; `held` what was kept back for the page.
+   */
+  const state = { live, posts: 0, held: 0, rendered: true };
   const snapshots = new SnapshotScheduler(
-    () => {
+    (mayRender) => {
+      if (!state.rendered) {
+        state.posts += 1;
+        return 'applied';
+      }
+      if (!mayRender) {
+        state.held += 1;
+        return 'held';
+      }
       state.posts += 1;
-      return state.rendered;
+      return 'rendered';
     },
     () => state.live,
   );
@@ -147,6 +158,23 @@ describe('SnapshotScheduler', () => {
     vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
     snapshots.schedule();
     vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS * 3);
+    expect(state.posts).toBe(3);
+  });
+
+  it('given the page has not shown the last snapshot, then a change that shows it nothing new is told at once', () => {
+    const { state, snapshots } = scheduler(true);
+    snapshots.flush();
+    state.rendered = false;
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state.posts).toBe(2);
+    // Something new again: held until the page has shown the last one, then sent.
+    state.rendered = true;
+    snapshots.schedule();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
+    expect(state).toMatchObject({ posts: 2, held: 1 });
+    snapshots.shown();
+    vi.advanceTimersByTime(LIVE_SNAPSHOT_INTERVAL_MS);
     expect(state.posts).toBe(3);
   });
 });

@@ -31,23 +31,34 @@ export class SnapshotScheduler {
 
   constructor(
     /**
-     * Builds and posts one snapshot; false when it showed nothing new and only the fold's position was posted
-     * (docs/architecture.md#nothing-new-to-show): nothing is rendered, so no "shown" is waited for.
+     * Builds and posts one snapshot: `rendered` when it shows the page something new; `applied` when it did not
+     * and only the fold's position was posted (docs/architecture.md#nothing-new-to-show), which needs no render
+     * and so no "shown"; `held` when it had something new but `mayRender` was false, and posted nothing.
      */
-    private readonly post: () => boolean,
+    private readonly post: (mayRender: boolean) => 'rendered' | 'applied' | 'held',
     /** Whether the replay has caught up, read when a snapshot is asked for. */
     private readonly live: () => boolean,
   ) {}
 
-  /** Something changed: a snapshot follows within the interval, unless one is already due. */
+  /**
+   * Something changed: a snapshot follows within the interval, unless one is already due. While the page has
+   * not shown the last one, a change that shows it nothing new is still told at once (only the position); one
+   * that does waits for the page.
+   */
   schedule(): void {
     if (this.timer !== null || this.stopped) return;
-    if (this.unshown !== null) {
-      this.wanted = true;
+    const interval = this.live() ? LIVE_SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
+    this.timer = setTimeout(() => this.due(), interval);
+  }
+
+  private due(): void {
+    if (this.unshown === null) {
+      this.flush();
       return;
     }
-    const interval = this.live() ? LIVE_SNAPSHOT_INTERVAL_MS : CATCH_UP_SNAPSHOT_INTERVAL_MS;
-    this.timer = setTimeout(() => this.flush(), interval);
+    this.timer = null;
+    if (this.stopped) return;
+    if (this.post(false) === 'held') this.wanted = true;
   }
 
   /** Posts now, taking the place of one that was due, whether or not the page has shown the last one. */
@@ -56,7 +67,7 @@ export class SnapshotScheduler {
     this.timer = null;
     if (this.stopped) return;
     this.wanted = false;
-    if (!this.post()) return;
+    if (this.post(true) !== 'rendered') return;
     if (this.unshown !== null) clearTimeout(this.unshown);
     this.unshown = setTimeout(() => this.shown(), UNSHOWN_SNAPSHOT_WAIT_MS);
   }

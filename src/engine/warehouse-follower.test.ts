@@ -580,7 +580,7 @@ describe('WarehouseFollower with the snapshot scheduler', () => {
       () => {
         posts += 1;
         void Promise.resolve().then(() => snapshots.shown());
-        return true;
+        return 'rendered';
       },
       () => follower.progress.isCaughtUp,
     );
