@@ -9,7 +9,7 @@ import { checkpointName, weekCuts } from '../../src/core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint, type CheckpointContent } from '../../src/core/checkpoint-codec';
 import { TimeMarks } from '../../src/core/time-marks';
 import { MARK_EVERY } from '../../src/workers/lib/checkpointing';
-import { decodeStockMessage, type Decoded } from '../../src/core/codec';
+import { decodeStockMessage, eventTimeOf, eventTimeSpan, type Decoded } from '../../src/core/codec';
 import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
@@ -44,8 +44,6 @@ export interface ChainFold {
 
 const FOLD_BATCH = 50_000;
 
-const eventMs = (d: Decoded) => (d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs);
-
 export async function foldChainAndCheckpoint(
   nc: NatsConnection,
   lastSeq: number,
@@ -71,20 +69,14 @@ export async function foldChainAndCheckpoint(
   const foldSegment = (messages: Decoded[]) => {
     if (messages.length === 0) return;
     ledger = applyBatch(ledger, messages);
-    let oldest = Number.POSITIVE_INFINITY;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const d of messages) {
-      const at = eventMs(d);
-      if (at < oldest) oldest = at;
-      if (at > newest) newest = at;
-    }
+    const { oldest, newest } = eventTimeSpan(messages);
     minEventMs = Math.min(minEventMs, oldest);
     maxEventMs = Math.max(maxEventMs, newest);
     marks.afterBatch(ledger.lastSeq, oldest, newest);
   };
   const apply = async (messages: Decoded[]) => {
     let from = 0;
-    for (const cut of weekCuts(messages.map(eventMs), maxEventMs)) {
+    for (const cut of weekCuts(messages.map(eventTimeOf), maxEventMs)) {
       foldSegment(messages.slice(from, cut));
       from = cut;
       if (stored.has(checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq))) {

@@ -73,6 +73,26 @@ export type Decoded =
   | { kind: 'unknown'; meta: EventMeta; type: string }
   | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
 
+/** When the event happened (event time), for a malformed message the stream's time. */
+export function eventTimeOf(decoded: Decoded): number {
+  return decoded.kind === 'malformed' ? decoded.timestampMs : decoded.meta.timestampMs;
+}
+
+/**
+ * The oldest and newest event time in a batch (infinite, the wrong way round, when it is empty): what the time
+ * marks and a fold's saved copy record of it (docs/architecture.md#time-travel-at-a-chains-size).
+ */
+export function eventTimeSpan(batch: readonly Decoded[]): { oldest: number; newest: number } {
+  let oldest = Number.POSITIVE_INFINITY;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const decoded of batch) {
+    const at = eventTimeOf(decoded);
+    if (at < oldest) oldest = at;
+    if (at > newest) newest = at;
+  }
+  return { oldest, newest };
+}
+
 export interface EncodedMessage {
   subject: string;
   headers: Record<string, string>;

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Decoded, RawMessage } from '../core/codec';
+import { eventTimeOf, type Decoded, type RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, ledgerViews } from '../core/ledger';
 import { TestStream } from '../core/testing';
 import { locationQuantity } from '../core/warehouse-stock';
 import { TimeMarks } from '../core/time-marks';
 import { Checkpoints } from './checkpoints';
-import { eventTime, TimeMachine, type Batch, type PastState, type Seeking } from './time-machine';
+import { TimeMachine, type Batch, type PastState, type Seeking } from './time-machine';
 
 const HOUR = 3600_000;
 const T0 = 1_700_000_000_000;
@@ -51,7 +51,7 @@ function liveCheckpoints(events: readonly Decoded[], every: number, batch = 2): 
   for (let i = 0; i < events.length; i += batch) {
     const slice = events.slice(i, i + batch);
     ledger = applyBatch(ledger, slice);
-    const times = slice.map(eventTime);
+    const times = slice.map(eventTimeOf);
     checkpoints.afterBatch(ledger, Math.min(...times), Math.max(...times));
   }
   return checkpoints;
@@ -161,7 +161,7 @@ describe('TimeMachine', () => {
     await settle();
     const everything = applyBatch(
       initialLedger(),
-      mixed.filter((d) => eventTime(d) <= atMs),
+      mixed.filter((d) => eventTimeOf(d) <= atMs),
     );
     const shown = states.at(-1);
     expect(shown?.warehouse).toBe('46');
@@ -223,7 +223,7 @@ describe('TimeMachine', () => {
           await settle();
           const expected = applyBatch(
             initialLedger(),
-            list.filter((d) => eventTime(d) <= atMs),
+            list.filter((d) => eventTimeOf(d) <= atMs),
           );
           const shown = states.at(-1);
           expect(shown && ledgerViews(shown.ledger).stock).toEqual(ledgerViews(expected).stock);

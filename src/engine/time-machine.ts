@@ -1,4 +1,4 @@
-import type { Decoded, RawMessage } from '../core/codec';
+import { eventTimeOf, type Decoded, type RawMessage } from '../core/codec';
 import { applyBatch, type LedgerState } from '../core/ledger';
 import type { Checkpoint } from './checkpoints';
 
@@ -38,10 +38,6 @@ type OpenReader = (fromSeq: number, warehouse: string | null, signal: AbortSigna
 const TICK_MS = 250;
 /** A long read tells the page how far it has got every this many messages. */
 const SEEK_REPORT_EVERY = 5000;
-
-export function eventTime(decoded: Decoded): number {
-  return decoded.kind === 'malformed' ? decoded.timestampMs : decoded.meta.timestampMs;
-}
 
 function seqOf(decoded: Decoded): number {
   return decoded.kind === 'malformed' ? decoded.seq : decoded.meta.seq;
@@ -201,7 +197,7 @@ export class TimeMachine {
       this.readThrough = seqOf(next);
       readHere++;
     }
-    const happened = this.read.filter((d) => eventTime(d) <= atMs);
+    const happened = this.read.filter((d) => eventTimeOf(d) <= atMs);
     this.state = { atMs, speed, warehouse: this.warehouse, ledger: applyBatch(base.ledger, happened) };
     this.onSeek(null);
     this.onChange(this.state);

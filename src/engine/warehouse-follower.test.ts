@@ -9,7 +9,7 @@ import type { SharedCheckpoints } from './checkpoint-port';
 import { FoldPersistence, type FoldStore } from './fold-persistence';
 import type { ReplayProgress } from './protocol';
 import { SnapshotScheduler } from './snapshot-scheduler';
-import { eventTime } from './time-machine';
+import { eventTimeOf } from '../core/codec';
 import {
   PUMP_MIN_BACKLOG,
   WarehouseFollower,
@@ -301,8 +301,8 @@ describe('WarehouseFollower', () => {
     await settle();
     const saved = store.saved.get('key') as { streamCreated: string; minEventMs: number; maxEventMs: number };
     expect(saved.streamCreated).toBe(CREATED);
-    expect(saved.minEventMs).toBe(Math.min(...events.map(eventTime)));
-    expect(saved.maxEventMs).toBe(Math.max(...events.map(eventTime)));
+    expect(saved.minEventMs).toBe(Math.min(...events.map(eventTimeOf)));
+    expect(saved.maxEventMs).toBe(Math.max(...events.map(eventTimeOf)));
 
     const failing = memoryStore();
     failing.failSaves = true;
@@ -519,7 +519,7 @@ describe('WarehouseFollower', () => {
       expect(s.stream.replays).toEqual([1, 1]);
       expect(ledgerViews(s.follower.ledger)).toEqual(viewsOf(fresh));
       expect(s.follower.checkpoints).not.toBe(checkpointsBefore);
-      expect(s.follower.lastEventMs).toBe(Math.max(...fresh.map(eventTime)));
+      expect(s.follower.lastEventMs).toBe(Math.max(...fresh.map(eventTimeOf)));
       // Saved again, from the new stream.
       expect((s.store.saved.get('key') as { streamCreated: string }).streamCreated).toBe(
         '2026-12-02T10:00:00Z',

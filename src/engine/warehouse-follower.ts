@@ -8,7 +8,7 @@
  */
 import { chooseCheckpoint } from '../core/checkpoint-catalog';
 import { decodeCheckpoint } from '../core/checkpoint-codec';
-import type { Decoded, RawMessage } from '../core/codec';
+import { eventTimeSpan, type Decoded, type RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, type LedgerState } from '../core/ledger';
 import { LEDGER_SNAPSHOT_VERSION } from '../core/ledger-snapshot';
 import { seqOf } from '../core/view';
@@ -18,7 +18,6 @@ import { Checkpoints } from './checkpoints';
 import type { FoldPersistence } from './fold-persistence';
 import { ProgressMeter } from './progress-meter';
 import type { FoldStart, ReplayProgress } from './protocol';
-import { eventTime } from './time-machine';
 
 /** What the readers deliver (a `ReplayBatch` from src/nats). */
 export interface FollowedBatch {
@@ -299,13 +298,7 @@ export class WarehouseFollower {
     const before = this.fold.lastSeq;
     this.fold = applyBatch(this.fold, decoded);
     for (const d of decoded) if (seqOf(d) > before) this.foldedSince++;
-    let newest = Number.NEGATIVE_INFINITY;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const d of decoded) {
-      const at = eventTime(d);
-      newest = Math.max(newest, at);
-      oldest = Math.min(oldest, at);
-    }
+    const { oldest, newest } = eventTimeSpan(decoded);
     if (decoded.length > 0) {
       this.newestEventMs = Math.max(this.newestEventMs ?? Number.NEGATIVE_INFINITY, newest);
       this.oldestEventMs = Math.min(this.oldestEventMs ?? Number.POSITIVE_INFINITY, oldest);

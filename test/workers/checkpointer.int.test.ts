@@ -15,7 +15,7 @@ import {
   type CheckpointTag,
 } from '../../src/core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/core/checkpoint-codec';
-import { decodeStockMessage } from '../../src/core/codec';
+import { decodeStockMessage, eventTimeOf } from '../../src/core/codec';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
 import { listCheckpoints, readCheckpoint, writeCheckpoint } from '../../src/nats/checkpoint-store';
@@ -111,7 +111,7 @@ describe('checkpointer', () => {
     // (a checkpoint written while the fold went on may know of older events after it, never of fewer).
     const times = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) => {
       const d = decodeStockMessage(m, TEST_HEADER_NAMES);
-      return { seq: m.seq, at: d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs };
+      return { seq: m.seq, at: eventTimeOf(d) };
     });
     for (const tag of tags) {
       const read = decodeCheckpoint(await readCheckpoint(stack.admin, tag.name));
@@ -210,7 +210,7 @@ describe('checkpointer', () => {
     const events = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) =>
       decodeStockMessage(m, TEST_HEADER_NAMES),
     );
-    const at = (d: (typeof events)[number]) => (d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs);
+    const at = eventTimeOf;
     const weeks = [...new Set(events.map((d) => weekOf(at(d))))].sort((a, b) => a - b);
     // One at the end of each week but the last, and the latest.
     const history = tags.filter((t) => t.seq < state.lastSeq);

@@ -12,7 +12,7 @@ import {
   type CheckpointTag,
 } from '../../core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint } from '../../core/checkpoint-codec';
-import { decodeStockMessage, type Decoded } from '../../core/codec';
+import { decodeStockMessage, eventTimeOf, eventTimeSpan, type Decoded } from '../../core/codec';
 import type { HeaderNames } from '../../core/events';
 import { applyBatch, initialLedger, type LedgerState } from '../../core/ledger';
 import { TimeMarks } from '../../core/time-marks';
@@ -57,8 +57,6 @@ export const MARK_EVERY = 50_000;
 
 /** Thrown when the stream under the fold was recreated or rewound: the next cycle starts over. */
 class StreamReplaced extends Error {}
-
-const eventMs = (d: Decoded) => (d.kind === 'malformed' ? d.timestampMs : d.meta.timestampMs);
 
 export class Checkpointing {
   private ledger: LedgerState = initialLedger();
@@ -159,7 +157,7 @@ export class Checkpointing {
    */
   private async foldCatchingUp(nc: NatsConnection, batch: Decoded[]): Promise<void> {
     let from = 0;
-    for (const cut of weekCuts(batch.map(eventMs), this.maxEventMs)) {
+    for (const cut of weekCuts(batch.map(eventTimeOf), this.maxEventMs)) {
       this.foldSegment(batch.slice(from, cut));
       from = cut;
       await this.write(nc);
@@ -170,13 +168,7 @@ export class Checkpointing {
   private foldSegment(segment: Decoded[]): void {
     if (segment.length === 0) return;
     this.ledger = applyBatch(this.ledger, segment);
-    let oldest = Number.POSITIVE_INFINITY;
-    let newest = Number.NEGATIVE_INFINITY;
-    for (const d of segment) {
-      const at = eventMs(d);
-      if (at < oldest) oldest = at;
-      if (at > newest) newest = at;
-    }
+    const { oldest, newest } = eventTimeSpan(segment);
     this.minEventMs = Math.min(this.minEventMs, oldest);
     this.maxEventMs = Math.max(this.maxEventMs, newest);
     this.marks.afterBatch(this.ledger.lastSeq, oldest, newest);
