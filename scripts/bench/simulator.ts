@@ -9,7 +9,7 @@ import {
   createRng,
   DEMO_WORLD,
   simulatorState,
-  simulatorStep,
+  simulatorStepInPlace,
   type DemoEvent,
   type Rng,
   type SimulatorState,
@@ -30,7 +30,8 @@ export class BenchSimulator {
 
   /** Starts from `state` in `world` (the small demo's, or the chain's). */
   constructor(
-    private state: SimulatorState,
+    /** This simulator's own: it is moved on in place. */
+    private readonly state: SimulatorState,
     private readonly world: SimulatorWorld = DEMO_WORLD,
     seed = 42,
   ) {
@@ -47,9 +48,8 @@ export class BenchSimulator {
    * events published back to back continue each other; the stream keeps one connection's publishes in order.
    */
   publishNext(nc: NatsConnection, nowMs = Date.now()): Promise<PublishResult> {
-    const step = simulatorStep(this.state, this.rng, nowMs, this.world);
-    this.state = step.state;
-    return publishStockEvent(nc, step.event.warehouse, step.event.event, {
+    const step = simulatorStepInPlace(this.state, this.rng, nowMs, this.world);
+    return publishStockEvent(nc, step.warehouse, step.event, {
       names: TEST_HEADER_NAMES,
       user: 'admin',
       id: randomUUID(),

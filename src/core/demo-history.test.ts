@@ -8,6 +8,7 @@ import {
   simulatorObserve,
   simulatorState,
   simulatorStep,
+  simulatorStepInPlace,
   type DemoEvent,
   type SimulatorState,
 } from './demo-history';
@@ -199,6 +200,16 @@ describe('simulatorStep', () => {
     }
     return out;
   };
+
+  it('in place, makes the same events and leaves the same state as step by step', () => {
+    const history = demoHistory({ seed: 5, endMs: END });
+    const copied = run(simulatorState(history), 6, 2_000);
+    const owned = simulatorState(history);
+    const rng = createRng(6);
+    const inPlace = Array.from({ length: 2_000 }, (_, i) => simulatorStepInPlace(owned, rng, END + i * 2000));
+    expect(inPlace).toEqual(copied);
+    expect(owned).toEqual(simulatorState([...history, ...copied]));
+  });
 
   it('continues from the history without ever going negative, stamping events with now', () => {
     const history = demoHistory({ seed: 3, endMs: END });

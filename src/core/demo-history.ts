@@ -541,6 +541,27 @@ export function simulatorStep(
   nowMs: number,
   world: SimulatorWorld = DEMO_WORLD,
 ): { state: SimulatorState; event: DemoEvent } {
+  const next = nextEvent(state, rng, nowMs, world);
+  return { state: simulatorObserve(state, next), event: next };
+}
+
+/**
+ * As `simulatorStep`, moving `state` on in place instead of copying the branch the event touches: for a
+ * caller that owns its state and makes thousands of events a second. At a chain's size that copy is a
+ * warehouse's 2,000 products per event, and it held the bench's publisher to 1,700 events a second.
+ */
+export function simulatorStepInPlace(
+  state: SimulatorState,
+  rng: Rng,
+  nowMs: number,
+  world: SimulatorWorld = DEMO_WORLD,
+): DemoEvent {
+  const next = nextEvent(state, rng, nowMs, world);
+  applyToStock(state.stock, next.warehouse, next.event);
+  return next;
+}
+
+function nextEvent(state: SimulatorState, rng: Rng, nowMs: number, world: SimulatorWorld): DemoEvent {
   const totals = totalsOf(world);
   const decide = (): DemoEvent => {
     for (let attempt = 0; attempt < 25; attempt++) {
@@ -597,6 +618,5 @@ export function simulatorStep(
       };
     }
   };
-  const next = decide();
-  return { state: simulatorObserve(state, next), event: next };
+  return decide();
 }
