@@ -29,6 +29,7 @@ import {
   type Rng,
 } from './demo-history';
 import type { SimulatorState, SimulatorWorld } from './demo-history';
+import { upperBound } from './upper-bound';
 import { STOCK_EVENT_TYPES, UNASSIGNED_LOCATION, type StockEvent, type StockEventType } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 
@@ -1008,16 +1009,4 @@ export function chainProfileProblem(profile: Readonly<ChainProfile>): string | u
 function normalised(weights: readonly number[]): number[] {
   const sum = weights.reduce((a, b) => a + b, 0);
   return weights.map((w) => w / sum);
-}
-
-/** Index of the first value above `x` in a non-decreasing array (the last index when none is). */
-function upperBound(values: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid]! > x) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }

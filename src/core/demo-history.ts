@@ -5,6 +5,7 @@
  * The history is generated hour by hour against a running stock count, so every sale, move or
  * destruction only takes what a location holds; no location ever goes below zero.
  */
+import { upperBound } from './upper-bound';
 import { UNASSIGNED_LOCATION, type StockEvent } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 
@@ -484,15 +485,7 @@ function runningTotals<T>(items: readonly T[], weight: (item: T) => number): num
 
 /** One item, drawn with the probability of its share of `totals` (from `runningTotals`). */
 function draw<T>(rng: Rng, items: readonly T[], totals: readonly number[]): T {
-  const r = rng() * (totals[totals.length - 1] ?? 0);
-  let lo = 0;
-  let hi = items.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (totals[mid]! > r) hi = mid;
-    else lo = mid + 1;
-  }
-  return items[lo]!;
+  return items[upperBound(totals, rng() * (totals[totals.length - 1] ?? 0))]!;
 }
 
 /**
