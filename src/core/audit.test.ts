@@ -161,10 +161,10 @@ describe('audit trail of one location', () => {
     expect(summary(trail.lines)).toEqual([[1, 'counted', 5, 5]]);
   });
 
-  it('given an id the ledger applied on another subject first, then the copy here is a duplicate, and so are later ones', () => {
+  it('given an id the ledger applied on another subject of the warehouse first, then the copy here is a duplicate, and so are later ones', () => {
     const s = new TestStream();
-    const original = s.replenished('47', 'Apples', 9, 'A1', { id: 'first-on-47' });
-    const copy = s.replenished('46', 'Apples', 9, 'A1', { id: 'first-on-47' });
+    const original = s.replenished('46', 'Pears', 9, 'A1', { id: 'first-on-pears' });
+    const copy = s.replenished('46', 'Apples', 9, 'A1', { id: 'first-on-pears' });
     const later = s.again(copy);
     const trail = auditTrail([original, copy, later], at('A1'), { skippedSeqs: new Set([2]) });
     expect(summary(trail.lines)).toEqual([

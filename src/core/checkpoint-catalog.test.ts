@@ -8,6 +8,7 @@ import {
   weekCuts,
   weekOf,
   parseCheckpointTag,
+  warehouseCheckpointName,
   type CheckpointTag,
 } from './checkpoint-catalog';
 
@@ -35,6 +36,41 @@ describe('checkpoint catalog', () => {
     expect(parseCheckpointTag('x', undefined)).toBeNull();
     expect(parseCheckpointTag('x', { ...checkpointMetadata(rest), 'stream-seq': '-1' })).toBeNull();
     expect(parseCheckpointTag('x', { ...checkpointMetadata(rest), 'views-version': 'two' })).toBeNull();
+  });
+
+  it("names one warehouse's checkpoints to be found without a listing, and keeps them apart from the chain's", () => {
+    const latest = tag(400, { name: warehouseCheckpointName('46', 2, 'latest'), warehouse: '46' });
+    const week = tag(300, { name: warehouseCheckpointName('46', 2, 2969), warehouse: '46' });
+    expect([latest.name, week.name]).toEqual(['warehouse/46/v2/latest', 'warehouse/46/v2/week-2969']);
+    const { name, ...rest } = latest;
+    expect(parseCheckpointTag(name, checkpointMetadata(rest))).toEqual(latest);
+    const now = { viewsVersion: 2, streamCreated: CREATED, lastSeq: 500 };
+    expect(chooseCheckpoint([tag(100), latest, week], now).use?.seq).toBe(100);
+    expect(checkpointBefore([tag(100), latest, week], now, T0 + 10_000_000)?.seq).toBe(100);
+  });
+
+  it("deletes one warehouse's week-end checkpoints with the chain's weeks, and its latest never", () => {
+    const newest = MONDAY + 60 * 7 * DAY;
+    const tags = [
+      tag(1000, { maxEventMs: newest }),
+      tag(999, { name: warehouseCheckpointName('46', 2, 'latest'), warehouse: '46', maxEventMs: MONDAY }),
+      tag(10, { name: warehouseCheckpointName('46', 2, weekOf(newest) - 53), warehouse: '46' }),
+      tag(20, { name: warehouseCheckpointName('46', 2, weekOf(newest) - 52), warehouse: '46' }),
+      tag(5, { name: warehouseCheckpointName('52', 1, 'latest'), warehouse: '52', viewsVersion: 1 }),
+    ];
+    const doomed = checkpointsToDelete(tags, {
+      keepLatest: 3,
+      keepDays: 7,
+      keepWeeks: 53,
+      viewsVersion: 2,
+      streamCreated: CREATED,
+    });
+    expect(doomed.sort()).toEqual(
+      [
+        warehouseCheckpointName('46', 2, weekOf(newest) - 53),
+        warehouseCheckpointName('52', 1, 'latest'),
+      ].sort(),
+    );
   });
 
   it('given checkpoints of this stream and version, then the newest not ahead of the stream is used', () => {

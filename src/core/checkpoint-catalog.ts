@@ -13,6 +13,8 @@ export interface CheckpointTag {
   streamCreated: string;
   /** Newest event time folded into it: which day it belongs to, for the daily ones kept. */
   maxEventMs: number;
+  /** The one warehouse whose subjects it folded; absent for the whole chain's. */
+  warehouse?: string;
 }
 
 /** Metadata keys of a checkpoint object. */
@@ -21,6 +23,7 @@ const META = {
   viewsVersion: 'views-version',
   streamCreated: 'stream-created',
   maxEventMs: 'newest-event-ms',
+  warehouse: 'warehouse',
 } as const;
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -38,12 +41,26 @@ export function checkpointName(viewsVersion: number, seq: number): string {
   return `ledger/v${viewsVersion}/${String(seq).padStart(16, '0')}`;
 }
 
+/**
+ * Where one warehouse's checkpoints are: its newest (`latest`, replaced at every write) and one at the end of
+ * each week of event time, by the week's number (weekOf). Found by name, not by listing the store: a chain's
+ * fifty warehouses keep some 2,700 of them (docs/architecture.md#one-warehouse-or-the-chain).
+ */
+export function warehouseCheckpointName(
+  warehouse: string,
+  viewsVersion: number,
+  which: 'latest' | number,
+): string {
+  return `warehouse/${warehouse}/v${viewsVersion}/${which === 'latest' ? 'latest' : `week-${which}`}`;
+}
+
 export function checkpointMetadata(tag: Omit<CheckpointTag, 'name'>): Record<string, string> {
   return {
     [META.seq]: String(tag.seq),
     [META.viewsVersion]: String(tag.viewsVersion),
     [META.streamCreated]: tag.streamCreated,
     [META.maxEventMs]: String(tag.maxEventMs),
+    ...(tag.warehouse === undefined ? {} : { [META.warehouse]: tag.warehouse }),
   };
 }
 
@@ -60,7 +77,27 @@ export function parseCheckpointTag(
   if (seq === null || viewsVersion === null || typeof streamCreated !== 'string' || streamCreated === '') {
     return null;
   }
-  return { name, seq, viewsVersion, streamCreated, maxEventMs: Number.isFinite(maxEventMs) ? maxEventMs : 0 };
+  const warehouse = metadata[META.warehouse];
+  return {
+    name,
+    seq,
+    viewsVersion,
+    streamCreated,
+    maxEventMs: Number.isFinite(maxEventMs) ? maxEventMs : 0,
+    ...(warehouse === undefined || warehouse === '' ? {} : { warehouse }),
+  };
+}
+
+/** Whether a reader of `now`'s stream and views version may start from it: of both, and not ahead. */
+export function usableCheckpoint(tag: CheckpointTag, now: StreamNow): boolean {
+  return (
+    tag.streamCreated === now.streamCreated && tag.viewsVersion === now.viewsVersion && tag.seq <= now.lastSeq
+  );
+}
+
+function weekNumberOfName(name: string): number | null {
+  const match = /\/week-(\d{1,9})$/.exec(name);
+  return match ? Number(match[1]) : null;
 }
 
 function wholeNumber(text: string | undefined): number | null {
@@ -83,8 +120,8 @@ export interface CheckpointChoice {
 }
 
 /**
- * The checkpoint to rebuild a past moment from: the newest of this views version and this stream, not ahead of
- * `now.lastSeq`, that holds nothing that happened after `atMs`. Null when none does.
+ * The chain's checkpoint to rebuild a past moment from: the newest of this views version and this stream, not
+ * ahead of `now.lastSeq`, that holds nothing that happened after `atMs`. Null when none does.
  */
 export function checkpointBefore(
   tags: readonly CheckpointTag[],
@@ -93,14 +130,13 @@ export function checkpointBefore(
 ): CheckpointTag | null {
   let found: CheckpointTag | null = null;
   for (const tag of tags) {
-    if (tag.streamCreated !== now.streamCreated || tag.viewsVersion !== now.viewsVersion) continue;
-    if (tag.seq > now.lastSeq || tag.maxEventMs > atMs) continue;
+    if (tag.warehouse !== undefined || !usableCheckpoint(tag, now) || tag.maxEventMs > atMs) continue;
     if (!found || tag.seq > found.seq) found = tag;
   }
   return found;
 }
 
-/** The newest checkpoint of this views version and this stream, not ahead of the stream. */
+/** The chain's newest checkpoint of this views version and this stream, not ahead of the stream. */
 export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow): CheckpointChoice {
   let use: CheckpointTag | null = null;
   let otherVersion = 0;
@@ -108,6 +144,7 @@ export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow)
   let ahead = 0;
   const versions = new Set<number>();
   for (const tag of tags) {
+    if (tag.warehouse !== undefined) continue;
     if (tag.streamCreated !== now.streamCreated) otherStream++;
     else if (tag.viewsVersion !== now.viewsVersion) {
       otherVersion++;
@@ -141,16 +178,19 @@ export interface RetentionPolicy {
 /**
  * Names to delete: anything of a recreated stream (nobody can use it), anything of an older views version
  * (a newer checkpointer has replaced it; a newer version's are left alone, in case this one is the older
- * during an upgrade), and of the current ones all but the latest few, one per recent day and one per week of
- * the history kept for time travel.
+ * during an upgrade), and of the chain's current ones all but the latest few, one per recent day and one per
+ * week of the history kept for time travel. A warehouse's latest is replaced, not deleted; its weekly ones go
+ * when their week is as old as the chain's oldest kept.
  */
 export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: RetentionPolicy): string[] {
   const doomed: string[] = [];
   const current: CheckpointTag[] = [];
+  const warehouses: CheckpointTag[] = [];
   for (const tag of tags) {
     if (tag.streamCreated !== policy.streamCreated || tag.viewsVersion < policy.viewsVersion)
       doomed.push(tag.name);
-    else if (tag.viewsVersion === policy.viewsVersion) current.push(tag);
+    else if (tag.viewsVersion === policy.viewsVersion)
+      (tag.warehouse === undefined ? current : warehouses).push(tag);
   }
   current.sort((a, b) => b.seq - a.seq);
   const keep = new Set(current.slice(0, policy.keepLatest).map((t) => t.name));
@@ -167,6 +207,10 @@ export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: Rete
   keepNewestOfEach((ms) => Math.floor(ms / DAY_MS), policy.keepDays);
   keepNewestOfEach(weekOf, policy.keepWeeks);
   for (const tag of current) if (!keep.has(tag.name)) doomed.push(tag.name);
+  for (const tag of warehouses) {
+    const week = weekNumberOfName(tag.name);
+    if (week !== null && weekOf(newestMs) - week >= policy.keepWeeks) doomed.push(tag.name);
+  }
   return doomed;
 }
 

@@ -9,9 +9,9 @@ import {
 import type { Decoded } from './codec';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from './ledger-snapshot';
-import { hasRecentId, recentIdCount } from './recent-ids';
 import { HOUR_MS } from './sales';
-import { syntheticHistory, TestStream } from './testing';
+import { idGenerations, syntheticHistory, TestStream } from './testing';
+import { hasWarehouseId } from './warehouse-ids';
 
 const DAY_MS = 24 * HOUR_MS;
 const T0 = 1_700_000_000_000;
@@ -71,11 +71,13 @@ describe('checkpoint encoding', () => {
         if (!read.ok) throw new Error(read.detail);
         const resumed = fold(events.slice(cut), read.ledger);
         expect(ledgerViews(resumed)).toEqual(ledgerViews(full));
-        expect(resumed.seenIds.sinceMs).toBe(full.seenIds.sinceMs);
-        expect(recentIdCount(resumed.seenIds)).toBe(recentIdCount(full.seenIds));
+        expect(idGenerations(resumed.seenIds)).toEqual(idGenerations(full.seenIds));
         for (const e of events) {
           if (e.kind === 'malformed') continue;
-          expect(hasRecentId(resumed.seenIds, e.meta.id)).toBe(hasRecentId(full.seenIds, e.meta.id));
+          const { warehouse, id } = e.meta;
+          expect(hasWarehouseId(resumed.seenIds, warehouse, id)).toBe(
+            hasWarehouseId(full.seenIds, warehouse, id),
+          );
         }
       }),
       { numRuns: 150 },
@@ -149,6 +151,20 @@ describe('checkpoint encoding', () => {
       marks: [{ seq: 'x' }],
     } as never);
     expect(decodeCheckpoint(bad)).toMatchObject({ ok: false, reason: 'damaged', detail: 'time marks' });
+  });
+
+  it("carries one warehouse's list of the chain's warehouses; the chain's own has none", () => {
+    const snapshot = snapshotLedger(initialLedger());
+    const content = { snapshot, minEventMs: T0, maxEventMs: T0, marks: [] };
+    expect(decodeCheckpoint(encodeCheckpoint({ ...content, chainWarehouses: ['46', '52'] }))).toMatchObject({
+      ok: true,
+      chainWarehouses: ['46', '52'],
+    });
+    expect(decodeCheckpoint(encodeCheckpoint(content))).toMatchObject({ ok: true, chainWarehouses: [] });
+    expect(decodeCheckpoint(encodeCheckpoint({ ...content, chainWarehouses: [46] } as never))).toMatchObject({
+      ok: false,
+      detail: 'warehouses of the chain',
+    });
   });
 
   it('refuses a checkpoint of another views version, naming both', () => {

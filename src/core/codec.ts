@@ -73,6 +73,11 @@ export type Decoded =
   | { kind: 'unknown'; meta: EventMeta; type: string }
   | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
 
+/** The subject a message was stored on, malformed or not. */
+export function subjectOf(decoded: Decoded): string {
+  return decoded.kind === 'malformed' ? decoded.subject : decoded.meta.subject;
+}
+
 /** When the event happened (event time), for a malformed message the stream's time. */
 export function eventTimeOf(decoded: Decoded): number {
   return decoded.kind === 'malformed' ? decoded.timestampMs : decoded.meta.timestampMs;

@@ -6,6 +6,7 @@ import {
   parseHeaderPrefix,
   parseStockKey,
   stockKey,
+  subjectWarehouse,
 } from './events';
 
 describe('parseStockKey: the reverse of stockKey', () => {
@@ -22,6 +23,22 @@ describe('parseStockKey: the reverse of stockKey', () => {
     const parsed = parseStockKey(key);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) expect(parsed.reason).toContain(reason);
+  });
+});
+
+describe("subjectWarehouse: whose filter 'warehouse.<w>.product.>' takes a subject", () => {
+  it.each<[string, string | null]>([
+    ['warehouse.46.product.Apples', '46'],
+    ['warehouse.46.product.Apples.extra', '46'],
+    ['warehouse.Kühl raum.product.x', 'Kühl raum'],
+    ['warehouse.46.product.', null],
+    ['warehouse.46.product', null],
+    ['warehouse..product.Apples', null],
+    ['warehouse.46.x.product.Apples', null],
+    ['procurement.46.product.Apples', null],
+    ['warehouse.46', null],
+  ])('%s → %s', (subject, warehouse) => {
+    expect(subjectWarehouse(subject)).toBe(warehouse);
   });
 });
 

@@ -200,6 +200,18 @@ export function procurementSubject(warehouse: string, product: string): string {
 export const ALL_STOCK_SUBJECTS = stockSubject('*', '>');
 export const ALL_PROCUREMENT_SUBJECTS = procurementSubject('*', '>');
 
+/**
+ * The warehouse whose filter `warehouse.<warehouse>.product.>` takes this subject, malformed or not: what a
+ * reader of that warehouse alone receives. Null for a subject outside every warehouse.
+ */
+export function subjectWarehouse(subject: string): string | null {
+  const prefix = `${STOCK_SUBJECT_ROOT}.`;
+  if (!subject.startsWith(prefix)) return null;
+  const end = subject.indexOf('.', prefix.length);
+  if (end <= prefix.length || !subject.startsWith('.product.', end)) return null;
+  return subject.length > end + '.product.'.length ? subject.slice(prefix.length, end) : null;
+}
+
 export type SubjectParse = { ok: true; warehouse: string; product: string } | { ok: false; reason: string };
 
 /** Parses `<root>.<warehouse>.product.<product>` and checks both tokens. */

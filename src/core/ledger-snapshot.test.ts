@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { LEDGER_SNAPSHOT_VERSION, restoreLedger, snapshotLedger } from './ledger-snapshot';
-import { hasRecentId, recentIdCount } from './recent-ids';
+import { hasRecentId } from './recent-ids';
 import { HOUR_MS } from './sales';
-import { syntheticHistory, testId } from './testing';
+import { idGenerations, syntheticHistory, testId } from './testing';
+import { hasWarehouseId } from './warehouse-ids';
 
 const NOW = 472_224 * HOUR_MS;
 
@@ -27,8 +28,7 @@ describe('ledger snapshots', () => {
       if (!restored.ok) throw new Error(restored.detail);
       const resumed = fold(history.slice(cut), restored.ledger);
       expect(ledgerViews(resumed)).toEqual(ledgerViews(full));
-      expect(recentIdCount(resumed.seenIds)).toBe(recentIdCount(full.seenIds));
-      expect(resumed.seenIds.sinceMs).toBe(full.seenIds.sinceMs);
+      expect(idGenerations(resumed.seenIds)).toEqual(idGenerations(full.seenIds));
     }
   });
 
@@ -36,8 +36,10 @@ describe('ledger snapshots', () => {
     const ledger = fold(history.slice(0, 5000));
     const restored = restoreLedger(throughStorage(snapshotLedger(ledger)));
     if (!restored.ok) throw new Error(restored.detail);
-    expect(hasRecentId(restored.ledger.seenIds, testId(10))).toBe(true);
-    expect(hasRecentId(restored.ledger.seenIds, 'not-an-id')).toBe(false);
+    const tenth = history.find((e) => e.kind !== 'malformed' && e.meta.id === testId(10));
+    if (!tenth || tenth.kind === 'malformed') throw new Error('the history has no event with id 10');
+    expect(hasWarehouseId(restored.ledger.seenIds, tenth.meta.warehouse, testId(10))).toBe(true);
+    expect(hasWarehouseId(restored.ledger.seenIds, tenth.meta.warehouse, 'not-an-id')).toBe(false);
     // Non-UUID ids take the other path of the id set.
     const odd = applyBatch(initialLedger(), [
       {
@@ -46,9 +48,12 @@ describe('ledger snapshots', () => {
       },
     ] as typeof history);
     const back = restoreLedger(throughStorage(snapshotLedger(odd)));
-    expect(back.ok && [...(back.ledger.seenIds.current.store?.strings.keys() ?? [])]).toEqual([
-      ...(odd.seenIds.current.store?.strings.keys() ?? []),
-    ]);
+    const oddIds = (ledger: LedgerState) =>
+      [...ledger.seenIds.byWarehouse.values()].flatMap((r) => [...(r.current.store?.strings.keys() ?? [])]);
+    expect(back.ok && oddIds(back.ledger)).toEqual(oddIds(odd));
+    expect(back.ok && hasRecentId([...back.ledger.seenIds.byWarehouse.values()][0]!, 'order-7/line-2')).toBe(
+      true,
+    );
   });
 
   it('refuses a snapshot of another views version instead of misreading it', () => {
@@ -62,7 +67,15 @@ describe('ledger snapshots', () => {
 
   it('refuses damaged snapshots', () => {
     const good = snapshotLedger(fold(history.slice(0, 100)));
-    const ids = good.ids.current;
+    const [warehouse, recent] = [...good.ids.byWarehouse][0]!;
+    const ids = recent.current;
+    const withIds = (changed: object) => ({
+      ...good,
+      ids: {
+        ...good.ids,
+        byWarehouse: new Map([...good.ids.byWarehouse, [warehouse, { ...recent, ...changed }]]),
+      },
+    });
     const cases: unknown[] = [
       null,
       'text',
@@ -73,13 +86,16 @@ describe('ledger snapshots', () => {
       { ...good, sales: null },
       { ...good, procurement: { levels: new Map() } },
       { ...good, quality: { recent: 'x', byKind: {} } },
-      { ...good, ids: { ...good.ids, current: { ...ids, size: ids.size + 1 } } },
-      { ...good, ids: { ...good.ids, current: { ...ids, words: new Uint32Array(3) } } },
-      { ...good, ids: { ...good.ids, current: { ...ids, kinds: new Uint8Array(ids.size).fill(9) } } },
-      { ...good, ids: { ...good.ids, current: { ...ids, strings: [['x', 0]] } } },
-      { ...good, ids: { ...good.ids, previous: null } },
-      { ...good, ids: { ...good.ids, sinceMs: Number.NaN } },
+      withIds({ current: { ...ids, size: ids.size + 1 } }),
+      withIds({ current: { ...ids, words: new Uint32Array(3) } }),
+      withIds({ current: { ...ids, kinds: new Uint8Array(ids.size).fill(9) } }),
+      withIds({ current: { ...ids, strings: [['x', 0]] } }),
+      withIds({ previous: null }),
+      withIds({ sinceMs: Number.NaN }),
+      withIds({ horizonMs: recent.horizonMs + 1 }),
       { ...good, ids: { ...good.ids, horizonMs: 0 } },
+      { ...good, ids: { ...good.ids, byWarehouse: new Map([[7, recent]]) } },
+      { ...good, ids: { ...good.ids, byWarehouse: {} } },
       { ...good, ids: undefined },
     ];
     for (const stored of cases) expect(restoreLedger(stored)).toMatchObject({ ok: false, reason: 'damaged' });
@@ -93,20 +109,28 @@ describe('ledger snapshots', () => {
         "shape": {
           "applied": "number",
           "ids": {
-            "current": {
-              "kinds": "Uint8Array",
-              "size": "number",
-              "strings": "Array<empty>",
-              "words": "Uint32Array",
+            "byWarehouse": {
+              "Map": [
+                "string",
+                {
+                  "current": {
+                    "kinds": "Uint8Array",
+                    "size": "number",
+                    "strings": "Array<empty>",
+                    "words": "Uint32Array",
+                  },
+                  "horizonMs": "number",
+                  "previous": {
+                    "kinds": "Uint8Array",
+                    "size": "number",
+                    "strings": "Array<empty>",
+                    "words": "Uint32Array",
+                  },
+                  "sinceMs": "number",
+                },
+              ],
             },
             "horizonMs": "number",
-            "previous": {
-              "kinds": "Uint8Array",
-              "size": "number",
-              "strings": "Array<empty>",
-              "words": "Uint32Array",
-            },
-            "sinceMs": "number",
           },
           "lastSeq": "number",
           "procurement": {
@@ -232,7 +256,7 @@ describe('ledger snapshots', () => {
           },
           "version": "number",
         },
-        "version": 3,
+        "version": 4,
       }
     `);
   });

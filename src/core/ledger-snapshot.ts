@@ -10,22 +10,23 @@
 import type { DataQualityState } from './data-quality';
 import type { LedgerState } from './ledger';
 import type { ProcurementStockState } from './procurement-stock';
-import { exportRecentIds, importRecentIds, type RecentIdsExport } from './recent-ids';
 import type { SalesState } from './sales';
 import type { WarehouseStockState } from './warehouse-stock';
+import { exportWarehouseIds, importWarehouseIds, type WarehouseIdsExport } from './warehouse-ids';
 
 /**
  * 2: the id set has a horizon (two generations and the event time that opened the newer).
  * 3: subject sequences and procurement levels are kept by warehouse.
+ * 4: ids are de-duplicated within their warehouse, one horizon each.
  */
-export const LEDGER_SNAPSHOT_VERSION = 3;
+export const LEDGER_SNAPSHOT_VERSION = 4;
 
 export interface LedgerSnapshot {
   readonly version: number;
   readonly lastSeq: number;
   readonly applied: number;
   readonly skipped: number;
-  readonly ids: RecentIdsExport;
+  readonly ids: WarehouseIdsExport;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -38,7 +39,7 @@ export function snapshotLedger(state: LedgerState): LedgerSnapshot {
     lastSeq: state.lastSeq,
     applied: state.applied,
     skipped: state.skipped,
-    ids: exportRecentIds(state.seenIds),
+    ids: exportWarehouseIds(state.seenIds),
     stock: state.stock,
     sales: state.sales,
     procurement: state.procurement,
@@ -81,7 +82,7 @@ export function restoreLedger(stored: unknown): RestoreResult {
   if (!isRecord(quality) || !Array.isArray(quality.recent) || !isRecord(quality.byKind)) {
     return damaged('data quality');
   }
-  const seenIds = importRecentIds(s.ids);
+  const seenIds = importWarehouseIds(s.ids);
   if (seenIds === null) return damaged('event ids');
   return {
     ok: true,

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { IdSet } from './id-set';
+import { subjectOf, type Decoded } from './codec';
+import { subjectWarehouse } from './events';
 import { applyBatch, applyDecoded, initialLedger, ledgerViews, type LedgerState } from './ledger';
 import { stockLevel } from './procurement-stock';
-import { hasRecentId, type RecentIds } from './recent-ids';
-import { HOUR_MS, soldInWindow } from './sales';
-import { TestStream, syntheticHistory } from './testing';
+import type { RecentIds } from './recent-ids';
+import { HOUR_MS, soldInWindow, type SalesState } from './sales';
+import { idGenerations, TestStream, syntheticHistory } from './testing';
+import { hasWarehouseId, idsOfWarehouse, type WarehouseIds } from './warehouse-ids';
 import { lastSubjectSeq, locationQuantity } from './warehouse-stock';
 
 const NOW = 472_224 * HOUR_MS;
@@ -48,6 +51,36 @@ describe('ledger', () => {
     expect(lastSubjectSeq(after.stock, '46', 'Apples')).toBe(3);
   });
 
+  it('given the same id in two warehouses, then each counts: ids are de-duplicated within their warehouse', () => {
+    const s = new TestStream();
+    const sale = s.sold('46', 'Apples', 3, 'A1', { at: NOW });
+    const state = applyBatch(initialLedger(), [
+      sale,
+      s.sold('52', 'Apples', 2, 'A1', { at: NOW, id: sale.kind === 'stock' ? sale.meta.id : '' }),
+    ]);
+    expect(locationQuantity(state.stock, '46', 'Apples', 'A1')).toBe(-3);
+    expect(locationQuantity(state.stock, '52', 'Apples', 'A1')).toBe(-2);
+    expect(state).toMatchObject({ applied: 2, skipped: 0 });
+  });
+
+  it("given one warehouse's subjects alone, then its figures and ids are those of a fold of every subject", () => {
+    const history = withBorrowedIds(syntheticHistory(20_000, NOW));
+    const chain = applyBatch(initialLedger(), history);
+    for (const warehouse of ['W0', 'W1', 'W2', 'W3', 'W4']) {
+      const alone = applyBatch(
+        initialLedger(),
+        history.filter((e) => subjectWarehouse(subjectOf(e)) === warehouse),
+      );
+      expect(alone.stock.warehouses.get(warehouse)).toEqual(chain.stock.warehouses.get(warehouse));
+      expect(alone.stock.subjectSeqs.get(warehouse)).toEqual(chain.stock.subjectSeqs.get(warehouse));
+      expect(alone.procurement.levels.get(warehouse)).toEqual(chain.procurement.levels.get(warehouse));
+      expect(alone.procurement.locations.get(warehouse)).toEqual(chain.procurement.locations.get(warehouse));
+      expect(salesOf(alone.sales, warehouse)).toEqual(salesOf(chain.sales, warehouse));
+      expect(idGenerations(alone.seenIds)).toEqual(idGenerations(idsOfWarehouse(chain.seenIds, warehouse)));
+      expect(alone.skipped).toBeGreaterThan(0);
+    }
+  });
+
   it('given two events without message id, then both count (their ids are their sequences)', () => {
     const s = new TestStream();
     const state = applyBatch(initialLedger(), [
@@ -65,7 +98,7 @@ describe('ledger', () => {
     const later = s.sold('46', 'Apples', 2);
     applyBatch(before, [later, s.sold('46', 'Pears', 1)]);
     expect(ledgerViews(before)).toEqual(views);
-    expect(later.kind === 'stock' && hasRecentId(before.seenIds, later.meta.id)).toBe(false);
+    expect(later.kind === 'stock' && hasWarehouseId(before.seenIds, '46', later.meta.id)).toBe(false);
     // Going on from the older state again is still correct.
     const again = applyBatch(before, [later]);
     expect(locationQuantity(again.stock, '46', 'Apples', '-')).toBe(-3);
@@ -87,8 +120,17 @@ describe('ledger', () => {
   });
 });
 
-/** Same generations, same ids in the same order. */
-function sameIds(a: RecentIds, b: RecentIds): boolean {
+/** Every warehouse's generations the same, with the same ids in the same order. */
+function sameIds(a: WarehouseIds, b: WarehouseIds): boolean {
+  if (a.byWarehouse.size !== b.byWarehouse.size) return false;
+  for (const [warehouse, ids] of a.byWarehouse) {
+    const other = b.byWarehouse.get(warehouse);
+    if (!other || !sameRecentIds(ids, other)) return false;
+  }
+  return true;
+}
+
+function sameRecentIds(a: RecentIds, b: RecentIds): boolean {
   return a.sinceMs === b.sinceMs && sameIdSet(a.current, b.current) && sameIdSet(a.previous, b.previous);
 }
 
@@ -101,6 +143,27 @@ function sameIdSet(a: IdSet, b: IdSet): boolean {
   for (let i = 0; i < n * 4; i++) if (wa[i] !== wb[i]) return false;
   for (let i = 0; i < n; i++) if (a.store.kinds[i] !== b.store.kinds[i]) return false;
   return [...a.store.strings].every(([id, entry]) => b.store?.strings.get(id) === entry);
+}
+
+/** Every 50th event takes the id of an earlier event of another warehouse, which must not make it a copy. */
+function withBorrowedIds(history: Decoded[]): Decoded[] {
+  return history.map((e, i) => {
+    if (i % 50 !== 49 || e.kind === 'malformed') return e;
+    const lender = history
+      .slice(0, i)
+      .findLast((other) => other.kind !== 'malformed' && other.meta.warehouse !== e.meta.warehouse);
+    return lender && lender.kind !== 'malformed' ? { ...e, meta: { ...e.meta, id: lender.meta.id } } : e;
+  });
+}
+
+/** One warehouse's sales, hour by hour. */
+function salesOf(sales: SalesState, warehouse: string): [number, unknown[]][] {
+  return [...sales.hours]
+    .map(([hour, series]): [number, unknown[]] => [
+      hour,
+      [...series.values()].filter((s) => s.warehouse === warehouse),
+    ])
+    .filter(([, series]) => series.length > 0);
 }
 
 describe('ledger performance shape', () => {

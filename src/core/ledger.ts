@@ -1,23 +1,26 @@
 /**
  * The combined fold used by the browser engine and the workers: one pass over the warehouse stream feeds
  * every view, with the reading rules of docs/architecture.md#reading-rules applied once for all of them: a
- * sequence already applied is ignored (re-delivery, resume), and an event whose id was applied within the id
- * horizon (a late retry, a copy delivered back onto the stream) is counted as a duplicate and changes no view.
+ * sequence already applied is ignored (re-delivery, resume), and an event whose id was applied in its warehouse
+ * within the id horizon (a late retry, a copy delivered back onto the stream) is counted as a duplicate and
+ * changes no view. Fed one warehouse's subjects alone, it gives that warehouse's figures exactly as a fold of
+ * every subject does (docs/architecture.md#one-warehouse-or-the-chain).
  */
 import { draft, newBatch, type Batch } from './batch';
 import type { Decoded } from './codec';
 import { dataQualityView, recordDuplicate, type DataQualityState } from './data-quality';
 import { procurementStockView, type ProcurementStockState } from './procurement-stock';
-import { addRecentId, emptyRecentIds, hasRecentId, ID_HORIZON_MS, type RecentIds } from './recent-ids';
+import { ID_HORIZON_MS } from './recent-ids';
 import { salesView, type SalesState } from './sales';
 import { recordSubjectSeq, warehouseStockView, type WarehouseStockState } from './warehouse-stock';
 import { seqOf } from './view';
+import { addWarehouseId, emptyWarehouseIds, hasWarehouseId, type WarehouseIds } from './warehouse-ids';
 
 export interface LedgerState {
   /** Checkpoint: the highest stream sequence handled (applied or skipped as a duplicate). */
   readonly lastSeq: number;
-  /** Ids applied within the id horizon (docs/architecture.md#the-id-horizon). */
-  readonly seenIds: RecentIds;
+  /** Ids applied within the id horizon, by warehouse (docs/architecture.md#the-id-horizon). */
+  readonly seenIds: WarehouseIds;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -35,7 +38,7 @@ export type LedgerViews = Omit<LedgerState, 'seenIds'>;
 export function initialLedger(idHorizonMs: number = ID_HORIZON_MS): LedgerState {
   return {
     lastSeq: 0,
-    seenIds: emptyRecentIds(idHorizonMs),
+    seenIds: emptyWarehouseIds(idHorizonMs),
     stock: warehouseStockView.initialState,
     sales: salesView.initialState,
     procurement: procurementStockView.initialState,
@@ -51,13 +54,14 @@ export function applyDecoded(state: LedgerState, decoded: Decoded, batch: Batch 
   const next = draft(batch, state);
   next.lastSeq = seq;
   if (decoded.kind !== 'malformed') {
-    if (hasRecentId(state.seenIds, decoded.meta.id)) {
+    const { warehouse, id } = decoded.meta;
+    if (hasWarehouseId(state.seenIds, warehouse, id)) {
       next.skipped += 1;
       next.quality = recordDuplicate(state.quality, decoded.meta, batch);
       next.stock = recordSubjectSeq(state.stock, decoded.meta.subject, seq, batch);
       return next;
     }
-    next.seenIds = addRecentId(state.seenIds, decoded.meta.id, decoded.meta.timestampMs, batch);
+    next.seenIds = addWarehouseId(state.seenIds, warehouse, id, decoded.meta.timestampMs, batch);
   }
   next.applied += 1;
   next.stock = warehouseStockView.evolve(state.stock, decoded, batch);

@@ -11,6 +11,7 @@ import {
   type StockEvent,
 } from './events';
 import { HOUR_MS } from './sales';
+import type { WarehouseIds } from './warehouse-ids';
 
 /** A deterministic UUID v4-shaped id for the n-th event. */
 export function testId(n: number): string {
@@ -162,3 +163,10 @@ export function syntheticHistory(count: number, endMs: number): Decoded[] {
 
 /** The header names of a deployment that keeps the default prefix, which tests publish and read with. */
 export const TEST_HEADER_NAMES = headerNames(DEFAULT_HEADER_PREFIX);
+
+/** Each warehouse's id generations as comparable figures: when they opened and how many ids each holds. */
+export function idGenerations(ids: WarehouseIds): [string, number, number, number][] {
+  return [...ids.byWarehouse]
+    .map(([w, r]): [string, number, number, number] => [w, r.sinceMs, r.current.size, r.previous.size])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}

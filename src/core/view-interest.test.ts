@@ -3,7 +3,14 @@ import { applyBatch, initialLedger, ledgerViews } from './ledger';
 import { stockLevel } from './procurement-stock';
 import { HOUR_MS, soldInWindow } from './sales';
 import { TestStream } from './testing';
-import { keyInScope, mergeInterests, narrowViews, NO_INTEREST, pastWarehouse } from './view-interest';
+import {
+  foldScope,
+  keyInScope,
+  mergeInterests,
+  narrowViews,
+  NO_INTEREST,
+  pastWarehouse,
+} from './view-interest';
 import { lastSubjectSeq, locationQuantity, warehouseNames } from './warehouse-stock';
 
 const NOW = 472_224 * HOUR_MS;
@@ -69,7 +76,7 @@ describe('view interest', () => {
     const views = twoWarehouses();
     const narrow = narrowViews(
       views,
-      { stock: 'all', liveStock: [], sales: 'all', procurement: true, kvLevels: 'all' },
+      { stock: 'all', liveStock: [], sales: 'all', procurement: true, kvLevels: 'all', quality: true },
       'past',
     );
     expect(narrow.stock).toBe(views.stock);
@@ -84,7 +91,14 @@ describe('view interest', () => {
         { ...NO_INTEREST, stock: ['46', '52'], kvLevels: ['46'] },
         { ...NO_INTEREST, sales: 'all', procurement: true },
       ]),
-    ).toEqual({ stock: ['46', '52'], liveStock: [], sales: 'all', procurement: true, kvLevels: ['46'] });
+    ).toEqual({
+      stock: ['46', '52'],
+      liveStock: [],
+      sales: 'all',
+      procurement: true,
+      kvLevels: ['46'],
+      quality: false,
+    });
     expect(mergeInterests([])).toEqual(NO_INTEREST);
   });
 
@@ -102,6 +116,18 @@ describe('view interest', () => {
     expect(pastWarehouse({ ...NO_INTEREST, sales: 'all' })).toBeNull();
     expect(pastWarehouse({ ...NO_INTEREST, stock: ['46'], procurement: true })).toBeNull();
     expect(pastWarehouse(NO_INTEREST)).toBeNull();
+  });
+
+  it('given pages that show one warehouse of the fold, then the fold reads that warehouse alone', () => {
+    expect(foldScope({ ...NO_INTEREST, stock: ['46'], sales: ['46'], kvLevels: ['46'] })).toBe('46');
+    expect(foldScope({ ...NO_INTEREST, stock: ['46'], liveStock: ['46'], kvLevels: 'all' })).toBe('46');
+    expect(foldScope({ ...NO_INTEREST, stock: ['46'], liveStock: ['52'] })).toBeNull();
+    expect(foldScope({ ...NO_INTEREST, sales: 'all' })).toBeNull();
+    expect(foldScope({ ...NO_INTEREST, stock: ['46'], procurement: true })).toBeNull();
+    expect(foldScope({ ...NO_INTEREST, stock: ['46'], quality: true })).toBeNull();
+    // Nothing of the fold on screen (the bucket's keys are not the fold): any fold will do.
+    expect(foldScope({ ...NO_INTEREST, kvLevels: ['46'] })).toBeUndefined();
+    expect(foldScope(NO_INTEREST)).toBeUndefined();
   });
 
   it('given a bucket key, then it is in scope by its warehouse', () => {

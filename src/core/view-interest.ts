@@ -21,6 +21,8 @@ export interface ViewInterest {
   readonly procurement: boolean;
   /** Warehouses whose keys of the projector's bucket are shown. */
   readonly kvLevels: WarehouseScope;
+  /** The data quality of the whole stream (of every warehouse, and of subjects outside them). */
+  readonly quality: boolean;
 }
 
 export const NO_INTEREST: ViewInterest = {
@@ -29,6 +31,7 @@ export const NO_INTEREST: ViewInterest = {
   sales: [],
   procurement: false,
   kvLevels: [],
+  quality: false,
 };
 
 function unionScope(a: WarehouseScope, b: WarehouseScope): WarehouseScope {
@@ -46,6 +49,7 @@ export function mergeInterests(interests: Iterable<ViewInterest>): ViewInterest 
       sales: unionScope(merged.sales, i.sales),
       procurement: merged.procurement || i.procurement,
       kvLevels: unionScope(merged.kvLevels, i.kvLevels),
+      quality: merged.quality || i.quality,
     };
   }
   return merged;
@@ -139,4 +143,16 @@ export function pastWarehouse(interest: ViewInterest): string | null {
   if (interest.procurement) return null;
   const shown = unionScope(interest.stock, interest.sales);
   return shown !== 'all' && shown.length === 1 ? (shown[0] as string) : null;
+}
+
+/**
+ * What the live fold must read for the pages on screen (docs/architecture.md#one-warehouse-or-the-chain): one
+ * warehouse's subjects when everything they show of the fold is of that warehouse, the whole chain (null) when
+ * they show more, and undefined when they show nothing of it, so that any fold will do.
+ */
+export function foldScope(interest: ViewInterest): string | null | undefined {
+  if (interest.procurement || interest.quality) return null;
+  const shown = unionScope(unionScope(interest.stock, interest.liveStock), interest.sales);
+  if (shown === 'all' || shown.length > 1) return null;
+  return shown[0];
 }

@@ -5,18 +5,18 @@
  * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
  */
 import { decodeStockMessage } from '../core/codec';
-import { stockSubject, type HeaderNames } from '../core/events';
+import { stockSubject, subjectWarehouse, type HeaderNames } from '../core/events';
 import type { Grants, WarehouseScope } from '../core/grants';
-import { hasRecentId } from '../core/recent-ids';
 import { ledgerViews } from '../core/ledger';
 import {
+  foldScope,
   keyInScope,
   narrowViews,
   NO_INTEREST,
   pastWarehouse,
   type ViewInterest,
 } from '../core/view-interest';
-import { warehouseNames } from '../core/warehouse-stock';
+import { hasWarehouseId } from '../core/warehouse-ids';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
 import { classifyNatsError, classifySignInError, describeNatsError } from '../nats/errors';
@@ -46,12 +46,21 @@ import { pumpReplay } from './replay-pump-client';
 import { SnapshotScheduler } from './snapshot-scheduler';
 import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { PastStartingPoints } from './past-starting-points';
+import { sleep } from '../lib/backoff';
 import { diffTrees } from '../lib/structural-delta';
 import { sameShown, TICKING_REFRESH_MS } from './snapshot-change';
 import { TimeMachine, type PastState, type Seeking } from './time-machine';
-import { WarehouseFollower, type WarehouseStream } from './warehouse-follower';
+import type { SharedCheckpoints } from './checkpoint-port';
+import { WarehouseFollower, type FoldScope, type WarehouseStream } from './warehouse-follower';
 
 export type Post = (message: FromEngine) => void;
+
+/**
+ * How long the first fold waits for the pages to say what they show, once signed in: they mount on the
+ * sign-in's answer and say it at once; a page that shows nothing of the fold (an event log of every warehouse)
+ * never does, and the chain is folded then.
+ */
+const FIRST_INTEREST_WAIT_MS = 1_500;
 
 /** A follower that ran this long before it failed starts over with the shortest pause. */
 const HEALTHY_RUN_MS = 30_000;
@@ -59,8 +68,16 @@ const HEALTHY_RUN_MS = 30_000;
 export class EngineSession {
   private readonly abort = new AbortController();
   private readonly inboxPrefix: string;
-  private readonly saved: FoldPersistence;
-  private readonly fold: WarehouseFollower;
+  private readonly sharedCheckpoints: SharedCheckpoints;
+  /** The live fold, of one warehouse or of the chain (see `fitFold`); replaced when the pages need more. */
+  private fold: WarehouseFollower;
+  /** Whether `fold` has looked for its saved copy and shared checkpoint yet. */
+  private foldResumed = false;
+  /** The pages have said what they show of the fold: the first fold waits a moment for that. */
+  private interestKnown!: () => void;
+  private readonly interestSaid = new Promise<void>((resolve) => (this.interestKnown = resolve));
+  /** The saved copies of every fold of this session, which signing out removes. */
+  private readonly savedFolds: FoldPersistence[] = [];
   private kvLevels = new KvMirror();
   /** The bucket keys followed now (see levelsFilter), and how to stop following them. */
   private levels: { filter: string | null; stop: AbortController } | null = null;
@@ -122,28 +139,13 @@ export class EngineSession {
     private readonly post: Post,
   ) {
     this.inboxPrefix = personInboxPrefix(credentials.user);
-    this.saved = new FoldPersistence(
-      indexedDbFoldStore,
-      snapshotKey(credentials.servers, STREAMS.warehouse, names),
-    );
     this.snapshots = new SnapshotScheduler(
       (mayRender) => this.postSnapshot(mayRender),
       () => this.fold.progress.isCaughtUp,
     );
     const sharedCheckpoints = natsCheckpointPort(nc);
-    this.fold = new WarehouseFollower(
-      this.warehouseStream(),
-      this.saved,
-      {
-        changed: () => this.snapshots.schedule(),
-        caughtUp: () => this.snapshots.flush(),
-        progress: (progress) => post({ type: 'progress', progress }),
-        notice: (level, message) => post({ type: 'notice', level, message }),
-        pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
-      },
-      () => Date.now(),
-      sharedCheckpoints,
-    );
+    this.sharedCheckpoints = sharedCheckpoints;
+    this.fold = this.follower(null);
     this.timeMachine = new TimeMachine(
       (fromSeq, warehouse, signal) =>
         pushReplay(nc, {
@@ -162,6 +164,7 @@ export class EngineSession {
           checkpoints: this.fold.checkpoints,
           streamCreated: this.fold.streamCreatedAt,
           lastSeq: this.fold.ledger.lastSeq,
+          scope: this.fold.scope,
         }),
         (message) => post({ type: 'notice', level: 'warning', message: `time travel: ${message}` }),
         () => Date.now(),
@@ -180,11 +183,68 @@ export class EngineSession {
     );
   }
 
-  /** Starts from the views saved in this browser, tells the page it is signed in, and starts following. */
-  async start(): Promise<void> {
-    await this.fold.resumeSavedFold();
-    // Signed out while the saved views were read: the page has already been told the session closed.
+  /** The live fold of a scope, with its own saved copy in this browser. */
+  private follower(scope: FoldScope): WarehouseFollower {
+    const { credentials, names, post } = this;
+    const key = snapshotKey(credentials.servers, STREAMS.warehouse, names);
+    const saved = new FoldPersistence(indexedDbFoldStore, scope === null ? key : `${key}|warehouse=${scope}`);
+    this.savedFolds.push(saved);
+    return new WarehouseFollower(
+      this.warehouseStream(scope),
+      saved,
+      {
+        changed: () => this.snapshots.schedule(),
+        caughtUp: () => this.snapshots.flush(),
+        progress: (progress) => post({ type: 'progress', progress }),
+        notice: (level, message) => post({ type: 'notice', level, message }),
+        pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
+      },
+      () => Date.now(),
+      this.sharedCheckpoints,
+      scope,
+    );
+  }
+
+  /**
+   * Makes the live fold read what the pages on screen need (docs/architecture.md#one-warehouse-or-the-chain):
+   * one warehouse's subjects while they show that warehouse alone, the chain once they show more. A chain's fold
+   * is kept when the pages narrow again: it holds every warehouse, and reading it again would cost seconds.
+   */
+  private fitFold(): boolean {
+    const wanted = foldScope(this.interest);
+    const current = this.fold.scope;
+    if (wanted === undefined || wanted === current) return false;
+    if (current === null && this.foldResumed) return false;
+    this.fold = this.follower(wanted);
+    this.foldResumed = false;
+    this.timeMachine.live();
+    return true;
+  }
+
+  /**
+   * One run of the live fold; a fold replaced meanwhile starts its own run at once. The first waits a moment for
+   * the pages to say what they show, which decides what it reads (`fitFold` replaces it meanwhile).
+   */
+  private async followFold(signal: AbortSignal): Promise<void | 'again'> {
+    const fold = this.fold;
+    if (!this.foldResumed) {
+      await Promise.race([this.interestSaid, sleep(FIRST_INTEREST_WAIT_MS, signal)]);
+      if (fold !== this.fold || signal.aborted) return fold === this.fold ? undefined : 'again';
+      this.foldResumed = true;
+      await fold.resumeSavedFold();
+    }
+    if (fold === this.fold && !signal.aborted) await fold.follow(signal);
+    return fold === this.fold ? undefined : 'again';
+  }
+
+  /**
+   * Tells the page it is signed in and starts following; the fold starts from the views saved in this browser or
+   * a shared checkpoint once the pages have said what they show.
+   */
+  start(): void {
+    // Signed out meanwhile: the page has already been told the session closed.
     if (this.abort.signal.aborted) return;
+    this.fitFold();
     this.post({
       type: 'signed-in',
       user: this.credentials.user,
@@ -193,7 +253,7 @@ export class EngineSession {
     });
     this.post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
     void this.followConnection();
-    this.replay = this.supervise('warehouse replay', (signal) => this.fold.follow(signal));
+    this.replay = this.supervise('warehouse replay', (signal) => this.followFold(signal));
     this.followLevels();
     this.supervise('thresholds', (signal) =>
       this.followBucket(BUCKETS.stockThresholds, this.thresholds, signal),
@@ -222,9 +282,15 @@ export class EngineSession {
   /** What the pages show changed: the next snapshot, sent now, carries that. */
   setInterest(interest: ViewInterest): void {
     this.interest = interest;
-    this.timeMachine.narrowTo(pastWarehouse(interest));
+    if (foldScope(interest) !== undefined) this.interestKnown();
     // Before start() nothing has been posted or followed yet; start() does both.
-    if (this.replay === null) return;
+    if (this.replay === null) {
+      this.timeMachine.narrowTo(pastWarehouse(interest) ?? foldScope(interest) ?? null);
+      return;
+    }
+    if (this.fitFold()) this.replay.restart();
+    // A fold of one warehouse has nothing of the others' past either.
+    this.timeMachine.narrowTo(pastWarehouse(interest) ?? this.fold.scope);
     this.followLevels();
     this.snapshots.flush();
   }
@@ -259,7 +325,7 @@ export class EngineSession {
 
   /** Signing out removes the saved views: the next person at this browser must sign in to see them. */
   async forgetSavedFold(): Promise<void> {
-    await this.saved.forget().catch(() => undefined);
+    await Promise.all(this.savedFolds.map((saved) => saved.forget().catch(() => undefined)));
   }
 
   /**
@@ -283,7 +349,7 @@ export class EngineSession {
    */
   private supervise(
     what: string,
-    follow: (signal: AbortSignal) => Promise<void>,
+    follow: (signal: AbortSignal) => Promise<void | 'again'>,
     signal: AbortSignal = this.abort.signal,
   ): RestartLoop {
     return startRestartLoop({
@@ -308,10 +374,15 @@ export class EngineSession {
     const { signal } = this.abort;
     let previous: string | null = null;
     const box = new Outbox(
-      natsOutboxPort(this.nc, this.names, this.credentials.user, () => ({
-        lastSeq: this.fold.ledger.lastSeq,
-        has: (id) => hasRecentId(this.fold.ledger.seenIds, id),
-      })),
+      natsOutboxPort(this.nc, this.names, this.credentials.user, (subject) => {
+        const warehouse = subjectWarehouse(subject);
+        const { ledger } = this.fold;
+        if (warehouse === null || !this.fold.reads(warehouse)) return null;
+        return {
+          foldedThrough: ledger.stock.subjectSeqs.get(warehouse)?.get(subject) ?? 0,
+          has: (id) => hasWarehouseId(ledger.seenIds, warehouse, id),
+        };
+      }),
       { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
       {
         settled: (id, outcome) => this.post({ type: 'publish-settled', id, outcome }),
@@ -339,13 +410,23 @@ export class EngineSession {
     this.outbox = null;
   }
 
-  /** The warehouse stream as the follower reads it: on this connection, or through the replay pump. */
-  private warehouseStream(): WarehouseStream {
+  /**
+   * The warehouse stream as the follower of a scope reads it: on this connection (one warehouse's subjects, or
+   * all), or through the replay pump.
+   */
+  private warehouseStream(scope: FoldScope): WarehouseStream {
     const { nc, credentials, inboxPrefix } = this;
     return {
       state: () => streamState(nc, STREAMS.warehouse),
       replay: (fromSeq, signal) =>
-        pushReplay(nc, { stream: STREAMS.warehouse, fromSeq, signal, batchSize: 1000, inboxPrefix }),
+        pushReplay(nc, {
+          stream: STREAMS.warehouse,
+          fromSeq,
+          signal,
+          batchSize: 1000,
+          inboxPrefix,
+          ...(scope === null ? {} : { filterSubject: stockSubject(scope, '>') }),
+        }),
       pump: (fromSeq, untilSeq, signal) =>
         pumpReplay(
           {
@@ -446,7 +527,7 @@ export class EngineSession {
     const { past, seeking, interest } = this;
     return {
       views: narrowViews(ledgerViews(this.fold.ledger), interest, 'live'),
-      warehouses: warehouseNames(this.fold.ledger.stock),
+      warehouses: this.fold.warehouses,
       past: past && {
         atMs: past.atMs,
         speed: past.speed,

@@ -1,11 +1,11 @@
 /**
  * The outbox's view of the world in the engine: publishing over the page's connection with the command's
- * own id and time, the warehouse stream's last sequence, and the ledger the replay folds.
+ * own id and time, the last sequence stored on a subject, and the ledger the replay folds.
  */
 import { sleep } from '../lib/backoff';
 import type { HeaderNames } from '../core/events';
 import { publishStockEvent } from '../nats/publish';
-import { streamState } from '../nats/replay';
+import { lastSeqOnSubject } from '../nats/replay';
 import { STREAMS } from '../core/resources';
 import { EXPECTED_STREAMS } from '../nats/names';
 import type { NatsConnection } from '../nats/connection';
@@ -16,7 +16,7 @@ export function natsOutboxPort(
   names: HeaderNames,
   /** The person signed in: every event they record says so (docs/architecture.md#who-did-it). */
   user: string,
-  replayed: () => { lastSeq: number; has(id: string): boolean },
+  replayed: OutboxPort['replayed'],
 ): OutboxPort {
   return {
     send: (entry) =>
@@ -27,7 +27,7 @@ export function natsOutboxPort(
         names,
         user,
       }),
-    streamLastSeq: async () => (await streamState(nc, STREAMS.warehouse)).lastSeq,
+    lastStoredSeq: (subject) => lastSeqOnSubject(nc, STREAMS.warehouse, subject),
     replayed,
     now: () => Date.now(),
     sleep,

@@ -86,9 +86,10 @@ class FakeStream {
   port() {
     return {
       send: this.send,
-      streamLastSeq: async () => this.messages.length,
+      // One subject: every message of this stream is on the command's.
+      lastStoredSeq: async () => this.messages.length,
       replayed: () => ({
-        lastSeq: this.folded,
+        foldedThrough: this.folded,
         has: (id: string) => this.messages.some((m) => m.seq <= this.folded && m.id === id),
       }),
       now: () => this.clockMs,

@@ -15,6 +15,7 @@
  * The queue lives in the worker's memory: closing the tab or signing out loses what is still in it, and
  * the page is told so.
  */
+import { stockSubject } from '../core/events';
 import type { PublishResult } from '../nats/publish';
 import type { PublishCommand, PublishOutcome, QueuedCommand } from './protocol';
 
@@ -29,10 +30,13 @@ export interface OutboxEntry {
 export interface OutboxPort {
   /** Publishes the entry with its own id and time; reports refusals and timeouts as data, never throws. */
   send(entry: OutboxEntry): Promise<PublishResult>;
-  /** The warehouse stream's last sequence now; throws when the server cannot be asked. */
-  streamLastSeq(): Promise<number>;
-  /** What the replay has folded so far. */
-  replayed(): { lastSeq: number; has(id: string): boolean };
+  /** The last sequence stored on `subject` now, 0 when none; throws when the server cannot be asked. */
+  lastStoredSeq(subject: string): Promise<number>;
+  /**
+   * What the replay has folded of `subject`'s warehouse: through which sequence of that subject, and whether
+   * an id was applied there. Null when the replay does not read that warehouse.
+   */
+  replayed(subject: string): { foldedThrough: number; has(id: string): boolean } | null;
   now(): number;
   /** Resolves after `ms`, or as soon as `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
@@ -239,7 +243,7 @@ export class Outbox {
       this.port.now() - entry.firstSentMs >= duplicateWindowMs - this.marginMs
     ) {
       // The server may have forgotten the id: a re-send could be stored a second time.
-      const stored = await this.inReplay(entry.id, signal);
+      const stored = await this.inReplay(entry, signal);
       if (stored === null) return UNANSWERED;
       if (stored) return { settled: { ok: true, id: entry.id, seq: null, duplicate: true } };
     }
@@ -254,7 +258,7 @@ export class Outbox {
     if (result.kind === 'timeout' || (result.kind === 'other' && signal.aborted)) return UNANSWERED;
     if (result.kind === 'conflict' && entry.attempts > 1) {
       // Not relying on the server checking the id before the sequence: an earlier copy may be the change.
-      const stored = await this.inReplay(entry.id, signal);
+      const stored = await this.inReplay(entry, signal);
       if (stored === null) return UNANSWERED;
       if (stored) return { settled: { ok: true, id: entry.id, seq: null, duplicate: true } };
     }
@@ -270,20 +274,24 @@ export class Outbox {
   }
 
   /**
-   * Whether the event is in the stream, from the replay once it has folded everything stored now (any
-   * earlier copy of it was stored before this moment). Null when that cannot be known on this link.
+   * Whether the event is in the stream, from the replay once it has folded everything stored on the event's
+   * subject now (any earlier copy of it was stored there before this moment). Null when that cannot be known
+   * on this link, or by this replay.
    */
-  private async inReplay(id: string, signal: AbortSignal): Promise<boolean | null> {
+  private async inReplay(entry: Entry, signal: AbortSignal): Promise<boolean | null> {
+    const subject = stockSubject(entry.command.warehouse, entry.command.event.product_name);
     let target: number;
     try {
-      target = await this.port.streamLastSeq();
+      target = await this.port.lastStoredSeq(subject);
     } catch {
       return null;
     }
-    while (!signal.aborted && this.port.replayed().lastSeq < target) {
+    for (;;) {
+      const replayed = this.port.replayed(subject);
+      if (signal.aborted || replayed === null) return null;
+      if (replayed.foldedThrough >= target) return replayed.has(entry.id);
       await this.port.sleep(this.replayPollMs, signal);
     }
-    return signal.aborted ? null : this.port.replayed().has(id);
   }
 
   private markQueued(entry: Entry, reason: Entry['reason']): void {

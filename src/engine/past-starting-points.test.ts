@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointName, type CheckpointTag } from '../core/checkpoint-catalog';
+import {
+  checkpointName,
+  warehouseCheckpointName,
+  weekOf,
+  type CheckpointTag,
+} from '../core/checkpoint-catalog';
 import { encodeCheckpoint } from '../core/checkpoint-codec';
 import { applyBatch, initialLedger, type LedgerState } from '../core/ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../core/ledger-snapshot';
@@ -41,13 +46,17 @@ function tagOf(ledger: LedgerState, maxEventMs: number, over: Partial<Checkpoint
 
 /** A store of shared checkpoints that counts what it is asked, and can lose objects or fail. */
 function store(objects: Map<string, Uint8Array>, tags: CheckpointTag[]) {
-  const asked = { list: 0, read: 0 };
+  const asked = { list: 0, read: 0, find: 0 };
   let failList = false;
   const port: SharedCheckpoints = {
     list: async () => {
       asked.list++;
       if (failList) throw new Error('no responders');
       return tags.filter((t) => objects.has(t.name));
+    },
+    find: async (name) => {
+      asked.find++;
+      return tags.find((t) => t.name === name && objects.has(name)) ?? null;
     },
     read: async (name) => {
       asked.read++;
@@ -63,7 +72,12 @@ function store(objects: Map<string, Uint8Array>, tags: CheckpointTag[]) {
 function liveFold(now: LedgerState) {
   const checkpoints = new Checkpoints();
   checkpoints.resumeFrom(now, T0, T0 + 13 * DAY);
-  return { checkpoints, streamCreated: CREATED as string | null, lastSeq: now.lastSeq };
+  return {
+    checkpoints,
+    streamCreated: CREATED as string | null,
+    lastSeq: now.lastSeq,
+    scope: null as string | null,
+  };
 }
 
 function points(port: SharedCheckpoints, live = liveFold(history().now)) {
@@ -89,18 +103,18 @@ describe('PastStartingPoints', () => {
       tagOf(weekOne, weekOneEnd),
     ]);
     const { index } = points(s.port);
-    const start = await index.before(T0 + 10 * DAY);
+    const start = await index.before(T0 + 10 * DAY, null);
     expect(start.seq).toBe(weekOne.lastSeq);
     expect(apples(start.ledger)).toBe(11);
-    await index.before(T0 + 10 * DAY + 1000);
-    expect(s.asked).toEqual({ list: 1, read: 1 });
+    await index.before(T0 + 10 * DAY + 1000, null);
+    expect(s.asked).toEqual({ list: 1, read: 1, find: 0 });
   });
 
   it('given a moment before every shared checkpoint, then it starts from its own points (here: the stream start)', async () => {
     const s = store(new Map([[tagOf(weekOne, weekOneEnd).name, bytesOf(weekOne, weekOneEnd)]]), [
       tagOf(weekOne, weekOneEnd),
     ]);
-    const start = await points(s.port).index.before(T0 + DAY);
+    const start = await points(s.port).index.before(T0 + DAY, null);
     expect(start.seq).toBe(0);
     expect(s.asked.read).toBe(0);
   });
@@ -114,7 +128,7 @@ describe('PastStartingPoints', () => {
     ];
     for (const t of tags) objects.set(t.name, bytesOf(weekOne, weekOneEnd));
     const s = store(objects, tags);
-    expect((await points(s.port).index.before(T0 + 10 * DAY)).seq).toBe(0);
+    expect((await points(s.port).index.before(T0 + 10 * DAY, null)).seq).toBe(0);
     expect(s.asked.read).toBe(0);
   });
 
@@ -122,7 +136,7 @@ describe('PastStartingPoints', () => {
     const tag = tagOf(weekOne, weekOneEnd);
     const s = store(new Map([[tag.name, bytesOf(weekOne, weekOneEnd)]]), [tag]);
     // The fold itself started at #20,001, which holds nothing after the thirteenth day.
-    expect((await points(s.port).index.before(T0 + 13 * DAY + 1)).seq).toBe(now.lastSeq);
+    expect((await points(s.port).index.before(T0 + 13 * DAY + 1, null)).seq).toBe(now.lastSeq);
     expect(s.asked.read).toBe(0);
   });
 
@@ -131,17 +145,17 @@ describe('PastStartingPoints', () => {
     const objects = new Map([[tag.name, bytesOf(weekOne, weekOneEnd)]]);
     const s = store(objects, [tag]);
     const { index, notices, advance } = points(s.port);
-    await index.before(T0 + 10 * DAY);
+    await index.before(T0 + 10 * DAY, null);
     index.release();
     objects.delete(tag.name);
-    expect((await index.before(T0 + 10 * DAY)).seq).toBe(0);
+    expect((await index.before(T0 + 10 * DAY, null)).seq).toBe(0);
     expect(s.asked.list).toBe(2);
     expect(notices).toEqual([]);
 
     advance(LISTING_FRESH_MS);
     s.failList();
-    await index.before(T0 + 10 * DAY);
-    await index.before(T0 + 11 * DAY);
+    await index.before(T0 + 10 * DAY, null);
+    await index.before(T0 + 11 * DAY, null);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatch(/could not be listed.*no responders/);
   });
@@ -150,7 +164,32 @@ describe('PastStartingPoints', () => {
     const tag = tagOf(weekOne, weekOneEnd);
     const s = store(new Map([[tag.name, new Uint8Array([1, 2, 3])]]), [tag]);
     const { index, notices } = points(s.port);
-    expect((await index.before(T0 + 10 * DAY)).seq).toBe(0);
+    expect((await index.before(T0 + 10 * DAY, null)).seq).toBe(0);
     expect(notices[0]).toMatch(/at #10001 was not used/);
+  });
+
+  it("given one warehouse's moment, then its own week-end checkpoint is found by name, the store not listed", async () => {
+    const week = weekOf(weekOneEnd);
+    const tag = tagOf(weekOne, weekOneEnd, {
+      name: warehouseCheckpointName('46', LEDGER_SNAPSHOT_VERSION, week),
+      warehouse: '46',
+    });
+    const s = store(new Map([[tag.name, bytesOf(weekOne, weekOneEnd)]]), [tag]);
+    const { index } = points(s.port);
+    const start = await index.before(T0 + 10 * DAY, '46');
+    expect(start.seq).toBe(weekOne.lastSeq);
+    expect(apples(start.ledger)).toBe(11);
+    expect(s.asked.list).toBe(0);
+    expect(s.asked.read).toBe(1);
+    // The chain's past cannot start from one warehouse's checkpoint.
+    expect((await index.before(T0 + 10 * DAY, null)).seq).toBe(0);
+  });
+
+  it("given a fold of another warehouse, then its own points are not used for this one's past", async () => {
+    const s = store(new Map(), []);
+    const live = { ...liveFold(now), scope: '52' };
+    const { index } = points(s.port, live);
+    expect((await index.before(T0 + 13 * DAY + 1, '46')).seq).toBe(0);
+    expect((await index.before(T0 + 13 * DAY + 1, '52')).seq).toBe(now.lastSeq);
   });
 });

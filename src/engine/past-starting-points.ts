@@ -1,15 +1,23 @@
 /**
  * Where the time machine starts rebuilding a moment (docs/architecture.md#time-travel-at-a-chains-size): the
  * newest point that holds nothing later than the moment, among the live fold's own checkpoints and the shared
- * checkpoints of the history (the checkpointer keeps one at the end of each week). A browser that started from
- * a shared checkpoint has no point of its own in the year before it, so without the shared ones a moment of
- * the year would be read from sequence 1.
+ * checkpoints of the history (the checkpointer keeps one at the end of each week, of the chain and of each
+ * warehouse). A browser that started from a shared checkpoint has no point of its own in the year before it, so
+ * without the shared ones a moment of the year would be read from sequence 1.
  */
-import { checkpointBefore, type CheckpointTag } from '../core/checkpoint-catalog';
+import {
+  checkpointBefore,
+  usableCheckpoint,
+  warehouseCheckpointName,
+  weekOf,
+  type CheckpointTag,
+  type StreamNow,
+} from '../core/checkpoint-catalog';
 import { decodeCheckpoint } from '../core/checkpoint-codec';
 import { LEDGER_SNAPSHOT_VERSION } from '../core/ledger-snapshot';
 import { describeNatsError } from '../nats/errors';
 import type { SharedCheckpoints } from './checkpoint-port';
+import { initialLedger } from '../core/ledger';
 import type { Checkpoint, Checkpoints } from './checkpoints';
 import type { CheckpointIndex } from './time-machine';
 import { CHECKPOINT_MIN_GAIN } from './warehouse-follower';
@@ -20,13 +28,20 @@ export interface LiveFold {
   /** Creation time of the stream it was folded from; null before the first check. */
   streamCreated: string | null;
   lastSeq: number;
+  /** The one warehouse it folds, or null for the chain. */
+  scope: string | null;
 }
+
+/** A week without a checkpoint of one warehouse (nothing happened there) is passed over this many times at most. */
+const WEEKS_BACK = 3;
 
 /** The listing of shared checkpoints is asked again after this long: the checkpointer adds and prunes. */
 export const LISTING_FRESH_MS = 60_000;
 
 export class PastStartingPoints implements CheckpointIndex {
   private listing: { tags: CheckpointTag[]; atMs: number } | null = null;
+  /** One warehouse's checkpoints looked up by name, with when. */
+  private found = new Map<string, { tag: CheckpointTag | null; atMs: number }>();
   /** The shared checkpoint read last: playing forward through a week starts from it again and again. */
   private loaded: { name: string; point: Checkpoint } | null = null;
   /** One notice per kind of trouble, not one per tick of playback. */
@@ -39,20 +54,27 @@ export class PastStartingPoints implements CheckpointIndex {
     private readonly now: () => number,
   ) {}
 
-  async before(atMs: number): Promise<Checkpoint> {
+  async before(atMs: number, warehouse: string | null): Promise<Checkpoint> {
     const fold = this.live();
-    const own = fold.checkpoints.before(atMs);
+    // A fold of one warehouse holds nothing of the others.
+    const own =
+      fold.scope === null || fold.scope === warehouse
+        ? fold.checkpoints.before(atMs)
+        : { seq: 0, maxEventMs: Number.NEGATIVE_INFINITY, ledger: initialLedger() };
     if (fold.streamCreated === null) return own;
     const stream = {
       viewsVersion: LEDGER_SNAPSHOT_VERSION,
       streamCreated: fold.streamCreated,
       lastSeq: fold.lastSeq,
     };
-    // Twice: the checkpointer may have pruned the one a stale listing names.
+    // Twice: the checkpointer may have pruned or replaced the one found a moment ago.
     for (let attempt = 0; attempt < 2; attempt++) {
-      let tags: CheckpointTag[];
+      let tag: CheckpointTag | null;
       try {
-        tags = await this.tags(attempt > 0);
+        tag =
+          warehouse === null
+            ? checkpointBefore(await this.tags(attempt > 0), stream, atMs)
+            : await this.warehouseBefore(warehouse, stream, atMs, attempt > 0);
       } catch (error) {
         this.tell(
           'list',
@@ -60,7 +82,6 @@ export class PastStartingPoints implements CheckpointIndex {
         );
         return own;
       }
-      const tag = checkpointBefore(tags, stream, atMs);
       // Reading a checkpoint costs about as much as replaying a few thousand events.
       if (!tag || tag.seq < own.seq + CHECKPOINT_MIN_GAIN) return own;
       if (this.loaded?.name === tag.name) return this.loaded.point;
@@ -99,6 +120,42 @@ export class PastStartingPoints implements CheckpointIndex {
   release(): void {
     this.loaded = null;
     this.listing = null;
+    this.found.clear();
+  }
+
+  /**
+   * One warehouse's newest checkpoint before the moment, by name: its latest when that holds nothing later than
+   * the moment, else the end of the moment's week or of the newest week before it that holds nothing later (a
+   * warehouse quiet for a week has no checkpoint of that week).
+   */
+  private async warehouseBefore(
+    warehouse: string,
+    stream: StreamNow,
+    atMs: number,
+    fresh: boolean,
+  ): Promise<CheckpointTag | null> {
+    const fits = (tag: CheckpointTag | null): tag is CheckpointTag =>
+      tag !== null && usableCheckpoint(tag, stream) && tag.maxEventMs <= atMs;
+    const latest = await this.find(warehouseCheckpointName(warehouse, stream.viewsVersion, 'latest'), fresh);
+    if (fits(latest)) return latest;
+    const week = weekOf(atMs);
+    for (let back = 0; back <= WEEKS_BACK; back++) {
+      const tag = await this.find(
+        warehouseCheckpointName(warehouse, stream.viewsVersion, week - back),
+        fresh,
+      );
+      if (fits(tag)) return tag;
+    }
+    return null;
+  }
+
+  private async find(name: string, fresh: boolean): Promise<CheckpointTag | null> {
+    const now = this.now();
+    const cached = this.found.get(name);
+    if (!fresh && cached && now - cached.atMs < LISTING_FRESH_MS) return cached.tag;
+    const tag = await this.shared.find(name);
+    this.found.set(name, { tag, atMs: now });
+    return tag;
   }
 
   private async tags(fresh: boolean): Promise<CheckpointTag[]> {

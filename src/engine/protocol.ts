@@ -46,6 +46,8 @@ export interface FoldStart {
   seq: number;
   /** Messages this session folded after it. */
   folded: number;
+  /** The one warehouse whose subjects the fold reads, or null for the chain (docs/architecture.md#one-warehouse-or-the-chain). */
+  scope: string | null;
 }
 
 export interface KvLevel {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../core/ledger';
 import { TestStream } from '../core/testing';
-import { narrowViews } from '../core/view-interest';
+import { narrowViews, NO_INTEREST } from '../core/view-interest';
 import type { EngineSnapshot } from './protocol';
 import { sameShown, sameValue } from './snapshot-change';
 
@@ -10,14 +10,14 @@ const T0 = 1_780_000_000_000;
 
 /** The snapshot a page showing warehouse 46's stock and sales is sent, as the engine session builds it. */
 function snapshotOf(ledger: LedgerState, extra: Partial<EngineSnapshot> = {}): EngineSnapshot {
-  const interest = { stock: ['46'], liveStock: [], sales: ['46'], procurement: false, kvLevels: ['46'] };
+  const interest = { ...NO_INTEREST, stock: ['46'], sales: ['46'], kvLevels: ['46'] };
   return {
     views: narrowViews(ledgerViews(ledger), interest, 'live'),
     warehouses: [...ledger.stock.warehouses.keys()],
     past: null,
     seeking: null,
     lastEventMs: null,
-    start: { from: 'checkpoint', seq: 0, folded: ledger.applied },
+    start: { from: 'checkpoint', seq: 0, folded: ledger.applied, scope: '46' },
     kvLevels: {},
     kvReady: true,
     thresholds: {},

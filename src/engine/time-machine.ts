@@ -25,8 +25,11 @@ export interface Seeking {
 
 /** Where a moment starts from, and when reading on from there may stop. */
 export interface CheckpointIndex {
-  /** The newest starting point holding nothing that happened after `atMs` (it may have to be read first). */
-  before(atMs: number): Promise<Checkpoint>;
+  /**
+   * The newest starting point holding nothing that happened after `atMs` (it may have to be read first), exact
+   * for `warehouse` alone, or for every warehouse when null.
+   */
+  before(atMs: number, warehouse: string | null): Promise<Checkpoint>;
   complete(seq: number, atMs: number): boolean;
   /** Back to live: whatever was kept for the past may go. */
   release(): void;
@@ -183,7 +186,7 @@ export class TimeMachine {
   private async show(atMs: number, speed: number, epoch: number, announce: boolean): Promise<void> {
     if (epoch !== this.epoch) return;
     if (announce) this.onSeek({ atMs, read: 0 });
-    const base = await this.checkpoints.before(atMs);
+    const base = await this.checkpoints.before(atMs, this.warehouse);
     if (epoch !== this.epoch) return;
     if (this.base?.seq !== base.seq || this.reader === null) this.rebase(base);
     let readHere = 0;

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Decoded, RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, ledgerViews } from '../core/ledger';
-import { checkpointName, type CheckpointTag } from '../core/checkpoint-catalog';
+import { checkpointName, warehouseCheckpointName, type CheckpointTag } from '../core/checkpoint-catalog';
+import { subjectOf } from '../core/codec';
+import { subjectWarehouse } from '../core/events';
 import { encodeCheckpoint } from '../core/checkpoint-codec';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../core/ledger-snapshot';
 import { syntheticHistory, TestStream } from '../core/testing';
@@ -33,6 +35,8 @@ class FakeStream implements WarehouseStream {
   /** The pump throws after delivering this many batches. */
   pumpFailsAfter: number | null = null;
   replayError: Error | null = null;
+  /** Delivers only the messages this keeps, as a reader with a subject filter does. */
+  only: ((decoded: Decoded) => boolean) | null = null;
   private wake: (() => void) | null = null;
 
   constructor(
@@ -57,7 +61,10 @@ class FakeStream implements WarehouseStream {
   }
 
   private batch(from: number, to: number): FollowedBatch {
-    const messages = Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i }) as RawMessage);
+    const messages = Array.from(
+      { length: to - from + 1 },
+      (_, i) => ({ seq: from + i }) as RawMessage,
+    ).filter((m) => this.only === null || this.only(this.decode(m)));
     return { messages, caughtUp: to >= this.lastSeq, streamLastSeq: this.lastSeq };
   }
 
@@ -150,6 +157,7 @@ function sharedCheckpoints(events: Decoded[], seqs: number[], over: Partial<Chec
   const reads: string[] = [];
   const port: SharedCheckpoints = {
     list: async () => [...objects.values()].map((o) => o.tag),
+    find: async (name) => objects.get(name)?.tag ?? null,
     read: async (name) => {
       reads.push(name);
       const found = objects.get(name);
@@ -162,14 +170,26 @@ function sharedCheckpoints(events: Decoded[], seqs: number[], over: Partial<Chec
 
 function setup(
   events: Decoded[],
-  options: { store?: ReturnType<typeof memoryStore>; batchSize?: number; shared?: SharedCheckpoints } = {},
+  options: {
+    store?: ReturnType<typeof memoryStore>;
+    batchSize?: number;
+    shared?: SharedCheckpoints;
+    scope?: string;
+  } = {},
 ) {
   const stream = new FakeStream(events, options.batchSize);
   const store = options.store ?? memoryStore();
   const saved = new FoldPersistence(store, 'key');
   const { log, sink } = recordingSink();
   let clock = T0;
-  const follower = new WarehouseFollower(stream, saved, sink, () => clock, options.shared ?? null);
+  const follower = new WarehouseFollower(
+    stream,
+    saved,
+    sink,
+    () => clock,
+    options.shared ?? null,
+    options.scope ?? null,
+  );
   const abort = new AbortController();
   const run = () => follower.follow(abort.signal);
   return {
@@ -398,6 +418,66 @@ describe('WarehouseFollower', () => {
   });
 
   describe('shared checkpoints', () => {
+    it("given a fold of one warehouse, then it starts from that warehouse's checkpoint, found by name, and holds the stream's end once caught up", async () => {
+      const events = history(30_000);
+      const ofW1 = (d: Decoded) => subjectWarehouse(subjectOf(d)) === 'W1';
+      const name = warehouseCheckpointName('W1', LEDGER_SNAPSHOT_VERSION, 'latest');
+      const cut = applyBatch(initialLedger(), events.slice(0, 20_000).filter(ofW1));
+      const content = {
+        snapshot: snapshotLedger({ ...cut, lastSeq: 20_000 }),
+        minEventMs: T0 - 1,
+        maxEventMs: T0,
+        marks: [],
+      };
+      const tag: CheckpointTag = {
+        name,
+        seq: 20_000,
+        viewsVersion: LEDGER_SNAPSHOT_VERSION,
+        streamCreated: CREATED,
+        maxEventMs: T0,
+        warehouse: 'W1',
+      };
+      const reads: string[] = [];
+      const port: SharedCheckpoints = {
+        list: async () => {
+          throw new Error('one warehouse finds its checkpoint by name');
+        },
+        find: async (asked) => (asked === name ? tag : null),
+        read: async (asked) => {
+          reads.push(asked);
+          return encodeCheckpoint({ ...content, chainWarehouses: ['W0', 'W1', 'W9'] });
+        },
+      };
+      const { follower, log, run, stream, abort } = setup(events, {
+        shared: port,
+        batchSize: 1000,
+        scope: 'W1',
+      });
+      stream.only = ofW1;
+      aborts.push(abort);
+      await follower.resumeSavedFold();
+      expect(reads).toEqual([name]);
+      expect(log.notices[0]?.message).toBe(
+        "Started from warehouse W1's shared checkpoint at #20,000; reading the 10,000 events stored since.",
+      );
+      void run();
+      await vi.waitFor(() => expect(follower.progress.isCaughtUp).toBe(true));
+      expect(follower.ledger.lastSeq).toBe(30_000);
+      expect(follower.start).toEqual({
+        from: 'checkpoint',
+        seq: 20_000,
+        folded: events.slice(20_000).filter(ofW1).length,
+        scope: 'W1',
+      });
+      expect(stream.pumps).toEqual([]);
+      const alone = applyBatch(initialLedger(), events.filter(ofW1));
+      expect(follower.ledger.stock).toEqual(alone.stock);
+      expect(follower.ledger.sales).toEqual({ ...alone.sales, lastSeq: alone.sales.lastSeq });
+      expect(follower.reads('W1')).toBe(true);
+      expect(follower.reads('W0')).toBe(false);
+      expect(follower.warehouses).toEqual(['W0', 'W1', 'W9']);
+    });
+
     it('given no saved views and a checkpoint, then it starts from the checkpoint and replays only the tail', async () => {
       const events = history(30_000);
       const shared = sharedCheckpoints(events, [10_000, 20_000]);
@@ -415,7 +495,7 @@ describe('WarehouseFollower', () => {
       await settle();
       await vi.waitFor(() => expect(follower.ledger.lastSeq).toBe(30_000));
       expect(stream.pumps[0]?.[0] ?? stream.replays[0]).toBe(20_001);
-      expect(follower.start).toEqual({ from: 'checkpoint', seq: 20_000, folded: 10_000 });
+      expect(follower.start).toEqual({ from: 'checkpoint', seq: 20_000, folded: 10_000, scope: null });
       expect(ledgerViews(follower.ledger)).toEqual(viewsOf(events));
     });
 
@@ -430,7 +510,7 @@ describe('WarehouseFollower', () => {
       const later = setup(events, { store, shared: shared.port });
       await later.follower.resumeSavedFold();
       expect(shared.reads).toEqual([]);
-      expect(later.follower.start).toEqual({ from: 'saved', seq: 300, folded: 0 });
+      expect(later.follower.start).toEqual({ from: 'saved', seq: 300, folded: 0, scope: null });
     });
 
     it('given only checkpoints of another version or a recreated stream, then it says why and reads the whole stream', async () => {
@@ -483,7 +563,7 @@ describe('WarehouseFollower', () => {
       aborts.push(run);
       void follower.follow(run.signal);
       await vi.waitFor(() => expect(follower.ledger.lastSeq).toBe(12_000));
-      expect(follower.start).toEqual({ from: 'stream', seq: 0, folded: 12_000 });
+      expect(follower.start).toEqual({ from: 'stream', seq: 0, folded: 12_000, scope: null });
       expect(stream.pumps.at(-1)?.[0]).toBe(1);
       expect(store.saved.size).toBeLessThanOrEqual(1);
       expect(ledgerViews(follower.ledger)).toEqual(viewsOf(events));

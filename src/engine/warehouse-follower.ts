@@ -1,17 +1,25 @@
 /**
- * The live fold of WAREHOUSE_EVENTS: it starts from the views this browser saved or from a shared checkpoint,
- * whichever is newer (docs/architecture.md#checkpoints), replays what was stored since (through the replay pump
- * when that is long), and follows the stream live. Each run checks the stream
+ * The live fold of WAREHOUSE_EVENTS, of the whole chain or of one warehouse's subjects alone
+ * (docs/architecture.md#one-warehouse-or-the-chain): it starts from the views this browser saved or from a shared
+ * checkpoint, whichever is newer (docs/architecture.md#checkpoints), replays what was stored since (through the
+ * replay pump when that is long), and follows the stream live. Each run checks the stream
  * first and rebuilds every view from sequence 1 when it was recreated or rewound
  * (docs/durability.md#after-a-rewound-or-replaced-stream). The reading itself is given to it (`WarehouseStream`),
  * and what it has to say goes to a `FollowerSink`, so it runs without a server in tests.
  */
-import { chooseCheckpoint } from '../core/checkpoint-catalog';
+import {
+  chooseCheckpoint,
+  usableCheckpoint,
+  warehouseCheckpointName,
+  type CheckpointChoice,
+  type StreamNow,
+} from '../core/checkpoint-catalog';
 import { decodeCheckpoint } from '../core/checkpoint-codec';
 import { eventTimeSpan, type Decoded, type RawMessage } from '../core/codec';
 import { applyBatch, initialLedger, type LedgerState } from '../core/ledger';
 import { LEDGER_SNAPSHOT_VERSION } from '../core/ledger-snapshot';
 import { seqOf } from '../core/view';
+import { warehouseNames } from '../core/warehouse-stock';
 import { describeNatsError } from '../nats/errors';
 import type { SharedCheckpoints } from './checkpoint-port';
 import { Checkpoints } from './checkpoints';
@@ -27,12 +35,21 @@ export interface FollowedBatch {
   streamLastSeq: number;
 }
 
+/** What the follower folds: one warehouse's subjects, or (null) every subject of the chain. */
+export type FoldScope = string | null;
+
 export interface WarehouseStream {
   /** The stream's creation time and last sequence now; throws when the server cannot be asked. */
   state(): Promise<{ created: string; lastSeq: number }>;
-  /** Reads from `fromSeq` on over the engine's own connection, then follows live until `signal` aborts. */
+  /**
+   * Reads from `fromSeq` on over the engine's own connection, then follows live until `signal` aborts; of one
+   * warehouse's subjects, the reader is given that scope.
+   */
   replay(fromSeq: number, signal: AbortSignal): AsyncIterable<FollowedBatch>;
-  /** Reads `fromSeq`..`untilSeq` through the replay pump, a second worker and connection, and ends there. */
+  /**
+   * Reads `fromSeq`..`untilSeq` through the replay pump, a second worker and connection, and ends there; only
+   * for the chain's fold.
+   */
   pump(fromSeq: number, untilSeq: number, signal: AbortSignal): AsyncIterable<FollowedBatch>;
   decode(message: RawMessage): Decoded;
 }
@@ -72,6 +89,8 @@ export class WarehouseFollower {
   private marks = new Checkpoints();
   /** Where this session's fold started, and how many messages it folded since. */
   private origin: { from: FoldStart['from']; seq: number } = { from: 'stream', seq: 0 };
+  /** The chain's warehouses as the shared checkpoint of one warehouse listed them. */
+  private chainWarehouses: readonly string[] = [];
   private foldedSince = 0;
   /** Raised by a rebuild: batches of a run started before it are dropped. */
   private generation = 0;
@@ -83,7 +102,20 @@ export class WarehouseFollower {
     private readonly sink: FollowerSink,
     private readonly now: () => number = () => Date.now(),
     private readonly shared: SharedCheckpoints | null = null,
+    readonly scope: FoldScope = null,
   ) {}
+
+  /** Whether the fold holds every event of this warehouse. */
+  reads(warehouse: string): boolean {
+    return this.scope === null || this.scope === warehouse;
+  }
+
+  /** The warehouses to offer: those folded, and of one warehouse's fold those its checkpoint said the chain has. */
+  get warehouses(): string[] {
+    const folded = warehouseNames(this.fold.stock);
+    if (this.chainWarehouses.length === 0) return folded;
+    return [...new Set([...this.chainWarehouses, ...folded])].sort();
+  }
 
   get ledger(): LedgerState {
     return this.fold;
@@ -106,7 +138,7 @@ export class WarehouseFollower {
 
   /** Where the fold started and how much this session replayed after it. */
   get start(): FoldStart {
-    return { ...this.origin, folded: this.foldedSince };
+    return { ...this.origin, folded: this.foldedSince, scope: this.scope };
   }
 
   /**
@@ -185,7 +217,7 @@ export class WarehouseFollower {
     for (let attempt = 0; attempt < 2; attempt++) {
       let choice;
       try {
-        choice = chooseCheckpoint(await this.shared.list(), {
+        choice = await this.chooseShared({
           viewsVersion: LEDGER_SNAPSHOT_VERSION,
           streamCreated: state.created,
           lastSeq: state.lastSeq,
@@ -229,6 +261,7 @@ export class WarehouseFollower {
         return;
       }
       this.fold = read.ledger;
+      this.chainWarehouses = read.chainWarehouses;
       this.streamCreated = state.created;
       this.newestEventMs = Number.isFinite(read.maxEventMs) ? read.maxEventMs : null;
       this.oldestEventMs = Number.isFinite(read.minEventMs) ? read.minEventMs : null;
@@ -236,15 +269,28 @@ export class WarehouseFollower {
       this.marks.resumeFrom(this.fold, read.minEventMs, read.maxEventMs, read.marks);
       this.origin = { from: 'checkpoint', seq: use.seq };
       const newer = state.lastSeq - use.seq;
+      const which =
+        this.scope === null ? 'the shared checkpoint' : `warehouse ${this.scope}'s shared checkpoint`;
       this.sink.notice(
         'info',
-        `Started from the shared checkpoint at #${use.seq.toLocaleString('en-US')}; reading ` +
+        `Started from ${which} at #${use.seq.toLocaleString('en-US')}; reading ` +
           (newer === 1
             ? 'the 1 event stored since.'
             : `the ${newer.toLocaleString('en-US')} events stored since.`),
       );
       return;
     }
+  }
+
+  /** The chain's newest checkpoint from the listing, or one warehouse's latest, found by its name. */
+  private async chooseShared(now: StreamNow): Promise<CheckpointChoice> {
+    const shared = this.shared as SharedCheckpoints;
+    if (this.scope === null) return chooseCheckpoint(await shared.list(), now);
+    const tag = await shared.find(warehouseCheckpointName(this.scope, now.viewsVersion, 'latest'));
+    if (!tag) return { use: null, ignored: [] };
+    return usableCheckpoint(tag, now)
+      ? { use: tag, ignored: [] }
+      : { use: null, ignored: [`warehouse ${this.scope}'s is of another stream or ahead of it`] };
   }
 
   /**
@@ -274,7 +320,8 @@ export class WarehouseFollower {
     this.streamCreated = state.created;
     this.progress.reset(this.fold.lastSeq, state.lastSeq);
     this.sink.progress(this.progress.current());
-    if (state.lastSeq - this.fold.lastSeq >= PUMP_MIN_BACKLOG) {
+    // One warehouse's backlog is a fiftieth of the chain's: not worth a second connection.
+    if (this.scope === null && state.lastSeq - this.fold.lastSeq >= PUMP_MIN_BACKLOG) {
       try {
         for await (const batch of this.stream.pump(this.fold.lastSeq + 1, state.lastSeq, signal)) {
           if (generation !== this.generation) return;
@@ -297,6 +344,11 @@ export class WarehouseFollower {
     const decoded = batch.messages.map((m) => this.stream.decode(m));
     const before = this.fold.lastSeq;
     this.fold = applyBatch(this.fold, decoded);
+    // Caught up, one warehouse's reader has had every message of its subjects stored up to the stream's end:
+    // the fold holds the stream through there, and a later start reads on from there.
+    if (this.scope !== null && batch.caughtUp && batch.streamLastSeq > this.fold.lastSeq) {
+      this.fold = { ...this.fold, lastSeq: batch.streamLastSeq };
+    }
     for (const d of decoded) if (seqOf(d) > before) this.foldedSince++;
     const { oldest, newest } = eventTimeSpan(decoded);
     if (decoded.length > 0) {

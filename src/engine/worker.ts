@@ -75,7 +75,7 @@ async function signIn(credentials: Credentials, names: HeaderNames): Promise<voi
   await endSession();
   session = opened;
   opened.setInterest(interest);
-  await opened.start();
+  opened.start();
 }
 
 /** Signing out also removes the saved views: the next person at this browser must sign in to see them. */

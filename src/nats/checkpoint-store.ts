@@ -45,6 +45,16 @@ export async function listCheckpoints(nc: NatsConnection): Promise<CheckpointLis
   return { bucket: true, tags, untagged };
 }
 
+/**
+ * One checkpoint's tag, found by name without listing the store; null when there is no such object or it is not
+ * a checkpoint.
+ */
+export async function findCheckpoint(nc: NatsConnection, name: string): Promise<CheckpointTag | null> {
+  const store = await openStore(nc);
+  const info = store ? await store.info(name) : null;
+  return info && !info.deleted ? parseCheckpointTag(info.name, info.metadata) : null;
+}
+
 /** The checkpoint's bytes, uncompressed; throws when it is gone, damaged or cannot be read. */
 export async function readCheckpoint(nc: NatsConnection, name: string): Promise<Uint8Array> {
   const store = await openStore(nc);

@@ -48,6 +48,13 @@ export interface StreamState {
   messages: number;
 }
 
+/** The sequence of the last message stored on `subject`, 0 when there is none. */
+export async function lastSeqOnSubject(nc: NatsConnection, stream: string, subject: string): Promise<number> {
+  const jsm = await jetStreamManagerOf(nc);
+  const stored = await jsm.streams.getMessage(stream, { last_by_subj: subject });
+  return stored?.seq ?? 0;
+}
+
 export async function streamState(nc: NatsConnection, stream: string): Promise<StreamState> {
   const jsm = await jetStreamManagerOf(nc);
   let info;

@@ -120,7 +120,9 @@ function ReplayMarks() {
     root?.setAttribute('data-start-from', start?.from ?? '');
     root?.setAttribute('data-start-seq', String(start?.seq ?? 0));
     root?.setAttribute('data-replayed', String(start?.folded ?? 0));
-  }, [appliedSeq, caughtUp, start?.from, start?.seq, start?.folded]);
+    // What the fold reads: one warehouse's subjects, or the chain's (docs/architecture.md#one-warehouse-or-the-chain).
+    root?.setAttribute('data-fold-scope', start === undefined ? '' : (start.scope ?? 'chain'));
+  }, [appliedSeq, caughtUp, start?.from, start?.seq, start?.folded, start?.scope]);
   return null;
 }
 

@@ -11,14 +11,22 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   checkpointBefore,
   chooseCheckpoint,
+  warehouseCheckpointName,
   weekOf,
   type CheckpointTag,
 } from '../../src/core/checkpoint-catalog';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/core/checkpoint-codec';
-import { decodeStockMessage, eventTimeOf } from '../../src/core/codec';
+import { decodeStockMessage, eventTimeOf, subjectOf, type Decoded } from '../../src/core/codec';
+import { subjectWarehouse } from '../../src/core/events';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
-import { listCheckpoints, readCheckpoint, writeCheckpoint } from '../../src/nats/checkpoint-store';
+import { HORIZON_HOURS, HOUR_MS } from '../../src/core/sales';
+import {
+  deleteCheckpoint,
+  listCheckpoints,
+  readCheckpoint,
+  writeCheckpoint,
+} from '../../src/nats/checkpoint-store';
 import { STREAMS } from '../../src/core/resources';
 import { provision } from '../../src/nats/provision';
 import { streamState } from '../../src/nats/replay';
@@ -64,15 +72,39 @@ async function startFromCheckpoint(tag: CheckpointTag): Promise<LedgerState> {
   );
 }
 
+/** The chain's checkpoints (`tags`) and the warehouses' (`ofWarehouses`), and the chain's a browser takes. */
 async function choose() {
   const state = await streamState(stack.admin, STREAMS.warehouse);
-  const { tags } = await listCheckpoints(stack.admin);
-  const choice = chooseCheckpoint(tags, {
+  const listing = await listCheckpoints(stack.admin);
+  const tags = listing.tags.filter((t) => t.warehouse === undefined);
+  const ofWarehouses = listing.tags.filter((t) => t.warehouse !== undefined);
+  const choice = chooseCheckpoint(listing.tags, {
     viewsVersion: LEDGER_SNAPSHOT_VERSION,
     streamCreated: state.created,
     lastSeq: state.lastSeq,
   });
-  return { ...choice, tags, state };
+  return { ...choice, tags, ofWarehouses, state };
+}
+
+const ofWarehouse = (warehouse: string) => (d: Decoded) => subjectWarehouse(subjectOf(d)) === warehouse;
+
+/**
+ * One warehouse's figures, as a page of that warehouse alone shows them. Sales hours older than the chain's
+ * horizon (`chain`'s newest sale less HORIZON_HOURS) are in no window a page shows: a fold of one warehouse
+ * forgets them by its own newest sale, which may be earlier.
+ */
+function figuresOf(ledger: LedgerState, warehouse: string, chain: LedgerState) {
+  const newest = chain.sales.newestMs ?? 0;
+  const cutoff = Math.ceil(newest / HOUR_MS) - HORIZON_HOURS;
+  return {
+    stock: ledger.stock.warehouses.get(warehouse),
+    subjectSeqs: ledger.stock.subjectSeqs.get(warehouse),
+    levels: ledger.procurement.levels.get(warehouse),
+    sales: [...ledger.sales.hours]
+      .filter(([hour]) => hour > cutoff)
+      .map(([hour, series]) => [hour, [...series.values()].filter((s) => s.warehouse === warehouse)])
+      .filter(([, series]) => (series as unknown[]).length > 0),
+  };
 }
 
 describe('checkpointer', () => {
@@ -96,7 +128,7 @@ describe('checkpointer', () => {
     // Stopped, so that it does not prune what this test is about to read.
     await worker.kill('SIGTERM');
 
-    const { use, tags, state } = await choose();
+    const { use, tags, ofWarehouses, state } = await choose();
     expect(state.lastSeq).toBe(1300);
     expect(use?.seq).toBe(1300);
     expect(tags.length).toBeLessThanOrEqual(2 + 1); // the latest two, plus today's newest
@@ -105,6 +137,31 @@ describe('checkpointer', () => {
     for (const tag of tags) {
       const resumed = await startFromCheckpoint(tag);
       expect(ledgerViews(resumed), tag.name).toEqual(ledgerViews(full));
+    }
+
+    // Each warehouse's latest, with the tail of that warehouse's subjects, gives its figures of a full replay,
+    // and says which warehouses the chain has.
+    const everything = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) =>
+      decodeStockMessage(m, TEST_HEADER_NAMES),
+    );
+    const warehouses = [...full.stock.warehouses.keys()].sort();
+    expect(warehouses.length).toBeGreaterThan(1);
+    expect(ofWarehouses.map((t) => t.warehouse).sort()).toEqual(warehouses);
+    for (const tag of ofWarehouses) {
+      const warehouse = tag.warehouse as string;
+      expect(tag.name).toBe(warehouseCheckpointName(warehouse, LEDGER_SNAPSHOT_VERSION, 'latest'));
+      expect(tag.seq).toBe(1300);
+      const read = decodeCheckpoint(await readCheckpoint(stack.admin, tag.name));
+      if (!read.ok) throw new Error(read.detail);
+      expect(read.ledger.lastSeq).toBe(1300);
+      expect(read.chainWarehouses).toEqual(warehouses);
+      const tail = everything.filter(
+        (d) => ofWarehouse(warehouse)(d) && (d.kind === 'malformed' ? d.seq : d.meta.seq) > tag.seq,
+      );
+      const resumed = applyBatch(read.ledger, tail);
+      expect(figuresOf(resumed, warehouse, full), tag.name).toEqual(figuresOf(full, warehouse, full));
+      // Its own subjects alone: nothing of another warehouse.
+      expect([...resumed.stock.warehouses.keys()]).toEqual([warehouse]);
     }
 
     // Each checkpoint's time marks are true of the stream it holds: nothing after a mark is older than it says
@@ -147,6 +204,44 @@ describe('checkpointer', () => {
     expect(again.ignored.join(' ')).toMatch(/views version/);
   }, 120_000);
 
+  it("restarted, it resumes from its checkpoints when every warehouse's is there, and folds again when one is not", async () => {
+    const rng = seededRng(5);
+    await publishTraffic(stack.admin, rng, 300, { perSecond: 100_000 });
+    let worker = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '2']);
+    await written(worker, 300);
+    await worker.kill('SIGTERM');
+
+    await publishTraffic(stack.admin, rng, 100, { perSecond: 100_000 });
+    worker = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '2']);
+    const resumed = await worker.waitForLog((l) => l.msg === 'resumed from checkpoint', 'a resume');
+    expect(resumed).toMatchObject({ seq: 300 });
+    expect(resumed.warehouses).toBeGreaterThan(1);
+    await written(worker, 400);
+    await worker.kill('SIGTERM');
+    const full = await foldStream(stack.admin);
+    const { ofWarehouses } = await choose();
+    for (const tag of ofWarehouses) {
+      const read = decodeCheckpoint(await readCheckpoint(stack.admin, tag.name));
+      if (!read.ok) throw new Error(read.detail);
+      expect(tag.seq).toBe(400);
+      expect(figuresOf(read.ledger, tag.warehouse as string, full)).toEqual(
+        figuresOf(full, tag.warehouse as string, full),
+      );
+    }
+
+    // One warehouse's checkpoint gone: its fold cannot be resumed, so everything is folded again.
+    await deleteCheckpoint(stack.admin, ofWarehouses[0]!.name);
+    await publishTraffic(stack.admin, rng, 20, { perSecond: 100_000 });
+    worker = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '2']);
+    await worker.waitForLog(
+      (l) => l.msg === 'warehouses without a checkpoint; folding from the start',
+      'a refold',
+    );
+    await written(worker, 420);
+    const again = await choose();
+    expect(again.ofWarehouses.map((t) => t.name).sort()).toEqual(ofWarehouses.map((t) => t.name).sort());
+  }, 120_000);
+
   it('given the stream recreated, then the old checkpoints are never chosen and are replaced', async () => {
     const rng = seededRng(11);
     await publishTraffic(stack.admin, rng, 300, { perSecond: 100_000 });
@@ -172,7 +267,7 @@ describe('checkpointer', () => {
     const after = await waitFor(
       async () => {
         const c = await choose();
-        return c.tags.every((t) => t.streamCreated === now.created) ? c : undefined;
+        return [...c.tags, ...c.ofWarehouses].every((t) => t.streamCreated === now.created) ? c : undefined;
       },
       'the old stream checkpoints pruned',
       30_000,
@@ -206,7 +301,7 @@ describe('checkpointer', () => {
     await written(worker, 360);
     await worker.kill('SIGTERM');
 
-    const { tags, state } = await choose();
+    const { tags, ofWarehouses, state } = await choose();
     const events = (await readWholeStream(stack.admin, STREAMS.warehouse)).map((m) =>
       decodeStockMessage(m, TEST_HEADER_NAMES),
     );
@@ -246,6 +341,45 @@ describe('checkpointer', () => {
       );
       expect(ledgerViews(rebuilt), new Date(moment).toISOString()).toEqual(ledgerViews(expected));
       if (day >= 8) expect(tag, `a checkpoint before day ${day}`).not.toBeNull();
+
+      // One warehouse's moment from that warehouse's own week-end checkpoint and its own subjects.
+      for (const warehouse of [...expected.stock.warehouses.keys()]) {
+        const own = ofWarehouses
+          .filter((t) => t.warehouse === warehouse && t.maxEventMs <= moment)
+          .sort((a, b) => b.seq - a.seq)[0];
+        const ownBase = own ? decodeCheckpoint(await readCheckpoint(stack.admin, own.name)) : null;
+        if (ownBase && !ownBase.ok) throw new Error(ownBase.detail);
+        const from = ownBase?.ledger ?? initialLedger();
+        const alone = applyBatch(
+          from,
+          events.filter(
+            (d) =>
+              ofWarehouse(warehouse)(d) &&
+              (d.kind === 'malformed' ? d.seq : d.meta.seq) > from.lastSeq &&
+              at(d) <= moment,
+          ),
+        );
+        expect(
+          figuresOf(alone, warehouse, expected),
+          `${warehouse} at ${new Date(moment).toISOString()}`,
+        ).toEqual(figuresOf(expected, warehouse, expected));
+        if (day >= 8) expect(own, `${warehouse}'s checkpoint before day ${day}`).toBeDefined();
+      }
+    }
+    // A week-end one of each warehouse for every week but the last from its first event on, named by its
+    // week, and each one's latest.
+    for (const warehouse of [...new Set(ofWarehouses.map((t) => t.warehouse as string))]) {
+      const names = ofWarehouses.filter((t) => t.warehouse === warehouse).map((t) => t.name);
+      const first = Math.min(...events.filter(ofWarehouse(warehouse)).map((d) => weekOf(at(d))));
+      expect(names.sort()).toEqual(
+        [
+          warehouseCheckpointName(warehouse, LEDGER_SNAPSHOT_VERSION, 'latest'),
+          ...weeks
+            .slice(0, -1)
+            .filter((w) => w >= first)
+            .map((w) => warehouseCheckpointName(warehouse, LEDGER_SNAPSHOT_VERSION, w)),
+        ].sort(),
+      );
     }
   }, 120_000);
 });

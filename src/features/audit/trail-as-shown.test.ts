@@ -20,11 +20,11 @@ const records = (decodeds: Decoded[], subject = 'warehouse.46.product.Apples'): 
     }));
 
 describe('the trail the page shows', () => {
-  it('given a copy whose id first counted on another subject, then it follows the ledger and does not count it', () => {
+  it('given a copy whose id first counted on another subject of its warehouse, then it follows the ledger and does not count it', () => {
     const s = new TestStream();
     const stream = [
       s.replenished('46', 'Apples', 10, 'A1'),
-      s.replenished('47', 'Apples', 5, 'A1', { id: 'shared' }),
+      s.replenished('46', 'Pears', 5, 'A1', { id: 'shared' }),
       s.replenished('46', 'Apples', 5, 'A1', { id: 'shared' }),
     ];
     const ledger = applyBatch(initialLedger(), stream);
@@ -33,6 +33,20 @@ describe('the trail the page shows', () => {
     expect(trail.balance).toBe(locationQuantity(ledger.stock, '46', 'Apples', 'A1'));
     // Without the ledger's word the trail could not know, and would disagree with the cell.
     expect(trailAsShown(records(stream), scope, undefined, Number.POSITIVE_INFINITY).balance).toBe(15);
+  });
+
+  it('given the same id first counted in another warehouse, then it counts: ids are of their warehouse', () => {
+    const s = new TestStream();
+    const stream = [
+      s.replenished('46', 'Apples', 10, 'A1'),
+      s.replenished('47', 'Apples', 5, 'A1', { id: 'shared' }),
+      s.replenished('46', 'Apples', 5, 'A1', { id: 'shared' }),
+    ];
+    const ledger = applyBatch(initialLedger(), stream);
+    const trail = trailAsShown(records(stream), scope, ledger.quality, Number.POSITIVE_INFINITY);
+    expect(trail.lines.map((l) => l.status)).toEqual(['counted', 'counted']);
+    expect(trail.balance).toBe(locationQuantity(ledger.stock, '46', 'Apples', 'A1'));
+    expect(trail.balance).toBe(15);
   });
 
   it('given a moment in the past, then it ends where the past fold stopped, at the number shown then', () => {

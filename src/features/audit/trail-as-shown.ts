@@ -7,8 +7,8 @@ import type { AuditRecord } from '../../engine/audit-port';
 
 /**
  * `untilSeq` is the last sequence the shown views folded (a past moment), or Infinity when live.
- * `quality` supplies the ledger's own duplicates: an id first counted on another subject is one of them,
- * and only the ledger, which sees every subject, can know it.
+ * `quality` supplies the ledger's own duplicates: an id first counted on another subject of the warehouse is
+ * one of them, and only the ledger, which sees every subject of it, can know it.
  */
 export function trailAsShown(
   records: readonly AuditRecord[],

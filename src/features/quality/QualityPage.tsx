@@ -3,12 +3,16 @@ import type { FoldStart } from '../../engine/protocol';
 import { useEngine } from '../../common/engine-context';
 import { useSnapshot } from '../../common/engine-queries';
 import { formatCount } from '../../common/ui/format';
+import { useViewInterest } from '../../common/use-view-interest';
+import { NO_INTEREST } from '../../core/view-interest';
 
 const KIND_TEXT = { malformed: 'Malformed', unknown: 'Unknown type', duplicate: 'Duplicate id' } as const;
 
 /** What the readers could not use, counted exactly and listed with the reason: nothing disappears silently. */
 export function QualityPage() {
   const snapshot = useSnapshot();
+  // The whole stream's: a page about one warehouse folds that warehouse's subjects alone.
+  useViewInterest({ ...NO_INTEREST, quality: true });
   if (!snapshot) return <div className="empty-state">Waiting for the first events…</div>;
   const quality = snapshot.views.quality;
   const issues = newestIssues(quality, 200);

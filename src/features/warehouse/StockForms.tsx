@@ -3,6 +3,10 @@ import { FormProblems } from '../../common/ui/FormProblems';
 import { useMutation } from '@tanstack/react-query';
 import type { CommandField, CommandInput } from '../../core/commands';
 import type { StockEventType } from '../../core/events';
+import type { Grants } from '../../core/grants';
+import { canPublishStock } from '../../core/roles';
+import { NO_INTEREST } from '../../core/view-interest';
+import { useViewInterest } from '../../common/use-view-interest';
 import { productStock, type WarehouseStockState } from '../../core/warehouse-stock';
 import { useFinalOutcome, useStockCommand } from '../../common/ui/useStockCommand';
 import { useSnapshot } from '../../common/engine-queries';
@@ -63,7 +67,15 @@ export interface Prefill {
   location: string;
 }
 
-export function StockForms({ stock, prefill }: { stock: WarehouseStockState; prefill: Prefill }) {
+export function StockForms({
+  stock,
+  prefill,
+  grants,
+}: {
+  stock: WarehouseStockState;
+  prefill: Prefill;
+  grants: Grants;
+}) {
   const { errors, clearErrors, record } = useStockCommand();
   const appliedSeq = useSnapshot()?.views.lastSeq ?? 0;
   const [type, setType] = useState<StockEventType>('stock.sold');
@@ -89,6 +101,15 @@ export function StockForms({ stock, prefill }: { stock: WarehouseStockState; pre
         product: event.product_name,
       };
     },
+  });
+
+  // A command is checked against the live stock of the warehouse typed in, which may be another one (the
+  // engine then folds the chain, not only the warehouse on screen); one the person may not record in is refused
+  // before that.
+  const typed = fields.warehouse.trim();
+  useViewInterest({
+    ...NO_INTEREST,
+    liveStock: typed !== '' && canPublishStock(grants, typed) ? [typed] : [],
   });
 
   const set = (field: keyof Fields) => (value: string) => setFields((f) => ({ ...f, [field]: value }));

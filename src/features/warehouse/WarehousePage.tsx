@@ -20,10 +20,14 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
   const stock = shown?.views.stock;
   const warehouses = useSnapshot()?.warehouses ?? NO_WAREHOUSES;
   const [chosen, setChosen] = useSessionState('stockwire.warehouse');
-  const warehouse = chosen !== null && warehouses.includes(chosen) ? chosen : (warehouses[0] ?? null);
+  // Known before the first snapshot — the one warehouse a person may record in, or the one chosen earlier in this
+  // tab — so that the engine's first fold is of that warehouse alone (docs/architecture.md#one-warehouse-or-the-chain).
+  const own = grants.stockEvents !== 'all' && grants.stockEvents.length === 1 ? grants.stockEvents[0]! : null;
+  const warehouse =
+    chosen !== null && (warehouses.length === 0 || warehouses.includes(chosen))
+      ? chosen
+      : (own ?? warehouses[0] ?? null);
   useViewInterest({ ...NO_INTEREST, stock: warehouse === null ? [] : [warehouse] });
-  // The forms check a command against the stock of the warehouse typed in, which may be another one.
-  useViewInterest({ ...NO_INTEREST, liveStock: grants.stockEvents });
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
   const [picked, setPicked] = useState<Prefill | null>(null);
@@ -138,7 +142,9 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
           onClose={closeTrail}
         />
       )}
-      {mayPublish && shown && !shown.past && <StockForms stock={shown.views.stock} prefill={prefill} />}
+      {mayPublish && shown && !shown.past && (
+        <StockForms stock={shown.views.stock} prefill={prefill} grants={grants} />
+      )}
       {mayPublish && shown?.past && (
         <p className="muted">The forms record what happens now: go back to live to use them.</p>
       )}

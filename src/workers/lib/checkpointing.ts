@@ -1,36 +1,33 @@
 /**
  * The checkpointer's engine (docs/architecture.md#checkpoints): folds WAREHOUSE_EVENTS with the core ledger,
  * as every browser does, and now and then writes the fold into the `checkpoints` object store so that a
- * browser without a saved copy replays only what came after it. It starts from its own newest checkpoint, so
- * a restart does not replay the whole stream either.
+ * browser without a saved copy replays only what came after it. Besides the chain's fold it keeps one per
+ * warehouse, fed that warehouse's subjects alone, for pages about one warehouse
+ * (docs/architecture.md#one-warehouse-or-the-chain). It starts from its own newest checkpoints, so a restart
+ * does not replay the whole stream either.
  */
 import {
-  checkpointName,
   checkpointsToDelete,
   chooseCheckpoint,
+  warehouseCheckpointName,
   weekCuts,
-  type CheckpointTag,
 } from '../../core/checkpoint-catalog';
-import { decodeCheckpoint, encodeCheckpoint } from '../../core/checkpoint-codec';
-import { decodeStockMessage, eventTimeOf, eventTimeSpan, type Decoded } from '../../core/codec';
+import { decodeCheckpoint } from '../../core/checkpoint-codec';
+import { CheckpointFolds } from '../../core/checkpoint-folds';
+import { decodeStockMessage, eventTimeOf, type Decoded } from '../../core/codec';
 import type { HeaderNames } from '../../core/events';
-import { applyBatch, initialLedger, type LedgerState } from '../../core/ledger';
-import { TimeMarks } from '../../core/time-marks';
-import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../core/ledger-snapshot';
+import { LEDGER_SNAPSHOT_VERSION } from '../../core/ledger-snapshot';
+import type { TimedFoldStart } from '../../core/timed-fold';
 import type { CheckpointerStatus } from '../../core/worker-status';
 import { sleep } from '../../lib/backoff';
-import {
-  deleteCheckpoint,
-  listCheckpoints,
-  readCheckpoint,
-  writeCheckpoint,
-} from '../../nats/checkpoint-store';
+import { deleteCheckpoint, listCheckpoints, readCheckpoint } from '../../nats/checkpoint-store';
 import type { NatsConnection } from '../../nats/connection';
 import { describeNatsError } from '../../nats/errors';
 import { STREAMS } from '../../core/resources';
 import { replayStream, streamState } from '../../nats/replay';
 import type { Logger } from './log';
 import { RateMeter } from './rate-meter';
+import { writeCheckpointSet } from './checkpoint-set';
 
 export interface CheckpointSettings {
   /** A checkpoint after this many new events… */
@@ -59,11 +56,8 @@ export const MARK_EVERY = 50_000;
 class StreamReplaced extends Error {}
 
 export class Checkpointing {
-  private ledger: LedgerState = initialLedger();
+  private folds: CheckpointFolds;
   private streamCreated: string | null = null;
-  private minEventMs = Number.POSITIVE_INFINITY;
-  private maxEventMs = Number.NEGATIVE_INFINITY;
-  private marks: TimeMarks;
   private lastSeq = 0;
   private lastAtMs: number;
   private lastBytes = 0;
@@ -84,7 +78,11 @@ export class Checkpointing {
   ) {
     this.startedMs = now();
     this.lastAtMs = now();
-    this.marks = new TimeMarks(settings.markEvery);
+    this.folds = new CheckpointFolds(settings.markEvery);
+  }
+
+  private get ledger() {
+    return this.folds.chain.ledger;
   }
 
   countError(): void {
@@ -132,8 +130,7 @@ export class Checkpointing {
         if (decoded.length < FOLD_BATCH && !batch.caughtUp) continue;
         const folding = decoded;
         decoded = [];
-        if (this.caughtUp) this.foldSegment(folding);
-        else await this.foldCatchingUp(nc, folding);
+        await this.foldCuttingWeeks(nc, folding);
         this.rate.record(folding.length, this.now());
         // Catching up ends with a checkpoint of everything when there was none of this stream, or when the
         // catch-up was long enough to write history checkpoints: browsers should not start a week back, nor
@@ -152,26 +149,22 @@ export class Checkpointing {
   }
 
   /**
-   * Writes a checkpoint at the end of every week of event time that the batch completes, so that time travel
-   * over the history starts at most a week before any moment (docs/architecture.md#time-travel-at-a-chains-size).
+   * Writes a checkpoint at the end of every week of event time that the batch completes, catching up or live,
+   * so that time travel over the history starts at most a week before any moment
+   * (docs/architecture.md#time-travel-at-a-chains-size).
    */
-  private async foldCatchingUp(nc: NatsConnection, batch: Decoded[]): Promise<void> {
+  private async foldCuttingWeeks(nc: NatsConnection, batch: Decoded[]): Promise<void> {
     let from = 0;
-    for (const cut of weekCuts(batch.map(eventTimeOf), this.maxEventMs)) {
+    for (const cut of weekCuts(batch.map(eventTimeOf), this.folds.chain.maxEventMs)) {
       this.foldSegment(batch.slice(from, cut));
       from = cut;
-      await this.write(nc);
+      await this.write(nc, 'week-end');
     }
     this.foldSegment(from === 0 ? batch : batch.slice(from));
   }
 
   private foldSegment(segment: Decoded[]): void {
-    if (segment.length === 0) return;
-    this.ledger = applyBatch(this.ledger, segment);
-    const { oldest, newest } = eventTimeSpan(segment);
-    this.minEventMs = Math.min(this.minEventMs, oldest);
-    this.maxEventMs = Math.max(this.maxEventMs, newest);
-    this.marks.afterBatch(this.ledger.lastSeq, oldest, newest);
+    this.folds.apply(segment);
   }
 
   /**
@@ -213,10 +206,7 @@ export class Checkpointing {
   }
 
   private reset(): void {
-    this.ledger = initialLedger();
-    this.minEventMs = Number.POSITIVE_INFINITY;
-    this.maxEventMs = Number.NEGATIVE_INFINITY;
-    this.marks = new TimeMarks(this.settings.markEvery);
+    this.folds = new CheckpointFolds(this.settings.markEvery);
     this.lastSeq = 0;
     this.caughtUp = false;
   }
@@ -237,65 +227,78 @@ export class Checkpointing {
       });
       return;
     }
-    this.ledger = read.ledger;
-    this.minEventMs = read.minEventMs;
-    this.maxEventMs = read.maxEventMs;
-    this.marks = new TimeMarks(this.settings.markEvery, read.marks);
+    // Each warehouse's latest must hold exactly what the chain's does: a write cut short leaves some ahead,
+    // and then everything is folded again rather than resumed from folds of different moments.
+    const warehouses = new Map<string, TimedFoldStart>();
+    const latest = listing.tags.filter(
+      (t) =>
+        t.warehouse !== undefined &&
+        t.name === warehouseCheckpointName(t.warehouse, LEDGER_SNAPSHOT_VERSION, 'latest') &&
+        t.streamCreated === state.created,
+    );
+    for (const tag of latest) {
+      const own = tag.seq === use.seq ? decodeCheckpoint(await readCheckpoint(nc, tag.name)) : null;
+      if (!own?.ok || own.ledger.lastSeq !== use.seq) {
+        this.log.warn("a warehouse's checkpoint is not the chain's moment; folding from the start", {
+          name: tag.name,
+          seq: tag.seq,
+          chainSeq: use.seq,
+        });
+        return;
+      }
+      warehouses.set(tag.warehouse as string, own);
+    }
+    const missing = [...read.ledger.stock.subjectSeqs.keys()].filter((w) => !warehouses.has(w));
+    if (missing.length > 0) {
+      this.log.warn('warehouses without a checkpoint; folding from the start', {
+        missing: missing.slice(0, 10),
+      });
+      return;
+    }
+    this.folds = new CheckpointFolds(this.settings.markEvery, { chain: read, warehouses });
     this.lastSeq = use.seq;
     this.lastAtMs = this.now();
-    this.log.info('resumed from checkpoint', { name: use.name, seq: use.seq });
+    this.log.info('resumed from checkpoint', { name: use.name, seq: use.seq, warehouses: warehouses.size });
   }
 
   /** One write at a time; the fold goes on meanwhile (a state once made never changes). */
-  private async write(nc: NatsConnection): Promise<void> {
-    if (this.writing) return this.writing;
-    this.writing = this.writeNow(nc).finally(() => (this.writing = null));
+  private async write(nc: NatsConnection, kind: 'latest' | 'week-end' = 'latest'): Promise<void> {
+    // A week's end is never merged into a write already under way: that one may be of another moment.
+    while (this.writing) {
+      if (kind === 'latest') return this.writing;
+      await this.writing.catch(() => undefined);
+    }
+    this.writing = this.writeNow(nc, kind).finally(() => (this.writing = null));
     return this.writing;
   }
 
-  private async writeNow(nc: NatsConnection): Promise<void> {
+  private async writeNow(nc: NatsConnection, kind: 'latest' | 'week-end'): Promise<void> {
     // Taken together now: the fold may move on while the stream is asked, and the event times written must be
     // those of the events the checkpoint holds (time travel picks a checkpoint by its newest event).
-    const ledger = this.ledger;
-    const { minEventMs, maxEventMs } = this;
+    const set = this.folds.content();
     const created = this.streamCreated;
-    if (created === null || ledger.lastSeq <= this.lastSeq) return;
+    // The chain's checkpoint may be written already at this moment, its warehouses' week-end ones not.
+    const chainDue = set.seq > this.lastSeq;
+    if (created === null || (!chainDue && kind === 'latest')) return;
     // The stream may have been recreated since this fold began: a checkpoint tagged with the new creation
     // time but holding the old stream's events would mislead every browser.
     const state = await streamState(nc, STREAMS.warehouse);
-    if (state.created !== created || state.lastSeq < ledger.lastSeq) {
+    if (state.created !== created || state.lastSeq < set.seq) {
       throw new StreamReplaced('the stream was recreated or rewound');
     }
-    const t0 = this.now();
-    const bytes = encodeCheckpoint({
-      snapshot: snapshotLedger(ledger),
-      minEventMs,
-      maxEventMs,
-      // Marks past the ledger would describe events the checkpoint does not hold.
-      marks: this.marks.through(ledger.lastSeq),
-    });
-    const encodeMs = this.now() - t0;
-    const tag: CheckpointTag = {
-      name: checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq),
-      seq: ledger.lastSeq,
-      viewsVersion: LEDGER_SNAPSHOT_VERSION,
+    const written = await writeCheckpointSet(nc, set, {
       streamCreated: created,
-      maxEventMs: Number.isFinite(maxEventMs) ? maxEventMs : 0,
-    };
-    const { compressedBytes } = await writeCheckpoint(nc, tag, bytes);
-    const writeMs = this.now() - t0 - encodeMs;
-    this.lastSeq = ledger.lastSeq;
-    this.lastAtMs = this.now();
-    this.lastBytes = compressedBytes;
-    this.written++;
-    this.log.info('checkpoint written', {
-      name: tag.name,
-      seq: tag.seq,
-      bytes: bytes.length,
-      compressedBytes,
-      encodeMs,
-      writeMs,
+      weekEnd: kind === 'week-end',
+      withChain: chainDue,
+      now: this.now,
     });
+    const { chain, ...warehouses } = written;
+    if (chain === null) return;
+    this.lastSeq = set.seq;
+    this.lastAtMs = this.now();
+    this.lastBytes = chain.compressedBytes;
+    this.written++;
+    this.log.info('checkpoint written', { seq: set.seq, kind, ...chain, ...warehouses });
     await this.prune(nc, created);
   }
 
