@@ -126,9 +126,12 @@ export function displayUrl(
   appUrl: string,
   wsUrl: string,
   login: { user: string; password: string } = LOGINS.display,
+  /** Its warehouse, as a wall display is set up; without it, the chain's first. */
+  warehouse?: string,
 ): string {
   const credential = new URLSearchParams(login);
-  return new URL(`/display?${new URLSearchParams({ server: wsUrl })}#${credential}`, appUrl).href;
+  const query = new URLSearchParams({ server: wsUrl, ...(warehouse === undefined ? {} : { warehouse }) });
+  return new URL(`/display?${query}#${credential}`, appUrl).href;
 }
 
 /** The engine saves its fold when first caught up; at a million events writing it takes a moment. */

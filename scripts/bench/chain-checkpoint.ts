@@ -1,20 +1,30 @@
 /**
- * The chain's fold in Node and the shared checkpoints of it, as the checkpointer would write them
- * (src/workers/lib/checkpointing.ts): one at the end of each week of the history, for time travel (those a
- * previous run left in the store are kept), and one at `cutSeq`, written and timed (encode, gzip, put); the
- * fold goes on to the end. Cutting before the end leaves a tail that a browser starting from the checkpoint
- * must replay, as it would between two checkpoints in production.
+ * The chain's fold in Node and the shared checkpoints of it, as the checkpointer writes them
+ * (src/workers/lib/checkpointing.ts, with its folds and its writer): a set (the chain's and each warehouse's)
+ * at the end of each week of the history, for time travel, and one at `cutSeq`, written and timed; the fold goes
+ * on to the end. Cutting before the end leaves a tail that a browser starting from the checkpoint must replay, as
+ * it would between two checkpoints in production. Week-end sets an earlier run left in the store are kept, and
+ * the fold starts from the newest of them whose every warehouse's checkpoint is there, as a restarted
+ * checkpointer does: a year's fold is then a week's.
  */
-import { checkpointName, weekCuts } from '../../src/core/checkpoint-catalog';
-import { decodeCheckpoint, encodeCheckpoint, type CheckpointContent } from '../../src/core/checkpoint-codec';
-import { TimeMarks } from '../../src/core/time-marks';
+import {
+  checkpointName,
+  warehouseCheckpointName,
+  weekCuts,
+  weekOf,
+  type CheckpointTag,
+} from '../../src/core/checkpoint-catalog';
+import { decodeCheckpoint } from '../../src/core/checkpoint-codec';
+import { CheckpointFolds } from '../../src/core/checkpoint-folds';
 import { MARK_EVERY } from '../../src/workers/lib/checkpointing';
-import { decodeStockMessage, eventTimeOf, eventTimeSpan, type Decoded } from '../../src/core/codec';
+import { writeCheckpointSet } from '../../src/workers/lib/checkpoint-set';
+import { decodeStockMessage, eventTimeOf, type Decoded } from '../../src/core/codec';
 import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
-import { applyBatch, initialLedger, type LedgerState } from '../../src/core/ledger';
-import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
+import { applyBatch, type LedgerState } from '../../src/core/ledger';
+import { LEDGER_SNAPSHOT_VERSION } from '../../src/core/ledger-snapshot';
 import { STREAMS } from '../../src/core/resources';
-import { readCheckpoint, writeCheckpoint } from '../../src/nats/checkpoint-store';
+import type { TimedFoldStart } from '../../src/core/timed-fold';
+import { readCheckpoint } from '../../src/nats/checkpoint-store';
 import type { NatsConnection } from '../../src/nats/connection';
 import { streamState } from '../../src/nats/replay';
 import { stockwireReplay } from './replay-path';
@@ -27,74 +37,84 @@ import { stockwireReplay } from './replay-path';
 export interface ChainFold {
   /** A product of warehouse 46 with stock, the same every run, for the audit trail. */
   auditProduct: string | null;
+  /** Events folded by this run, and how long that took (writes excluded). */
+  folded: number;
   foldMs: number;
+  /** The sequence the fold started after: a week-end set of an earlier run, or 0. */
+  resumedSeq: number;
   /** Oldest event time in the stream. */
   minEventMs: number;
   checkpoint: {
     seq: number;
     name: string;
-    /** Encode + gzip + put of one checkpoint. */
+    /** Encode + gzip + put of the chain's checkpoint and of every warehouse's. */
     ms: number;
     bytes: number;
     compressedBytes: number;
+    warehouses: number;
+    warehouseBytes: number;
+    warehousesMs: number;
   };
-  /** The week-end checkpoints of the history: written by this run, or found from an earlier one. */
+  /** The week-end sets of the history: written by this run, or found from an earlier one. */
   history: { written: number; kept: number; compressedBytes: number; ms: number };
 }
 
 const FOLD_BATCH = 50_000;
+/** Stored week-end sets tried, newest first, before folding from sequence 1. */
+const RESUME_TRIES = 3;
 
 export async function foldChainAndCheckpoint(
   nc: NatsConnection,
   lastSeq: number,
   cutSeq: number,
-  /** Names of the history checkpoints already in the store, from an earlier run on the same stream. */
-  stored: ReadonlySet<string>,
+  /** The checkpoints already in the store of this stream and version before the cut, from an earlier run. */
+  stored: readonly CheckpointTag[],
 ): Promise<ChainFold> {
   const names = headerNames(DEFAULT_HEADER_PREFIX);
   const { created } = await streamState(nc, STREAMS.warehouse);
   const controller = new AbortController();
-  let ledger = initialLedger();
-  let minEventMs = Number.POSITIVE_INFINITY;
-  let maxEventMs = Number.NEGATIVE_INFINITY;
-  const marks = new TimeMarks(MARK_EVERY);
+  const storedNames = new Set(stored.map((t) => t.name));
+  const resumed = await resumeFromStored(nc, stored);
+  const folds = new CheckpointFolds(MARK_EVERY, resumed ?? undefined);
+  const resumedSeq = folds.chain.ledger.lastSeq;
   let checkpoint: ChainFold['checkpoint'] | null = null;
   let foldMs = 0;
   let started = performance.now();
   // Folded in large batches: a batch copies each container it changes once, and at a chain's size a few of
   // them hold 100k keys (src/core/batch.ts), so a batch of 1,000 events would spend most of its time copying.
   let pending: Decoded[] = [];
-  const history: ChainFold['history'] = { written: 0, kept: 0, compressedBytes: 0, ms: 0 };
+  const history: ChainFold['history'] = {
+    written: 0,
+    kept: storedWeekEnds(stored),
+    compressedBytes: 0,
+    ms: 0,
+  };
   let historyWrite: Promise<void> = Promise.resolve();
-  const foldSegment = (messages: Decoded[]) => {
-    if (messages.length === 0) return;
-    ledger = applyBatch(ledger, messages);
-    const { oldest, newest } = eventTimeSpan(messages);
-    minEventMs = Math.min(minEventMs, oldest);
-    maxEventMs = Math.max(maxEventMs, newest);
-    marks.afterBatch(ledger.lastSeq, oldest, newest);
+  const writeSet = async (weekEnd: boolean) => {
+    const t0 = performance.now();
+    const set = folds.content();
+    const written = await writeCheckpointSet(nc, set, {
+      streamCreated: created,
+      weekEnd,
+      withChain: true,
+      now: () => performance.now(),
+    });
+    return { set, written, ms: Math.round(performance.now() - t0) };
   };
   const apply = async (messages: Decoded[]) => {
     let from = 0;
-    for (const cut of weekCuts(messages.map(eventTimeOf), maxEventMs)) {
-      foldSegment(messages.slice(from, cut));
+    for (const cut of weekCuts(messages.map(eventTimeOf), folds.chain.maxEventMs)) {
+      folds.apply(messages.slice(from, cut));
       from = cut;
-      if (stored.has(checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq))) {
-        history.kept++;
-        continue;
-      }
+      if (storedNames.has(checkpointName(LEDGER_SNAPSHOT_VERSION, folds.chain.ledger.lastSeq))) continue;
       // Written while the fold goes on, as the checkpointer does: a replay left unread for the seconds a
       // large checkpoint takes to put would stall its consumer and lose its place.
       await historyWrite;
       foldMs += performance.now() - started;
-      historyWrite = write(nc, ledger, created, {
-        minEventMs,
-        maxEventMs,
-        marks: marks.through(ledger.lastSeq),
-      }).then((week) => {
+      historyWrite = writeSet(true).then(({ written, ms }) => {
         history.written++;
-        history.compressedBytes += week.compressedBytes;
-        history.ms += week.ms;
+        history.compressedBytes += (written.chain?.compressedBytes ?? 0) + written.warehouseBytes;
+        history.ms += ms;
       });
       // Its failure is thrown where it is awaited next; should the fold fail first, it must not also crash the
       // process as an unhandled rejection.
@@ -102,17 +122,28 @@ export async function foldChainAndCheckpoint(
       // Encoding is synchronous, the put is not: only the encoding is taken out of the fold's time.
       started = performance.now();
     }
-    foldSegment(from === 0 ? messages : messages.slice(from));
-    if (checkpoint === null && ledger.lastSeq >= cutSeq) {
+    folds.apply(from === 0 ? messages : messages.slice(from));
+    if (checkpoint === null && folds.chain.ledger.lastSeq >= cutSeq) {
       await historyWrite;
       foldMs += performance.now() - started;
-      checkpoint = await write(nc, ledger, created, { minEventMs, maxEventMs, marks: marks.through(cutSeq) });
+      const { set, written, ms } = await writeSet(false);
+      const chain = written.chain as NonNullable<typeof written.chain>;
+      checkpoint = {
+        seq: set.seq,
+        name: chain.name,
+        ms,
+        bytes: chain.bytes,
+        compressedBytes: chain.compressedBytes,
+        warehouses: written.warehouses,
+        warehouseBytes: written.warehouseBytes,
+        warehousesMs: Math.round(written.warehousesMs),
+      };
       started = performance.now();
     }
   };
   for await (const batch of stockwireReplay(nc, {
     stream: STREAMS.warehouse,
-    fromSeq: 1,
+    fromSeq: resumedSeq + 1,
     signal: controller.signal,
     batchSize: 1000,
     // Encoding a week-end checkpoint of the chain holds this thread for seconds, and its collections with it:
@@ -138,45 +169,67 @@ export async function foldChainAndCheckpoint(
   foldMs += performance.now() - started;
   controller.abort();
   await historyWrite;
+  const ledger = folds.chain.ledger;
   if (checkpoint === null)
     throw new Error(`the fold ended at ${ledger.lastSeq}, before the cut at ${cutSeq}`);
   if (ledger.quality.byKind.malformed > 0)
     throw new Error(`${ledger.quality.byKind.malformed} malformed events in the chain`);
   const products = ledger.stock.warehouses.get('46');
   const auditProduct = products ? ([...products.keys()].sort()[0] ?? null) : null;
-  return { auditProduct, foldMs, minEventMs, checkpoint, history };
+  return {
+    auditProduct,
+    folded: ledger.lastSeq - resumedSeq,
+    foldMs,
+    resumedSeq,
+    minEventMs: folds.chain.minEventMs,
+    checkpoint,
+    history,
+  };
 }
 
 function seqOf(d: Decoded): number {
   return d.kind === 'malformed' ? d.seq : d.meta.seq;
 }
 
-async function write(
-  nc: NatsConnection,
-  ledger: LedgerState,
-  streamCreated: string,
-  times: Omit<CheckpointContent, 'snapshot'>,
-): Promise<ChainFold['checkpoint']> {
-  const started = performance.now();
-  const bytes = encodeCheckpoint({ snapshot: snapshotLedger(ledger), ...times });
-  const { compressedBytes } = await writeCheckpoint(
-    nc,
-    {
-      name: checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq),
-      seq: ledger.lastSeq,
-      viewsVersion: LEDGER_SNAPSHOT_VERSION,
-      streamCreated,
-      maxEventMs: times.maxEventMs,
-    },
-    bytes,
+/** The chain's week-end checkpoints among those stored: each has a week-end checkpoint of warehouse 46 beside it. */
+function storedWeekEnds(stored: readonly CheckpointTag[]): number {
+  return stored.filter((t) => t.warehouse === undefined && weekEndSetOf(t, stored) !== null).length;
+}
+
+/** The warehouses' checkpoints of the week-end set a chain checkpoint belongs to; null when it is not one. */
+function weekEndSetOf(chain: CheckpointTag, stored: readonly CheckpointTag[]): CheckpointTag[] | null {
+  const week = weekOf(chain.maxEventMs);
+  const beside = stored.filter(
+    (t) =>
+      t.warehouse !== undefined &&
+      t.seq === chain.seq &&
+      t.name === warehouseCheckpointName(t.warehouse, LEDGER_SNAPSHOT_VERSION, week),
   );
-  return {
-    seq: ledger.lastSeq,
-    name: checkpointName(LEDGER_SNAPSHOT_VERSION, ledger.lastSeq),
-    ms: Math.round(performance.now() - started),
-    bytes: bytes.length,
-    compressedBytes,
-  };
+  return beside.length > 0 ? beside : null;
+}
+
+/** The folds of the newest stored week-end set whose chain and warehouses all read back; null: none. */
+async function resumeFromStored(
+  nc: NatsConnection,
+  stored: readonly CheckpointTag[],
+): Promise<{ chain: TimedFoldStart; warehouses: Map<string, TimedFoldStart> } | null> {
+  const chains = stored
+    .filter((t) => t.warehouse === undefined && weekEndSetOf(t, stored) !== null)
+    .sort((a, b) => b.seq - a.seq)
+    .slice(0, RESUME_TRIES);
+  for (const tag of chains) {
+    const chain = decodeCheckpoint(await readCheckpoint(nc, tag.name));
+    if (!chain.ok) continue;
+    const warehouses = new Map<string, TimedFoldStart>();
+    for (const own of weekEndSetOf(tag, stored) ?? []) {
+      const read = decodeCheckpoint(await readCheckpoint(nc, own.name));
+      if (read.ok && read.ledger.lastSeq === tag.seq) warehouses.set(own.warehouse as string, read);
+    }
+    // Every warehouse the chain has seen must have its fold, or its checkpoints would lack history.
+    if ([...chain.ledger.stock.subjectSeqs.keys()].every((w) => warehouses.has(w)))
+      return { chain, warehouses };
+  }
+  return null;
 }
 
 /** A checkpoint of this run read back, as a browser would. */

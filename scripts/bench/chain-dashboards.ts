@@ -24,6 +24,8 @@ import { percentile } from './stats';
 interface Screen {
   who: string;
   what: string;
+  /** The one warehouse its fold reads, whose live events it is measured by; null for the chain. */
+  warehouse: string | null;
   open: (browser: Browser, target: number) => Promise<{ page: Page; context: BrowserContext; ms: number }>;
 }
 
@@ -68,26 +70,28 @@ function screens(env: Env, count: number, timeoutMs: number): Screen[] {
   const signedIn = (login: Login, first: FirstPage, what: string): Screen => ({
     who: login.user,
     what,
+    warehouse: first.kind === 'warehouse' ? first.warehouse : null,
     // Heaps are sampled in the first visits measured alone: over DevTools, 50 pages' workers would be sampled
     // at a time when the machine has no time to answer, and the figure would measure the crowd.
     open: (browser, target) =>
       firstVisit(browser, env.appUrl, env.wsUrl, login, first, target, timeoutMs, { sampleHeap: false }),
   });
-  const display = (login: Login): Screen => ({
+  const display = (login: Login, warehouse: string): Screen => ({
     who: login.user,
-    what: 'wall display',
+    what: `wall display ${warehouse}`,
+    warehouse,
     open: async (browser, target) => {
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
       const page = await context.newPage();
       await addProbe(page, target);
       const started = Date.now();
-      await page.goto(displayUrl(env.appUrl, env.wsUrl, login));
+      await page.goto(displayUrl(env.appUrl, env.wsUrl, login, warehouse));
       return { page, context, ms: (await waitUntilCaughtUp(page, timeoutMs)) - started };
     },
   });
   // A chain's screens: mostly wall displays and managers, some head-office pages.
   const kinds: ((i: number) => Screen)[] = [
-    (i) => display(i % 2 === 0 ? LOGINS.display : SECOND_SCREEN),
+    (i) => (i % 2 === 0 ? display(LOGINS.display, '46') : display(SECOND_SCREEN, '52')),
     (i) => {
       const warehouse = String(11 + ((i * 7) % 50));
       return signedIn(LOGINS.manager, { kind: 'warehouse', warehouse }, `warehouse ${warehouse}`);
@@ -97,7 +101,7 @@ function screens(env: Env, count: number, timeoutMs: number): Screen[] {
       i % 2 === 0
         ? signedIn(LOGINS.marketing, { kind: 'marketing' }, 'marketing')
         : signedIn(LOGINS.procurement, { kind: 'procurement' }, 'procurement'),
-    (i) => display(i % 2 === 0 ? SECOND_SCREEN : LOGINS.display),
+    (i) => (i % 2 === 0 ? display(SECOND_SCREEN, '52') : display(LOGINS.display, '46')),
   ];
   return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!(i));
 }
@@ -157,7 +161,6 @@ export async function runDashboards(
     const cpuBefore = cpuMsOf(env.server.pid);
     const wallBefore = Date.now();
     const sentAt = await env.live.publishAtRate(env.admin, options.rate, options.seconds);
-    const last = lastSeqOf(sentAt);
     const alive = () => open.filter(({ page }) => !crashed.has(page));
     // A renderer may die in the middle of being asked: its 'crash' event can come after the failed call.
     const unlessCrashed = async (page: Page, ask: () => Promise<unknown>) => {
@@ -168,7 +171,11 @@ export async function runDashboards(
         crashed.add(page);
       }
     };
-    for (const { page } of alive()) await unlessCrashed(page, () => retarget(page, last));
+    // A page folding one warehouse receives that warehouse's events alone, and is measured by them.
+    const sentToPage = (screen: Screen) =>
+      screen.warehouse === null ? sentAt : env.live.sentTo(sentAt, screen.warehouse);
+    for (const { page, screen } of alive())
+      await unlessCrashed(page, () => retarget(page, lastSeqOf(sentToPage(screen))));
     for (const { page } of alive())
       await unlessCrashed(page, () => waitUntilCaughtUp(page, options.timeoutMs));
     const serverCpuPct = ((cpuMsOf(env.server.pid) - cpuBefore) * 100) / (Date.now() - wallBefore);
@@ -178,9 +185,10 @@ export async function runDashboards(
     let unseen = 0;
     const perPage: PageFigures[] = [];
     for (const { screen, page, ms } of open) {
-      let seen = { latencies: [] as number[], unseen: sentAt.size };
+      const mine = sentToPage(screen);
+      let seen = { latencies: [] as number[], unseen: mine.size };
       if (!crashed.has(page))
-        await unlessCrashed(page, async () => (seen = seenBy((await readProbe(page)).seqLog, sentAt)));
+        await unlessCrashed(page, async () => (seen = seenBy((await readProbe(page)).seqLog, mine)));
       all.push(...seen.latencies);
       unseen += seen.unseen;
       perPage.push({

@@ -10,6 +10,7 @@ import { CHAIN_PROFILE } from '../../src/core/chain-history';
 import { DAY_MS } from '../../src/core/sales';
 import { LEDGER_SNAPSHOT_VERSION } from '../../src/core/ledger-snapshot';
 import { STREAMS } from '../../src/core/resources';
+import type { CheckpointTag } from '../../src/core/checkpoint-catalog';
 import { deleteCheckpoint, listCheckpoints } from '../../src/nats/checkpoint-store';
 import { streamState } from '../../src/nats/replay';
 import { chainSimulatorStart } from '../../src/workers/chain-demo';
@@ -52,9 +53,13 @@ export interface ChainResults {
   chain_reused_store: boolean;
   chain_fill_s: number | null;
   chain_node_fold_eps: number | null;
+  /** Events the Node fold read: from a week-end set an earlier run left, or from sequence 1. */
+  chain_node_folded: number | null;
   checkpoint_ms: number | null;
   checkpoint_bytes: number | null;
   checkpoint_raw_bytes: number | null;
+  /** The warehouses' checkpoints of the set, gzipped, all together. */
+  checkpoint_warehouse_bytes: number | null;
   checkpoint_tail: number;
   /** Week-end checkpoints of the history in the store, and their gzipped bytes (null: those kept from a run before). */
   history_checkpoints: number | null;
@@ -122,26 +127,29 @@ export async function chainBench(
   // The week-end checkpoints of an earlier run on this stream and views version are kept (the same fold
   // writes them at the same sequences); anything else it left would be newer than this run's cut.
   const cutSeq = store.lastSeq - CHECKPOINT_TAIL;
-  const fold: ChainFold = await phases.run('fold + checkpoint', 900, async () => {
+  const fold: ChainFold = await phases.run('fold + checkpoint', 1500, async () => {
     const { tags } = await listCheckpoints(admin);
     const { created } = await streamState(admin, STREAMS.warehouse);
-    const stored = new Set<string>();
+    const stored: CheckpointTag[] = [];
     for (const tag of tags) {
       if (tag.streamCreated === created && tag.viewsVersion === LEDGER_SNAPSHOT_VERSION && tag.seq < cutSeq)
-        stored.add(tag.name);
+        stored.push(tag);
       else await deleteCheckpoint(admin, tag.name);
     }
     return foldChainAndCheckpoint(admin, store.lastSeq, cutSeq, stored);
   });
   say(
-    `history checkpoints (one per week): ${fold.history.written} written ` +
+    `history checkpoints (one set per week): ${fold.history.written} written ` +
       `(${fold.history.compressedBytes.toLocaleString('en-US')} bytes gzipped, ${fold.history.ms} ms), ` +
       `${fold.history.kept} kept from an earlier run`,
   );
   say(
-    `Node fold ${perSecond(store.lastSeq, fold.foldMs).toLocaleString('en-US')} events/s; checkpoint at ` +
+    `Node fold ${perSecond(fold.folded, fold.foldMs).toLocaleString('en-US')} events/s ` +
+      `(${fold.folded.toLocaleString('en-US')} events from #${fold.resumedSeq}); checkpoint at ` +
       `#${fold.checkpoint.seq}: ${fold.checkpoint.bytes.toLocaleString('en-US')} bytes, ` +
-      `${fold.checkpoint.compressedBytes.toLocaleString('en-US')} gzipped, written in ${fold.checkpoint.ms} ms`,
+      `${fold.checkpoint.compressedBytes.toLocaleString('en-US')} gzipped, and ${fold.checkpoint.warehouses} ` +
+      `warehouses' (${fold.checkpoint.warehouseBytes.toLocaleString('en-US')} bytes gzipped, ` +
+      `${fold.checkpoint.warehousesMs} ms); the set written in ${fold.checkpoint.ms} ms`,
   );
 
   const browser: Browser = await phases.run('chromium', 30, () => launchChromium(cleanup));
@@ -212,10 +220,11 @@ export async function chainBench(
   const live = new BenchSimulator(start.state, start.world);
 
   const throttled: ThrottledDisplay | null = await phases.measure('wall display, CPU 4× slower', 600, () =>
-    throttledDisplay(browser, displayUrl(appUrl, server.wsUrl), admin, live, {
+    throttledDisplay(browser, displayUrl(appUrl, server.wsUrl, LOGINS.display, '46'), admin, live, {
       rate: options.liveRate,
       seconds: options.liveSeconds,
       timeoutMs: 300_000,
+      warehouse: '46',
     }),
   );
 
@@ -272,10 +281,12 @@ export async function chainBench(
     chain_events: store.events,
     chain_reused_store: store.reused,
     chain_fill_s: store.reused ? null : round(store.fillMs / 1000, 0),
-    chain_node_fold_eps: perSecond(store.lastSeq, fold.foldMs),
+    chain_node_fold_eps: perSecond(fold.folded, fold.foldMs),
+    chain_node_folded: fold.folded,
     checkpoint_ms: fold.checkpoint.ms,
     checkpoint_bytes: fold.checkpoint.compressedBytes,
     checkpoint_raw_bytes: fold.checkpoint.bytes,
+    checkpoint_warehouse_bytes: fold.checkpoint.warehouseBytes,
     checkpoint_tail: CHECKPOINT_TAIL,
     history_checkpoints: fold.history.written + fold.history.kept,
     history_checkpoint_bytes: fold.history.kept === 0 ? fold.history.compressedBytes : null,

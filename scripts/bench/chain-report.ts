@@ -84,8 +84,9 @@ export function chainReportLines(r: ChainResults): string[] {
         (r.chain_reused_store ? 'store reused from an earlier run' : `filled in ${n(r.chain_fill_s)} s`),
     ),
     info(
-      'shared checkpoint',
-      `${n(r.checkpoint_bytes)} bytes gzipped (${n(r.checkpoint_raw_bytes)} raw), written in ${n(r.checkpoint_ms)} ms; tail ${n(r.checkpoint_tail)} events`,
+      'shared checkpoints, one set',
+      `the chain's ${n(r.checkpoint_bytes)} bytes gzipped (${n(r.checkpoint_raw_bytes)} raw), the warehouses' ` +
+        `${n(r.checkpoint_warehouse_bytes)}, written in ${n(r.checkpoint_ms)} ms; tail ${n(r.checkpoint_tail)} events`,
     ),
     info(
       'week-end checkpoints for time travel',
@@ -94,7 +95,10 @@ export function chainReportLines(r: ChainResults): string[] {
           ? ' (kept from an earlier run)'
           : `, ${n(r.history_checkpoint_bytes)} bytes gzipped in all`),
     ),
-    info('Node fold of the chain', `${n(r.chain_node_fold_eps)} ev/s`),
+    info(
+      'Node fold of the chain and each warehouse',
+      `${n(r.chain_node_fold_eps)} ev/s over ${n(r.chain_node_folded)} events`,
+    ),
     info('notifier, 100k keys: start to following', `${n(r.chain_notifier_ready_ms)} ms`),
     info(
       'screens at once: server',

@@ -30,7 +30,7 @@ export async function throttledDisplay(
   url: string,
   admin: NatsConnection,
   live: BenchSimulator,
-  options: { rate: number; seconds: number; timeoutMs: number },
+  options: { rate: number; seconds: number; timeoutMs: number; warehouse: string },
 ): Promise<ThrottledDisplay> {
   const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   try {
@@ -42,7 +42,11 @@ export async function throttledDisplay(
     await page.goto(url);
     const caughtUpMs = await waitUntilCaughtUp(page, options.timeoutMs);
     const liveFromMs = Date.now();
-    const sentAt = await live.publishAtRate(admin, options.rate, options.seconds);
+    // The display folds its warehouse's subjects alone: it is measured by that warehouse's events.
+    const sentAt = live.sentTo(
+      await live.publishAtRate(admin, options.rate, options.seconds),
+      options.warehouse,
+    );
     await retarget(page, lastSeqOf(sentAt));
     const doneMs = await waitUntilCaughtUp(page, options.timeoutMs);
     const probe = await readProbe(page);

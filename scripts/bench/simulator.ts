@@ -27,6 +27,8 @@ const TICK_MS = 10;
 
 export class BenchSimulator {
   private readonly rng: Rng;
+  /** The warehouse of each event stored, by its sequence. */
+  private readonly warehouseOfSeq = new Map<number, string>();
 
   /** Starts from `state` in `world` (the small demo's, or the chain's). */
   constructor(
@@ -54,7 +56,18 @@ export class BenchSimulator {
       user: 'admin',
       id: randomUUID(),
       timestampMs: nowMs,
+    }).then((result) => {
+      if (result.ok) this.warehouseOfSeq.set(result.seq, step.warehouse);
+      return result;
     });
+  }
+
+  /**
+   * Of events sent (sequence → send time), those of one warehouse: all that a page folding that warehouse's
+   * subjects alone receives (docs/architecture.md#one-warehouse-or-the-chain).
+   */
+  sentTo(sentAt: ReadonlyMap<number, number>, warehouse: string): Map<number, number> {
+    return new Map([...sentAt].filter(([seq]) => this.warehouseOfSeq.get(seq) === warehouse));
   }
 
   /** `count` events as fast as the server acknowledges them; resolves with the stream sequence of the last. */
