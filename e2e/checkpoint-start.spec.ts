@@ -12,12 +12,12 @@ import type { StockEvent } from '../src/core/events';
 import { listCheckpoints } from '../src/nats/checkpoint-store';
 import { provision } from '../src/nats/provision';
 import { uniqueToken } from '../test/support/unique';
-import { LOGINS } from '../test/support/users';
+
 import { chooseWarehouse, openPage, signIn } from './support/app';
 import { e2eEnv } from './support/env';
 import { expectedStock, type TimedEvent } from './support/expected';
 import { expectWarehouseFigures } from './support/figures';
-import { startProgram } from './support/processes';
+import { startCheckpointer } from './support/processes';
 import { connectAdmin, lastSeq, publishAll, type NatsConnection } from './support/stream';
 
 const { appUrl } = e2eEnv();
@@ -67,16 +67,7 @@ test('an empty browser starts from the shared checkpoint, replays only the tail,
   const history = events(warehouse, products, HISTORY, startMs);
   await publishAll(nc, history);
 
-  const checkpointer = startProgram('src/workers/checkpointer.ts', [
-    '--server',
-    server.clientUrl,
-    '--user',
-    LOGINS.services.user,
-    '--password',
-    LOGINS.services.password,
-    '--every-seconds',
-    '3600',
-  ]);
+  const checkpointer = startCheckpointer(server.clientUrl);
   try {
     await expect
       .poll(async () => (await listCheckpoints(nc!)).tags.map((t) => t.seq), { timeout: 60_000 })

@@ -14,12 +14,12 @@ import type { StockEvent } from '../src/core/events';
 import { listCheckpoints } from '../src/nats/checkpoint-store';
 import { provision } from '../src/nats/provision';
 import { uniqueToken } from '../test/support/unique';
-import { LOGINS, SCOPED_MANAGER } from '../test/support/users';
+import { SCOPED_MANAGER } from '../test/support/users';
 import { openPage } from './support/app';
 import { e2eEnv } from './support/env';
 import { expectedStock, type TimedEvent } from './support/expected';
 import { expectWarehouseFigures } from './support/figures';
-import { startProgram } from './support/processes';
+import { startCheckpointer } from './support/processes';
 import { connectAdmin, lastSeq, publishAll, type NatsConnection } from './support/stream';
 
 const { appUrl } = e2eEnv();
@@ -68,16 +68,7 @@ test("a manager of one warehouse folds that warehouse's subjects alone, from its
   const history = events(other, products, HISTORY, startMs);
   await publishAll(nc, history);
 
-  const checkpointer = startProgram('src/workers/checkpointer.ts', [
-    '--server',
-    server.clientUrl,
-    '--user',
-    LOGINS.services.user,
-    '--password',
-    LOGINS.services.password,
-    '--every-seconds',
-    '3600',
-  ]);
+  const checkpointer = startCheckpointer(server.clientUrl);
   const ownLatest = warehouseCheckpointName(OWN, LEDGER_SNAPSHOT_VERSION, 'latest');
   try {
     await expect

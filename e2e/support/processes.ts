@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/nats-server.mjs';
+import { LOGINS } from '../../test/support/users';
 
 export interface RunningProgram {
   readonly output: () => string;
@@ -49,6 +50,23 @@ export function startProgram(script: string, args: readonly string[]): RunningPr
       return code;
     },
   };
+}
+
+/**
+ * The checkpointer on a private server, as `services`, writing once caught up and then not again for an hour:
+ * what a test reads is the checkpoint of what it published before.
+ */
+export function startCheckpointer(clientUrl: string): RunningProgram {
+  return startProgram('src/workers/checkpointer.ts', [
+    '--server',
+    clientUrl,
+    '--user',
+    LOGINS.services.user,
+    '--password',
+    LOGINS.services.password,
+    '--every-seconds',
+    '3600',
+  ]);
 }
 
 /** Runs a program to its end; rejects with its output if it fails or overruns. */
