@@ -28,6 +28,8 @@ export interface DurableSpec {
   ackWaitMs: number;
   /** Delivered but unacknowledged messages the server allows before it stops delivering. */
   maxAckPending: number;
+  /** Where a durable created now starts (its first delivery); without it, the stream's first message. */
+  startSeq?: number;
 }
 
 /** Where a durable stands, in stream sequences. */
@@ -98,7 +100,9 @@ export async function ensureDurable(nc: NatsConnection, spec: DurableSpec): Prom
       durable_name: spec.name,
       // One ack per batch instead of one per message: acks were a third of the projector's client work.
       ack_policy: AckPolicy.All,
-      deliver_policy: DeliverPolicy.All,
+      ...(spec.startSeq === undefined
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: spec.startSeq }),
       ack_wait: ackWait,
       max_ack_pending: spec.maxAckPending,
       max_deliver: -1,

@@ -72,7 +72,17 @@ describe('projector', () => {
           (v) => (JSON.parse(v) as { last_seq: number }).last_seq,
         ),
       );
-    // A backlog, so that each kill lands while messages are delivered and not yet acknowledged.
+    // A backlog for the durable, so that each kill lands while messages are delivered and not yet acknowledged.
+    // The durable exists before it, as after an earlier run: a projector creating its durable would start it
+    // where its fold ends, and deliver no backlog.
+    const services = await connectAs(url, SERVICES);
+    await ensureDurable(services, {
+      stream: STREAMS.warehouse,
+      name: PROJECTOR_DURABLE,
+      ackWaitMs: 30_000,
+      maxAckPending: 20_000,
+    });
+    await services.close();
     const rng = seededRng(10_000);
     await publishTraffic(stack.admin, rng, 4000, { perSecond: 1e9 });
     const traffic = publishTraffic(stack.admin, rng, 6000, { perSecond: 2000 });
@@ -118,14 +128,39 @@ describe('projector', () => {
     const projector = spawnWorker('projector', stack.server.clientUrl, ['--catch-up-batch', '500']);
     const start = await ready(projector);
     expect(start.foldedThrough).toBe(4000);
-    expect(start.durableDelivered).toBe(0);
+    // Created where the fold ends: it does not deliver the history again to have it acknowledged.
+    expect(start.durableDelivered).toBe(4000);
     await waitForBucketToMatch(stack.admin);
     await waitForDurableToSettle();
+    expect(projector.lines.some((l) => l.msg === 'delivered again')).toBe(false);
     // Every write is a new sequence of the bucket's stream: one per key means no key was written twice.
     const writes = (await streamState(stack.admin, kvStreamName(BUCKETS.stockLevels))).lastSeq;
     expect((await readBucket(stack.admin)).size).toBe(50);
     expect(writes).toBe(50);
   }, 60_000);
+
+  it("given the checkpointer's shared checkpoint, then a first start folds only the stream after it, to the same bucket", async () => {
+    const rng = seededRng(77);
+    await publishTraffic(stack.admin, rng, 3000, { perSecond: 1e9 });
+    const checkpointer = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '3600']);
+    await checkpointer.waitForLog(
+      (l) => l.msg === 'checkpoint written' && l.seq === 3000,
+      'a checkpoint',
+      60_000,
+    );
+    await checkpointer.kill('SIGTERM');
+    await publishTraffic(stack.admin, rng, 200, { perSecond: 1e9 });
+
+    const projector = spawnWorker('projector', stack.server.clientUrl);
+    const from = await projector.waitForLog((l) => l.msg === 'started from the shared checkpoint', 'a start');
+    expect(from.seq).toBe(3000);
+    const start = await ready(projector);
+    expect(start).toMatchObject({ foldedFrom: 3001, foldedThrough: 3200, durableDelivered: 3200 });
+    await waitForBucketToMatch(stack.admin);
+    await publishTraffic(stack.admin, rng, 100, { perSecond: 1e9 });
+    await waitForBucketToMatch(stack.admin);
+    await waitForDurableToSettle();
+  }, 90_000);
 
   it('given messages a dead consumer left unacknowledged, when they are delivered again, then they change nothing', async () => {
     for (let i = 0; i < 3; i++) await publishTraffic(stack.admin, seededRng(7 + i), 600, { perSecond: 1e9 });

@@ -3,12 +3,14 @@
  *
  * How a restart stays exact. The per-key value cannot be updated from the bucket alone: a `stock.corrected`
  * sets one location, so the fold needs every location of the key, and an event is skipped when its id was
- * applied before anywhere in the stream (docs/architecture.md#reading-rules), so the fold needs every id seen
- * so far. Neither fits in the bucket's values, whose bytes are fixed by the contract. So on start the
- * projector folds the stream again from sequence 1 up to the highest sequence its durable ever delivered (an
- * ordered consumer without acks, much faster than the durable), compares every key of the bucket with that
- * fold and corrects what differs, then takes new messages from the durable. The durable gives the live tail
- * and the restart point; the fold gives the truth.
+ * applied before in its warehouse (docs/architecture.md#reading-rules), so the fold needs the ids seen. Neither
+ * fits in the bucket's values, whose bytes are fixed by the contract. So on start the projector rebuilds the
+ * fold up to the highest sequence its durable ever delivered — from the checkpointer's newest shared checkpoint
+ * and the stream after it (an ordered consumer without acks, much faster than the durable), or from sequence 1
+ * when there is none — compares every key of the bucket with that fold and corrects what differs, then takes
+ * new messages from the durable. The durable gives the live tail and the restart point; the fold gives the
+ * truth. A durable created now (a first start, a replaced stream) starts where the fold ends, rather than
+ * delivering the whole history again only to have it acknowledged.
  *
  * Per batch: order the delivered messages (a hole is read from the stream, never skipped), fold them, write each
  * changed key once with compare-and-set on its revision, then acknowledge. A message is acknowledged only after
@@ -27,7 +29,11 @@ import { changedLevels, stockLevel, stockLevelCount, stockLevelsByKey } from '..
 import { stockKey, type HeaderNames } from '../../core/events';
 import { planDelivery, planKey, type PlanContext } from '../../core/projector-plan';
 import type { NatsConnection } from '../../nats/connection';
-import { consumeDurable, ensureDurable, type DeliveredMessage } from '../../nats/durable';
+import { consumeDurable, durablePosition, ensureDurable, type DeliveredMessage } from '../../nats/durable';
+import { chooseCheckpoint } from '../../core/checkpoint-catalog';
+import { decodeCheckpoint } from '../../core/checkpoint-codec';
+import { LEDGER_SNAPSHOT_VERSION } from '../../core/ledger-snapshot';
+import { listCheckpoints, readCheckpoint } from '../../nats/checkpoint-store';
 import { classifyNatsError } from '../../nats/errors';
 import { openCasBucket, type CasBucket, type KvSlot } from '../../nats/kv-cas';
 import { watchBucket } from '../../nats/kv-watch';
@@ -129,27 +135,30 @@ export class Projection {
     }
     this.streamCreated = stream.created;
     this.streamLastSeq = Math.max(this.streamLastSeq, stream.lastSeq);
+    const existing = await durablePosition(nc, STREAMS.warehouse, PROJECTOR_DURABLE);
+    const deliveredSeq = existing?.deliveredSeq ?? 0;
+    const bucket = await openCasBucket(nc, BUCKETS.stockLevels);
+
+    const started = this.now();
+    // After a replacement the whole new stream is folded first, so that no key of the old history is judged
+    // against a partial fold (it would wait for, or be deleted before, the events that settle it). A durable
+    // far behind, or none (a new deployment on a long history), is caught up the same way: folded in large
+    // batches and each key written once, instead of a write per key per delivered batch; the durable then
+    // acknowledges what it delivers as already folded.
+    const farBehind = existing === null || stream.lastSeq - deliveredSeq > this.settings.catchUpBatch;
+    const foldTo = this.replaced || farBehind ? Math.max(deliveredSeq, stream.lastSeq) : deliveredSeq;
+    if (this.ledger.lastSeq === 0 && foldTo > 0) await this.startFromCheckpoint(nc, stream);
+    const before = this.ledger.lastSeq;
+    await this.fill(nc, before + 1, foldTo, signal, false);
+    const foldMs = this.now() - started;
     const durable = await ensureDurable(nc, {
       stream: STREAMS.warehouse,
       name: PROJECTOR_DURABLE,
       ackWaitMs: this.settings.ackWaitMs,
       maxAckPending: this.settings.maxAckPending,
+      startSeq: this.ledger.lastSeq + 1,
     });
     this.ackPolicy = durable.ackPolicy;
-    const bucket = await openCasBucket(nc, BUCKETS.stockLevels);
-
-    const started = this.now();
-    const before = this.ledger.lastSeq;
-    // After a replacement the whole new stream is folded first, so that no key of the old history is judged
-    // against a partial fold (it would wait for, or be deleted before, the events that settle it). A durable
-    // far behind (a new deployment on a long history) is caught up the same way: folded in large batches and
-    // each key written once, instead of a write per key per delivered batch; the durable then acknowledges
-    // what it delivers as already folded.
-    const farBehind = stream.lastSeq - durable.deliveredSeq > this.settings.catchUpBatch;
-    const foldTo =
-      this.replaced || farBehind ? Math.max(durable.deliveredSeq, stream.lastSeq) : durable.deliveredSeq;
-    await this.fill(nc, before + 1, foldTo, signal, false);
-    const foldMs = this.now() - started;
     await this.loadBucket(nc, signal);
     const deleteStrays = (this.settings.rebuild && !this.rebuildDone) || this.replaced;
     const keys = new Set([...stockLevelsByKey(this.ledger.procurement).keys(), ...this.slots.keys()]);
@@ -162,9 +171,10 @@ export class Projection {
       foldedFrom: before + 1,
       foldedThrough: this.ledger.lastSeq,
       foldMs,
-      durableAckFloor: durable.ackFloorSeq,
-      durableDelivered: durable.deliveredSeq,
-      durablePending: durable.pending,
+      // Where the durable stood when this start found it (or, created now, where it starts).
+      durableAckFloor: (existing ?? durable).ackFloorSeq,
+      durableDelivered: (existing ?? durable).deliveredSeq,
+      durablePending: (existing ?? durable).pending,
       malformed: this.ledger.quality.byKind.malformed,
       duplicates: this.ledger.skipped,
       keys: keys.size,
@@ -238,6 +248,37 @@ export class Projection {
         foldedThrough: folded,
       });
       this.following.abort();
+    }
+  }
+
+  /**
+   * Starts the fold from the checkpointer's newest shared checkpoint of this stream and views version
+   * (docs/architecture.md#checkpoints), which holds exactly what folding the stream up to it gives; without a
+   * usable one, the fold starts from sequence 1.
+   */
+  private async startFromCheckpoint(nc: NatsConnection, stream: { created: string; lastSeq: number }) {
+    try {
+      const { tags } = await listCheckpoints(nc);
+      const { use } = chooseCheckpoint(tags, {
+        viewsVersion: LEDGER_SNAPSHOT_VERSION,
+        streamCreated: stream.created,
+        lastSeq: stream.lastSeq,
+      });
+      if (!use) return;
+      const read = decodeCheckpoint(await readCheckpoint(nc, use.name));
+      if (!read.ok || read.ledger.lastSeq !== use.seq) {
+        this.log.warn('shared checkpoint not usable; folding from the start', {
+          name: use.name,
+          why: read.ok ? `it holds #${read.ledger.lastSeq}` : read.detail,
+        });
+        return;
+      }
+      this.ledger = read.ledger;
+      this.log.info('started from the shared checkpoint', { name: use.name, seq: use.seq });
+    } catch (err) {
+      this.log.warn('shared checkpoints not readable; folding from the start', {
+        reason: classifyNatsError(err).message,
+      });
     }
   }
 
