@@ -88,8 +88,10 @@ test('an empty browser starts from the shared checkpoint, replays only the tail,
   await expect(root(page)).toHaveAttribute('data-start-from', 'checkpoint');
   await expect(root(page)).toHaveAttribute('data-start-seq', String(HISTORY));
   await expect(root(page)).toHaveAttribute('data-replayed', String(TAIL));
+  // The warehouse page shows one warehouse: its fold reads that warehouse alone, from its own checkpoint
+  // (docs/architecture.md#one-warehouse-or-the-chain); Data quality below folds the chain's.
   await expect(page.getByTestId('engine-notice')).toContainText(
-    `Started from the shared checkpoint at #${HISTORY.toLocaleString('en-US')}`,
+    `Started from warehouse ${warehouse}'s shared checkpoint at #${HISTORY.toLocaleString('en-US')}`,
   );
 
   const stock = expectedStock([...history, ...tail]);

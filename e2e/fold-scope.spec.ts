@@ -3,7 +3,8 @@
  * on a private nats-server with two warehouses, the checkpointer writes its checkpoints, more events follow on
  * both, and a manager of warehouse 46 signs in with an empty profile. The engine must start from 46's own
  * checkpoint, replay only 46's events since, show 46's figures of the whole history and offer both warehouses;
- * the Data quality page then makes it fold the chain, to the same figures.
+ * the Data quality page then makes it fold the chain, to the same figures. A manager of every warehouse lands on
+ * the first the checkpointer's index lists, and folds that one alone.
  */
 import { rmSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -15,7 +16,7 @@ import { listCheckpoints } from '../src/nats/checkpoint-store';
 import { provision } from '../src/nats/provision';
 import { uniqueToken } from '../test/support/unique';
 import { SCOPED_MANAGER } from '../test/support/users';
-import { openPage } from './support/app';
+import { openPage, signIn } from './support/app';
 import { e2eEnv } from './support/env';
 import { expectedStock, type TimedEvent } from './support/expected';
 import { expectWarehouseFigures } from './support/figures';
@@ -121,4 +122,17 @@ test("a manager of one warehouse folds that warehouse's subjects alone, from its
   await openPage(page, 'Warehouse');
   await expect(root(page)).toHaveAttribute('data-fold-scope', 'chain');
   await expectWarehouseFigures(page, stock, OWN, products);
+
+  // A manager of every warehouse, with an empty profile, lands on the chain's first warehouse as the index lists
+  // it, and folds that one alone.
+  const context = await page.context().browser()!.newContext();
+  try {
+    const alice = await context.newPage();
+    await signIn(alice, appUrl, 'manager', server.wsUrl);
+    await expect(root(alice)).toHaveAttribute('data-fold-scope', [OWN, other].sort()[0]!);
+    await expect(root(alice)).toHaveAttribute('data-start-from', 'checkpoint');
+    await expectWarehouseFigures(alice, stock, OWN, products);
+  } finally {
+    await context.close();
+  }
 });

@@ -9,6 +9,7 @@
  */
 import {
   checkpointName,
+  isChainCheckpoint,
   warehouseCheckpointName,
   weekCuts,
   weekOf,
@@ -193,7 +194,7 @@ function seqOf(d: Decoded): number {
 
 /** The chain's week-end checkpoints among those stored: each has a week-end checkpoint of warehouse 46 beside it. */
 function storedWeekEnds(stored: readonly CheckpointTag[]): number {
-  return stored.filter((t) => t.warehouse === undefined && weekEndSetOf(t, stored) !== null).length;
+  return stored.filter((t) => isChainCheckpoint(t) && weekEndSetOf(t, stored) !== null).length;
 }
 
 /** The warehouses' checkpoints of the week-end set a chain checkpoint belongs to; null when it is not one. */
@@ -214,7 +215,7 @@ async function resumeFromStored(
   stored: readonly CheckpointTag[],
 ): Promise<{ chain: TimedFoldStart; warehouses: Map<string, TimedFoldStart> } | null> {
   const chains = stored
-    .filter((t) => t.warehouse === undefined && weekEndSetOf(t, stored) !== null)
+    .filter((t) => isChainCheckpoint(t) && weekEndSetOf(t, stored) !== null)
     .sort((a, b) => b.seq - a.seq)
     .slice(0, RESUME_TRIES);
   for (const tag of chains) {

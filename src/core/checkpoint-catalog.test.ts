@@ -7,10 +7,13 @@ import {
   chooseCheckpoint,
   weekCuts,
   weekOf,
+  isChainCheckpoint,
   parseCheckpointTag,
   warehouseCheckpointName,
   type CheckpointTag,
 } from './checkpoint-catalog';
+
+import { warehouseIndexName } from './warehouse-index';
 
 const DAY = 24 * 60 * 60_000;
 const CREATED = '2026-12-01T10:00:00.000000001Z';
@@ -45,7 +48,9 @@ describe('checkpoint catalog', () => {
     const { name, ...rest } = latest;
     expect(parseCheckpointTag(name, checkpointMetadata(rest))).toEqual(latest);
     const now = { viewsVersion: 2, streamCreated: CREATED, lastSeq: 500 };
-    expect(chooseCheckpoint([tag(100), latest, week], now).use?.seq).toBe(100);
+    const index = tag(450, { name: warehouseIndexName(2) });
+    expect(chooseCheckpoint([tag(100), latest, week, index], now).use?.seq).toBe(100);
+    expect(isChainCheckpoint(index)).toBe(false);
     expect(checkpointBefore([tag(100), latest, week], now, T0 + 10_000_000)?.seq).toBe(100);
   });
 
@@ -57,6 +62,8 @@ describe('checkpoint catalog', () => {
       tag(10, { name: warehouseCheckpointName('46', 2, weekOf(newest) - 53), warehouse: '46' }),
       tag(20, { name: warehouseCheckpointName('46', 2, weekOf(newest) - 52), warehouse: '46' }),
       tag(5, { name: warehouseCheckpointName('52', 1, 'latest'), warehouse: '52', viewsVersion: 1 }),
+      tag(1000, { name: warehouseIndexName(2), maxEventMs: newest }),
+      tag(3, { name: warehouseIndexName(1), viewsVersion: 1 }),
     ];
     const doomed = checkpointsToDelete(tags, {
       keepLatest: 3,
@@ -69,6 +76,7 @@ describe('checkpoint catalog', () => {
       [
         warehouseCheckpointName('46', 2, weekOf(newest) - 53),
         warehouseCheckpointName('52', 1, 'latest'),
+        warehouseIndexName(1),
       ].sort(),
     );
   });

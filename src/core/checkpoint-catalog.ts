@@ -88,6 +88,11 @@ export function parseCheckpointTag(
   };
 }
 
+/** One of the chain's checkpoints: of no one warehouse, and not the warehouse index. */
+export function isChainCheckpoint(tag: CheckpointTag): boolean {
+  return tag.warehouse === undefined && tag.name.startsWith('ledger/');
+}
+
 /** Whether a reader of `now`'s stream and views version may start from it: of both, and not ahead. */
 export function usableCheckpoint(tag: CheckpointTag, now: StreamNow): boolean {
   return (
@@ -130,7 +135,7 @@ export function checkpointBefore(
 ): CheckpointTag | null {
   let found: CheckpointTag | null = null;
   for (const tag of tags) {
-    if (tag.warehouse !== undefined || !usableCheckpoint(tag, now) || tag.maxEventMs > atMs) continue;
+    if (!isChainCheckpoint(tag) || !usableCheckpoint(tag, now) || tag.maxEventMs > atMs) continue;
     if (!found || tag.seq > found.seq) found = tag;
   }
   return found;
@@ -144,7 +149,7 @@ export function chooseCheckpoint(tags: readonly CheckpointTag[], now: StreamNow)
   let ahead = 0;
   const versions = new Set<number>();
   for (const tag of tags) {
-    if (tag.warehouse !== undefined) continue;
+    if (!isChainCheckpoint(tag)) continue;
     if (tag.streamCreated !== now.streamCreated) otherStream++;
     else if (tag.viewsVersion !== now.viewsVersion) {
       otherVersion++;
@@ -179,8 +184,8 @@ export interface RetentionPolicy {
  * Names to delete: anything of a recreated stream (nobody can use it), anything of an older views version
  * (a newer checkpointer has replaced it; a newer version's are left alone, in case this one is the older
  * during an upgrade), and of the chain's current ones all but the latest few, one per recent day and one per
- * week of the history kept for time travel. A warehouse's latest is replaced, not deleted; its weekly ones go
- * when their week is as old as the chain's oldest kept.
+ * week of the history kept for time travel. A warehouse's latest and the warehouse index are replaced, not
+ * deleted; a warehouse's weekly ones go when their week is as old as the chain's oldest kept.
  */
 export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: RetentionPolicy): string[] {
   const doomed: string[] = [];
@@ -189,8 +194,8 @@ export function checkpointsToDelete(tags: readonly CheckpointTag[], policy: Rete
   for (const tag of tags) {
     if (tag.streamCreated !== policy.streamCreated || tag.viewsVersion < policy.viewsVersion)
       doomed.push(tag.name);
-    else if (tag.viewsVersion === policy.viewsVersion)
-      (tag.warehouse === undefined ? current : warehouses).push(tag);
+    else if (tag.viewsVersion === policy.viewsVersion && isChainCheckpoint(tag)) current.push(tag);
+    else if (tag.viewsVersion === policy.viewsVersion && tag.warehouse !== undefined) warehouses.push(tag);
   }
   current.sort((a, b) => b.seq - a.seq);
   const keep = new Set(current.slice(0, policy.keepLatest).map((t) => t.name));

@@ -153,20 +153,6 @@ describe('checkpoint encoding', () => {
     expect(decodeCheckpoint(bad)).toMatchObject({ ok: false, reason: 'damaged', detail: 'time marks' });
   });
 
-  it("carries one warehouse's list of the chain's warehouses; the chain's own has none", () => {
-    const snapshot = snapshotLedger(initialLedger());
-    const content = { snapshot, minEventMs: T0, maxEventMs: T0, marks: [] };
-    expect(decodeCheckpoint(encodeCheckpoint({ ...content, chainWarehouses: ['46', '52'] }))).toMatchObject({
-      ok: true,
-      chainWarehouses: ['46', '52'],
-    });
-    expect(decodeCheckpoint(encodeCheckpoint(content))).toMatchObject({ ok: true, chainWarehouses: [] });
-    expect(decodeCheckpoint(encodeCheckpoint({ ...content, chainWarehouses: [46] } as never))).toMatchObject({
-      ok: false,
-      detail: 'warehouses of the chain',
-    });
-  });
-
   it('refuses a checkpoint of another views version, naming both', () => {
     const bytes = checkpointOf(initialLedger());
     bytes[5] = LEDGER_SNAPSHOT_VERSION + 1; // header: magic (4), format (1), views version (1)

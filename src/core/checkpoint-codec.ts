@@ -40,8 +40,6 @@ export interface CheckpointContent {
   readonly maxEventMs: number;
   /** Where event time stands along the stream up to the checkpoint (src/core/time-marks.ts). */
   readonly marks: readonly TimeMark[];
-  /** Of one warehouse's checkpoint: every warehouse of the chain, for a page that folds that one alone. */
-  readonly chainWarehouses?: readonly string[];
 }
 
 export type CheckpointRead =
@@ -51,7 +49,6 @@ export type CheckpointRead =
       minEventMs: number;
       maxEventMs: number;
       marks: TimeMark[];
-      chainWarehouses: string[];
     }
   | { ok: false; reason: 'other_version' | 'damaged'; detail: string };
 
@@ -105,27 +102,16 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointRead {
   if (!read.ok) return damaged(read.detail);
   const content = read.tree;
   if (typeof content !== 'object' || content === null) return damaged('not a checkpoint');
-  const { snapshot, minEventMs, maxEventMs, marks, chainWarehouses } = content as Partial<
+  const { snapshot, minEventMs, maxEventMs, marks } = content as Partial<
     Record<keyof CheckpointContent, unknown>
   >;
   if (typeof minEventMs !== 'number' || typeof maxEventMs !== 'number') return damaged('event times');
   // Checkpoints written before marks existed have none: a moment before them is then read to their end.
   const timeMarks = marks === undefined ? [] : readMarks(marks);
   if (timeMarks === null) return damaged('time marks');
-  const warehouses = chainWarehouses ?? [];
-  if (!Array.isArray(warehouses) || !warehouses.every((w) => typeof w === 'string')) {
-    return damaged('warehouses of the chain');
-  }
   const restored = restoreLedger(snapshot);
   if (!restored.ok) return restored;
-  return {
-    ok: true,
-    ledger: restored.ledger,
-    minEventMs,
-    maxEventMs,
-    marks: timeMarks,
-    chainWarehouses: warehouses,
-  };
+  return { ok: true, ledger: restored.ledger, minEventMs, maxEventMs, marks: timeMarks };
 }
 
 function readMarks(value: unknown): TimeMark[] | null {

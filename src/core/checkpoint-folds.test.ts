@@ -27,7 +27,7 @@ describe('CheckpointFolds', () => {
     if (!read.ok) throw new Error(read.detail);
     // Through the chain's last sequence, though its own last message is #5 too; 52's ends at #2.
     expect(read.ledger.lastSeq).toBe(5);
-    expect(read.chainWarehouses).toEqual(['46', '52']);
+    expect(set.names).toEqual(['46', '52']);
     expect(locationQuantity(read.ledger.stock, '46', 'Apples', 'A1')).toBe(7);
     expect(read.ledger.quality.byKind.malformed).toBe(1);
     expect([...read.ledger.stock.warehouses.keys()]).toEqual(['46']);

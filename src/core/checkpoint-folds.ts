@@ -17,6 +17,8 @@ export interface CheckpointSetContent {
   maxEventMs: number;
   chain: CheckpointContent;
   warehouses: [string, CheckpointContent][];
+  /** Every warehouse of the chain, for the index (src/core/warehouse-index.ts). */
+  names: string[];
 }
 
 export class CheckpointFolds {
@@ -68,8 +70,9 @@ export class CheckpointFolds {
       chain: this.chain.content(),
       warehouses: names.map((w): [string, CheckpointContent] => [
         w,
-        (this.warehouses.get(w) as TimedFold).content(seq, names),
+        (this.warehouses.get(w) as TimedFold).content(seq),
       ]),
+      names,
     };
   }
 }

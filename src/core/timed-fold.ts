@@ -53,9 +53,9 @@ export class TimedFold {
   /**
    * What a checkpoint of the fold holds, as of now. `coveredSeq`: the stream sequence through which every
    * message of this fold's subjects has been folded, which for one warehouse's fold is usually past its own
-   * last message; a reader starts after it. `chainWarehouses`: for one warehouse's, the chain's every warehouse.
+   * last message; a reader starts after it.
    */
-  content(coveredSeq = this.fold.lastSeq, chainWarehouses?: readonly string[]): CheckpointContent {
+  content(coveredSeq = this.fold.lastSeq): CheckpointContent {
     const ledger = coveredSeq > this.fold.lastSeq ? { ...this.fold, lastSeq: coveredSeq } : this.fold;
     return {
       snapshot: snapshotLedger(ledger),
@@ -63,7 +63,6 @@ export class TimedFold {
       maxEventMs: this.newestMs,
       // Marks past the ledger would describe events the checkpoint does not hold.
       marks: this.marks.through(ledger.lastSeq),
-      ...(chainWarehouses ? { chainWarehouses } : {}),
     };
   }
 }

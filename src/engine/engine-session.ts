@@ -17,6 +17,9 @@ import {
   type ViewInterest,
 } from '../core/view-interest';
 import { hasWarehouseId } from '../core/warehouse-ids';
+import { decodeWarehouseIndex, warehouseIndexName } from '../core/warehouse-index';
+import { usableCheckpoint } from '../core/checkpoint-catalog';
+import { LEDGER_SNAPSHOT_VERSION } from '../core/ledger-snapshot';
 import { startRestartLoop, type RestartLoop } from '../lib/restart-loop';
 import { connectBrowser, type NatsConnection } from '../nats/connect-browser';
 import { classifyNatsError, classifySignInError, describeNatsError } from '../nats/errors';
@@ -76,6 +79,8 @@ export class EngineSession {
   /** The pages have said what they show of the fold: the first fold waits a moment for that. */
   private interestKnown!: () => void;
   private readonly interestSaid = new Promise<void>((resolve) => (this.interestKnown = resolve));
+  /** The chain's warehouses from the checkpointer's index: offered before, or without, folding them. */
+  private indexedWarehouses: readonly string[] = [];
   /** The saved copies of every fold of this session, which signing out removes. */
   private readonly savedFolds: FoldPersistence[] = [];
   private kvLevels = new KvMirror();
@@ -252,6 +257,7 @@ export class EngineSession {
       grants: this.grants,
     });
     this.post({ type: 'connection', info: { state: 'connected', sinceMs: Date.now() } });
+    void this.readWarehouseIndex();
     void this.followConnection();
     this.replay = this.supervise('warehouse replay', (signal) => this.followFold(signal));
     this.followLevels();
@@ -262,6 +268,32 @@ export class EngineSession {
       this.followBucket(BUCKETS.workerStatus, this.workers, signal),
     );
     this.supervise('low-stock alerts', (signal) => this.followAlerts(signal));
+  }
+
+  /**
+   * The chain's warehouses from the checkpointer's index (src/core/warehouse-index.ts), so that a page can show
+   * one before anything is folded, and the fold then reads that one alone. Without an index of this stream and
+   * views version, the pages offer the warehouses folded.
+   */
+  private async readWarehouseIndex(): Promise<void> {
+    try {
+      const [tag, state] = await Promise.all([
+        this.sharedCheckpoints.find(warehouseIndexName(LEDGER_SNAPSHOT_VERSION)),
+        streamState(this.nc, STREAMS.warehouse),
+      ]);
+      const now = {
+        viewsVersion: LEDGER_SNAPSHOT_VERSION,
+        streamCreated: state.created,
+        lastSeq: state.lastSeq,
+      };
+      if (!tag || !usableCheckpoint(tag, now)) return;
+      const warehouses = decodeWarehouseIndex(await this.sharedCheckpoints.read(tag.name));
+      if (warehouses === null || this.abort.signal.aborted) return;
+      this.indexedWarehouses = warehouses;
+      this.snapshots.flush();
+    } catch (error) {
+      console.warn(`warehouse index: ${describeNatsError(error)}`);
+    }
   }
 
   async publish(command: PublishCommand): Promise<PublishOutcome> {
@@ -527,7 +559,7 @@ export class EngineSession {
     const { past, seeking, interest } = this;
     return {
       views: narrowViews(ledgerViews(this.fold.ledger), interest, 'live'),
-      warehouses: this.fold.warehouses,
+      warehouses: mergedNames(this.indexedWarehouses, this.fold.warehouses),
       past: past && {
         atMs: past.atMs,
         speed: past.speed,
@@ -548,6 +580,12 @@ export class EngineSession {
       workers: this.workers.json(),
     };
   }
+}
+
+/** Two lists of names as one, in code-point order, each once. */
+function mergedNames(a: readonly string[], b: readonly string[]): string[] {
+  if (a.length === 0) return [...b];
+  return [...new Set([...a, ...b])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
 }
 
 /**

@@ -89,8 +89,6 @@ export class WarehouseFollower {
   private marks = new Checkpoints();
   /** Where this session's fold started, and how many messages it folded since. */
   private origin: { from: FoldStart['from']; seq: number } = { from: 'stream', seq: 0 };
-  /** The chain's warehouses as the shared checkpoint of one warehouse listed them. */
-  private chainWarehouses: readonly string[] = [];
   private foldedSince = 0;
   /** Raised by a rebuild: batches of a run started before it are dropped. */
   private generation = 0;
@@ -110,11 +108,9 @@ export class WarehouseFollower {
     return this.scope === null || this.scope === warehouse;
   }
 
-  /** The warehouses to offer: those folded, and of one warehouse's fold those its checkpoint said the chain has. */
+  /** The warehouses folded. */
   get warehouses(): string[] {
-    const folded = warehouseNames(this.fold.stock);
-    if (this.chainWarehouses.length === 0) return folded;
-    return [...new Set([...this.chainWarehouses, ...folded])].sort();
+    return warehouseNames(this.fold.stock);
   }
 
   get ledger(): LedgerState {
@@ -261,7 +257,6 @@ export class WarehouseFollower {
         return;
       }
       this.fold = read.ledger;
-      this.chainWarehouses = read.chainWarehouses;
       this.streamCreated = state.created;
       this.newestEventMs = Number.isFinite(read.maxEventMs) ? read.maxEventMs : null;
       this.oldestEventMs = Number.isFinite(read.minEventMs) ? read.minEventMs : null;

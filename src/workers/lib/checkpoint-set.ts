@@ -1,12 +1,13 @@
 /**
  * Writes one set of shared checkpoints (docs/architecture.md#checkpoints): each warehouse's first, then the
- * chain's, so that a chain checkpoint in the store always has its warehouses' beside it. A warehouse's is its
- * `latest`, or at the end of a week the one named by that week.
+ * index of the chain's warehouses, then the chain's, so that a chain checkpoint in the store always has its
+ * warehouses' beside it. A warehouse's is its `latest`, or at the end of a week the one named by that week.
  */
 import { checkpointName, warehouseCheckpointName, weekOf } from '../../core/checkpoint-catalog';
 import { encodeCheckpoint } from '../../core/checkpoint-codec';
 import type { CheckpointSetContent } from '../../core/checkpoint-folds';
 import { LEDGER_SNAPSHOT_VERSION } from '../../core/ledger-snapshot';
+import { encodeWarehouseIndex, warehouseIndexName } from '../../core/warehouse-index';
 import { writeCheckpoint } from '../../nats/checkpoint-store';
 import type { NatsConnection } from '../../nats/connection';
 
@@ -44,6 +45,17 @@ export async function writeCheckpointSet(
     );
     warehouseBytes += compressedBytes;
   }
+  await writeCheckpoint(
+    nc,
+    {
+      name: warehouseIndexName(LEDGER_SNAPSHOT_VERSION),
+      seq: set.seq,
+      viewsVersion: LEDGER_SNAPSHOT_VERSION,
+      streamCreated,
+      maxEventMs: finite(set.maxEventMs),
+    },
+    encodeWarehouseIndex(set.names),
+  );
   const warehousesMs = now() - t0;
   const written = { warehouses: set.warehouses.length, warehouseBytes, warehousesMs };
   if (!options.withChain) return { chain: null, ...written };
