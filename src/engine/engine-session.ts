@@ -51,7 +51,7 @@ import { indexedDbFoldStore, snapshotKey } from './snapshot-store';
 import { PastStartingPoints } from './past-starting-points';
 import { sleep } from '../lib/backoff';
 import { diffTrees } from '../lib/structural-delta';
-import { sameShown, TICKING_REFRESH_MS } from './snapshot-change';
+import { sameShown, sameValue, TICKING_REFRESH_MS } from './snapshot-change';
 import { TimeMachine, type PastState, type Seeking } from './time-machine';
 import type { SharedCheckpoints } from './checkpoint-port';
 import { WarehouseFollower, type FoldScope, type WarehouseStream } from './warehouse-follower';
@@ -97,6 +97,11 @@ export class EngineSession {
   private seeking: Seeking | null = null;
   /** The last snapshot posted, and when: the next shows the pages something new or is not sent. */
   private lastPosted: { snapshot: EngineSnapshot; atMs: number } | null = null;
+  /**
+   * After an `applied`, the full snapshot due when the refresh window ends: what only ticked (the progress, the
+   * events replayed) reaches the pages then, also when no later event asks for a snapshot.
+   */
+  private trailingRefresh: ReturnType<typeof setTimeout> | null = null;
   private interest: ViewInterest = NO_INTEREST;
   /** Unsent commands; it lives and ends with the connection follower. */
   private outbox: Outbox | null = null;
@@ -367,6 +372,7 @@ export class EngineSession {
   async close(): Promise<void> {
     this.abort.abort();
     this.snapshots.stop();
+    if (this.trailingRefresh !== null) clearTimeout(this.trailingRefresh);
     this.timeMachine.stop();
     this.past = null;
     this.seeking = null;
@@ -543,6 +549,15 @@ export class EngineSession {
       sameShown(last.snapshot, snapshot)
     ) {
       this.post({ type: 'applied', seq: snapshot.views.lastSeq, since: last.snapshot.views.lastSeq });
+      if (this.trailingRefresh === null && !sameValue(last.snapshot, snapshot)) {
+        this.trailingRefresh = setTimeout(
+          () => {
+            this.trailingRefresh = null;
+            this.snapshots.schedule();
+          },
+          Math.max(0, TICKING_REFRESH_MS - (nowMs - last.atMs)),
+        );
+      }
       return 'applied';
     }
     if (!mayRender) return 'held';
