@@ -81,8 +81,8 @@ export class EngineSession {
   private readonly interestSaid = new Promise<void>((resolve) => (this.interestKnown = resolve));
   /** The chain's warehouses from the checkpointer's index: offered before, or without, folding them. */
   private indexedWarehouses: readonly string[] = [];
-  /** The saved copies of every fold of this session, which signing out removes. */
-  private readonly savedFolds: FoldPersistence[] = [];
+  /** The saved copy of each scope folded in this session, by its key; signing out removes them all. */
+  private readonly savedFolds = new Map<string, FoldPersistence>();
   private kvLevels = new KvMirror();
   /** The bucket keys followed now (see levelsFilter), and how to stop following them. */
   private levels: { filter: string | null; stop: AbortController } | null = null;
@@ -196,23 +196,27 @@ export class EngineSession {
   /** The live fold of a scope, with its own saved copy in this browser. */
   private follower(scope: FoldScope): WarehouseFollower {
     const { credentials, names, post } = this;
-    const key = snapshotKey(credentials.servers, STREAMS.warehouse, names);
-    const saved = new FoldPersistence(indexedDbFoldStore, scope === null ? key : `${key}|warehouse=${scope}`);
-    this.savedFolds.push(saved);
-    return new WarehouseFollower(
+    const chainKey = snapshotKey(credentials.servers, STREAMS.warehouse, names);
+    const key = scope === null ? chainKey : `${chainKey}|warehouse=${scope}`;
+    const saved = this.savedFolds.get(key) ?? new FoldPersistence(indexedDbFoldStore, key);
+    this.savedFolds.set(key, saved);
+    // A fold replaced while a batch was in hand says nothing more to the pages about itself.
+    const current = () => this.fold === follower;
+    const follower: WarehouseFollower = new WarehouseFollower(
       this.warehouseStream(scope),
       saved,
       {
         changed: () => this.snapshots.schedule(),
         caughtUp: () => this.snapshots.flush(),
-        progress: (progress) => post({ type: 'progress', progress }),
-        notice: (level, message) => post({ type: 'notice', level, message }),
+        progress: (progress) => current() && post({ type: 'progress', progress }),
+        notice: (level, message) => current() && post({ type: 'notice', level, message }),
         pumpFailed: (error) => console.warn(`replay pump: ${describeNatsError(error)}`),
       },
       () => Date.now(),
       this.sharedCheckpoints,
       scope,
     );
+    return follower;
   }
 
   /**
@@ -362,7 +366,7 @@ export class EngineSession {
 
   /** Signing out removes the saved views: the next person at this browser must sign in to see them. */
   async forgetSavedFold(): Promise<void> {
-    await Promise.all(this.savedFolds.map((saved) => saved.forget().catch(() => undefined)));
+    await Promise.all([...this.savedFolds.values()].map((saved) => saved.forget().catch(() => undefined)));
   }
 
   /**
