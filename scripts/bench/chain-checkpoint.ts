@@ -18,7 +18,7 @@ import {
 import { decodeCheckpoint } from '../../src/core/checkpoint-codec';
 import { CheckpointFolds } from '../../src/core/checkpoint-folds';
 import { MARK_EVERY } from '../../src/workers/lib/checkpointing';
-import { writeCheckpointSet } from '../../src/workers/lib/checkpoint-set';
+import { readCheckpointSet, writeCheckpointSet } from '../../src/workers/lib/checkpoint-set';
 import { decodeStockMessage, eventTimeOf, type Decoded } from '../../src/core/codec';
 import { DEFAULT_HEADER_PREFIX, headerNames } from '../../src/core/events';
 import { applyBatch, type LedgerState } from '../../src/core/ledger';
@@ -219,16 +219,8 @@ async function resumeFromStored(
     .sort((a, b) => b.seq - a.seq)
     .slice(0, RESUME_TRIES);
   for (const tag of chains) {
-    const chain = decodeCheckpoint(await readCheckpoint(nc, tag.name));
-    if (!chain.ok) continue;
-    const warehouses = new Map<string, TimedFoldStart>();
-    for (const own of weekEndSetOf(tag, stored) ?? []) {
-      const read = decodeCheckpoint(await readCheckpoint(nc, own.name));
-      if (read.ok && read.ledger.lastSeq === tag.seq) warehouses.set(own.warehouse as string, read);
-    }
-    // Every warehouse the chain has seen must have its fold, or its checkpoints would lack history.
-    if ([...chain.ledger.stock.subjectSeqs.keys()].every((w) => warehouses.has(w)))
-      return { chain, warehouses };
+    const set = await readCheckpointSet(nc, tag, weekEndSetOf(tag, stored) ?? []);
+    if (set.ok) return set;
   }
   return null;
 }

@@ -25,5 +25,5 @@ export function decodeWarehouseIndex(bytes: Uint8Array): string[] | null {
   }
   const list = (value as { warehouses?: unknown } | null)?.warehouses;
   if (!Array.isArray(list) || !list.every((w): w is string => typeof w === 'string')) return null;
-  return [...list].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...list].sort();
 }

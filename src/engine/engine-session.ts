@@ -604,7 +604,7 @@ export class EngineSession {
 /** Two lists of names as one, in code-point order, each once. */
 function mergedNames(a: readonly string[], b: readonly string[]): string[] {
   if (a.length === 0) return [...b];
-  return [...new Set([...a, ...b])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  return [...new Set([...a, ...b])].sort();
 }
 
 /**

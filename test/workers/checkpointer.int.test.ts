@@ -237,10 +237,11 @@ describe('checkpointer', () => {
     await deleteCheckpoint(stack.admin, ofWarehouses[0]!.name);
     await publishTraffic(stack.admin, rng, 20, { perSecond: 100_000 });
     worker = spawnWorker('checkpointer', stack.server.clientUrl, ['--every-seconds', '2']);
-    await worker.waitForLog(
-      (l) => l.msg === 'warehouses without a checkpoint; folding from the start',
+    const refold = await worker.waitForLog(
+      (l) => l.msg === 'newest checkpoints not usable; folding from the start',
       'a refold',
     );
+    expect(refold.why).toBe(`no checkpoint of warehouses ${ofWarehouses[0]!.warehouse}`);
     await written(worker, 420);
     const again = await choose();
     expect(again.ofWarehouses.map((t) => t.name).sort()).toEqual(ofWarehouses.map((t) => t.name).sort());

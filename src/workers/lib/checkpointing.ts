@@ -12,22 +12,20 @@ import {
   warehouseCheckpointName,
   weekCuts,
 } from '../../core/checkpoint-catalog';
-import { decodeCheckpoint } from '../../core/checkpoint-codec';
 import { CheckpointFolds } from '../../core/checkpoint-folds';
 import { decodeStockMessage, eventTimeOf, type Decoded } from '../../core/codec';
 import type { HeaderNames } from '../../core/events';
 import { LEDGER_SNAPSHOT_VERSION } from '../../core/ledger-snapshot';
-import type { TimedFoldStart } from '../../core/timed-fold';
 import type { CheckpointerStatus } from '../../core/worker-status';
 import { sleep } from '../../lib/backoff';
-import { deleteCheckpoint, listCheckpoints, readCheckpoint } from '../../nats/checkpoint-store';
+import { deleteCheckpoint, listCheckpoints } from '../../nats/checkpoint-store';
 import type { NatsConnection } from '../../nats/connection';
 import { describeNatsError } from '../../nats/errors';
 import { STREAMS } from '../../core/resources';
 import { replayStream, streamState } from '../../nats/replay';
 import type { Logger } from './log';
 import { RateMeter } from './rate-meter';
-import { writeCheckpointSet } from './checkpoint-set';
+import { readCheckpointSet, writeCheckpointSet } from './checkpoint-set';
 
 export interface CheckpointSettings {
   /** A checkpoint after this many new events… */
@@ -156,15 +154,11 @@ export class Checkpointing {
   private async foldCuttingWeeks(nc: NatsConnection, batch: Decoded[]): Promise<void> {
     let from = 0;
     for (const cut of weekCuts(batch.map(eventTimeOf), this.folds.chain.maxEventMs)) {
-      this.foldSegment(batch.slice(from, cut));
+      this.folds.apply(batch.slice(from, cut));
       from = cut;
       await this.write(nc, 'week-end');
     }
-    this.foldSegment(from === 0 ? batch : batch.slice(from));
-  }
-
-  private foldSegment(segment: Decoded[]): void {
-    this.folds.apply(segment);
+    this.folds.apply(from === 0 ? batch : batch.slice(from));
   }
 
   /**
@@ -219,46 +213,28 @@ export class Checkpointing {
       lastSeq: state.lastSeq,
     });
     if (!use) return;
-    const read = decodeCheckpoint(await readCheckpoint(nc, use.name));
-    if (!read.ok) {
-      this.log.warn('newest checkpoint not usable; folding from the start', {
-        name: use.name,
-        why: read.detail,
-      });
-      return;
-    }
-    // Each warehouse's latest must hold exactly what the chain's does: a write cut short leaves some ahead,
-    // and then everything is folded again rather than resumed from folds of different moments.
-    const warehouses = new Map<string, TimedFoldStart>();
     const latest = listing.tags.filter(
       (t) =>
         t.warehouse !== undefined &&
         t.name === warehouseCheckpointName(t.warehouse, LEDGER_SNAPSHOT_VERSION, 'latest') &&
         t.streamCreated === state.created,
     );
-    for (const tag of latest) {
-      const own = tag.seq === use.seq ? decodeCheckpoint(await readCheckpoint(nc, tag.name)) : null;
-      if (!own?.ok || own.ledger.lastSeq !== use.seq) {
-        this.log.warn("a warehouse's checkpoint is not the chain's moment; folding from the start", {
-          name: tag.name,
-          seq: tag.seq,
-          chainSeq: use.seq,
-        });
-        return;
-      }
-      warehouses.set(tag.warehouse as string, own);
-    }
-    const missing = [...read.ledger.stock.subjectSeqs.keys()].filter((w) => !warehouses.has(w));
-    if (missing.length > 0) {
-      this.log.warn('warehouses without a checkpoint; folding from the start', {
-        missing: missing.slice(0, 10),
+    const set = await readCheckpointSet(nc, use, latest);
+    if (!set.ok) {
+      this.log.warn('newest checkpoints not usable; folding from the start', {
+        name: set.name,
+        why: set.why,
       });
       return;
     }
-    this.folds = new CheckpointFolds(this.settings.markEvery, { chain: read, warehouses });
+    this.folds = new CheckpointFolds(this.settings.markEvery, set);
     this.lastSeq = use.seq;
     this.lastAtMs = this.now();
-    this.log.info('resumed from checkpoint', { name: use.name, seq: use.seq, warehouses: warehouses.size });
+    this.log.info('resumed from checkpoint', {
+      name: use.name,
+      seq: use.seq,
+      warehouses: set.warehouses.size,
+    });
   }
 
   /** One write at a time; the fold goes on meanwhile (a state once made never changes). */
