@@ -61,7 +61,7 @@ function runningBalances(stored: readonly Stored[], location: string | null): nu
       else if (event.type === 'stock.replenished' || event.type === 'stock.returned')
         add(where, event.quantity);
       else if (event.type === 'stock.sold' || event.type === 'stock.destroyed') add(where, -event.quantity);
-      else {
+      else if (event.type === 'stock.moved') {
         add(event.from, -event.quantity);
         add(event.to, event.quantity);
       }

@@ -9,6 +9,8 @@ export interface TimedEvent {
   warehouse: string;
   event: StockEvent;
   timestampMs: number;
+  /** Its `myorg_msg_id`, when a reversal in the same list names it. */
+  id?: string;
 }
 
 const POOL = '-';
@@ -25,16 +27,23 @@ export function expectedStock(events: readonly TimedEvent[]): ExpectedStock {
     if (!locations) products.set(product, (locations = new Map<string, number>()));
     locations.set(location, set ? delta : (locations.get(location) ?? 0) + delta);
   };
-  for (const { warehouse, event: e } of events) {
+  const apply = (warehouse: string, e: StockEvent, sign: 1 | -1) => {
     const where = 'location' in e && e.location ? e.location : POOL;
     if (e.type === 'stock.corrected') add(warehouse, e.product_name, where, e.quantity, true);
     else if (e.type === 'stock.replenished' || e.type === 'stock.returned')
-      add(warehouse, e.product_name, where, e.quantity);
+      add(warehouse, e.product_name, where, sign * e.quantity);
     else if (e.type === 'stock.sold' || e.type === 'stock.destroyed')
-      add(warehouse, e.product_name, where, -e.quantity);
+      add(warehouse, e.product_name, where, -sign * e.quantity);
+    else if (e.type === 'stock.moved') {
+      add(warehouse, e.product_name, e.from, -sign * e.quantity);
+      add(warehouse, e.product_name, e.to, sign * e.quantity);
+    }
+  };
+  for (const [i, { warehouse, event: e }] of events.entries()) {
+    if (e.type !== 'stock.reversed') apply(warehouse, e, 1);
     else {
-      add(warehouse, e.product_name, e.from, -e.quantity);
-      add(warehouse, e.product_name, e.to, e.quantity);
+      const undone = undoneBy(events, i);
+      if (undone) apply(warehouse, undone.event, -1);
     }
   }
   return stock;
@@ -52,7 +61,28 @@ export function warehouseTotal(stock: ExpectedStock, warehouse: string): number 
   return sum;
 }
 
-/** Units of `product` sold with an event time inside (nowMs − windowMs, nowMs]. */
+/**
+ * The event the reversal at `index` takes back: an earlier one of its warehouse and product with the id, neither
+ * a count nor a reversal, that no earlier reversal took back; undefined when it is refused.
+ */
+function undoneBy(events: readonly TimedEvent[], index: number): TimedEvent | undefined {
+  const { warehouse, event } = events[index]!;
+  if (event.type !== 'stock.reversed') return undefined;
+  const earlier = events.slice(0, index);
+  const target = earlier.find(
+    (t) =>
+      t.id === event.reverses && t.warehouse === warehouse && t.event.product_name === event.product_name,
+  );
+  if (!target || target.event.type === 'stock.corrected' || target.event.type === 'stock.reversed')
+    return undefined;
+  const taken = earlier.some((t, i) => t.event.type === 'stock.reversed' && undoneBy(earlier, i) === target);
+  return taken ? undefined : target;
+}
+
+/**
+ * Net units of `product` sold with an event time inside (nowMs − windowMs, nowMs]: sales less returns, an
+ * undone one counted at the time it was made.
+ */
 export function soldWithin(
   events: readonly TimedEvent[],
   product: string,
@@ -60,9 +90,15 @@ export function soldWithin(
   windowMs: number,
 ): number {
   let sum = 0;
-  for (const { event, timestampMs } of events) {
-    if (event.type !== 'stock.sold' || event.product_name !== product) continue;
-    if (timestampMs > nowMs - windowMs && timestampMs <= nowMs) sum += event.quantity;
+  const inWindow = (t: number) => t > nowMs - windowMs && t <= nowMs;
+  const signed = (e: StockEvent) =>
+    e.type === 'stock.sold' ? e.quantity : e.type === 'stock.returned' ? -e.quantity : 0;
+  for (const [i, { event, timestampMs }] of events.entries()) {
+    if (event.product_name !== product) continue;
+    if (event.type === 'stock.reversed') {
+      const undone = undoneBy(events, i);
+      if (undone && inWindow(undone.timestampMs)) sum -= signed(undone.event);
+    } else if (inWindow(timestampMs)) sum += signed(event);
   }
   return sum;
 }

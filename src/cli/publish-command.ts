@@ -23,9 +23,10 @@ const FLAGS = [
   'reason',
   'expected-seq',
   'id',
+  'reverses',
 ] as const;
 
-const TYPES = ['corrected', 'replenished', 'moved', 'sold', 'destroyed', 'returned'] as const;
+const TYPES = ['corrected', 'replenished', 'moved', 'sold', 'destroyed', 'returned', 'reversed'] as const;
 type ShortType = (typeof TYPES)[number];
 
 function isShortType(value: string): value is ShortType {
@@ -35,6 +36,19 @@ function isShortType(value: string): value is ShortType {
 /** Builds the event from the flags; the token and quantity rules are checked again by publishStockEvent. */
 export function eventFromArgs(type: ShortType, args: ReturnType<typeof parseArgs>): StockEvent {
   const product_name = required(args, 'product', 'for every event');
+  // An undo names the event it takes back and carries no quantity or place of its own.
+  if (type === 'reversed') {
+    for (const flag of ['quantity', 'location', 'from', 'to'] as const) {
+      if (single(args, flag) !== undefined)
+        throw new UsageError(`--${flag} is not used for a reversed event`);
+    }
+    return {
+      type: 'stock.reversed',
+      product_name,
+      reverses: required(args, 'reverses', 'for a reversed event (the id of the event it undoes)'),
+      reason: required(args, 'reason', 'for a reversed event'),
+    };
+  }
   const quantity = wholeNumber(
     'quantity',
     required(args, 'quantity', 'for every event'),

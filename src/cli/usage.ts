@@ -3,11 +3,12 @@ import { DEFAULT_HEADER_PREFIX } from '../core/events';
 import { STREAMS } from '../core/resources';
 
 export const COMMAND_USAGE: Record<string, string> = {
-  publish: `  publish <corrected|replenished|moved|sold|destroyed|returned>
-          --warehouse W --product P --quantity N
+  publish: `  publish <corrected|replenished|moved|sold|destroyed|returned|reversed>
+          --warehouse W --product P --quantity N   (reversed: no quantity)
           [--location L]                 corrected, destroyed: required; replenished, sold, returned: optional
           [--from L --to L]              moved: required
-          [--reason TEXT]                destroyed: required; returned: optional
+          [--reason TEXT]                destroyed, reversed: required; returned: optional
+          [--reverses ID]                reversed: required, the id of the event it undoes
           [--expected-seq N]             refuse unless the product's last event has sequence N (0 = none yet)
           [--id ID]                      event id (default: a new UUID; re-use one to test de-duplication)
       Publishes one stock event to ${STREAMS.warehouse} and prints its sequence.`,

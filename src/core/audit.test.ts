@@ -117,7 +117,7 @@ describe('audit trail of one location', () => {
       balance: 7,
     });
     expect(trail.balance).toBe(7);
-    expect(trail.counts).toEqual({ counted: 2, duplicate: 1, unknown_type: 0, malformed: 0 });
+    expect(trail.counts).toEqual({ counted: 2, duplicate: 1, unknown_type: 0, refused: 0, malformed: 0 });
   });
 
   it('given an unknown type, then its id is taken: a stock event reusing that id is a duplicate', () => {

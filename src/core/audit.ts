@@ -7,7 +7,7 @@
  * nothing, a malformed message is listed and changes nothing.
  */
 import type { Decoded, DecodeError } from './codec';
-import { stockSubject, type StockEvent } from './events';
+import { isReversible, stockSubject, type ReversibleEvent, type StockEvent } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 import { seqOf, subjectOf } from './view';
 
@@ -27,10 +27,11 @@ export type AuditEffect =
   | { kind: 'move'; from: string; to: string; quantity: number; delta: number }
   /** A counted event that touched only other locations of the product. */
   | { kind: 'elsewhere'; locations: readonly string[]; delta: 0 }
-  /** Not counted: a duplicate, an unknown type or a malformed message. */
+  /** Not counted: a duplicate, an unknown type, a refused reversal or a malformed message. */
   | { kind: 'none'; delta: 0 };
 
-export type AuditStatus = 'counted' | 'duplicate' | 'unknown_type' | 'malformed';
+/** `refused`: a reversal that could not take back what it names (docs/architecture.md#undo). */
+export type AuditStatus = 'counted' | 'duplicate' | 'unknown_type' | 'refused' | 'malformed';
 
 export interface AuditLine {
   seq: number;
@@ -49,6 +50,10 @@ export interface AuditLine {
   duplicateOf?: number | null;
   /** For a malformed message: why it could not be used. */
   error?: DecodeError;
+  /** For a counted reversal: the sequence of the line it takes back. */
+  undoes?: number;
+  /** For a counted event a later reversal took back: that reversal's sequence. */
+  undoneBy?: number;
 }
 
 export interface AuditTrail {
@@ -68,6 +73,12 @@ export interface AuditOptions {
    * listed: the trail finds those itself.
    */
   skippedSeqs?: ReadonlySet<number>;
+  /**
+   * Sequences of reversals the reader's ledger refused (src/core/undo-memory.ts): it remembers events for the
+   * id horizon only, so a reversal of an event older than that changes nothing there, though this trail,
+   * which reads the whole subject, still has the event.
+   */
+  refusedSeqs?: ReadonlySet<number>;
 }
 
 const NOT_COUNTED: AuditEffect = { kind: 'none', delta: 0 };
@@ -85,7 +96,15 @@ export function auditTrail(
   const applied = new Map<string, number | null>();
   const quantities = new Map<string, number>();
   const lines: AuditLine[] = [];
-  const counts: Record<AuditStatus, number> = { counted: 0, duplicate: 0, unknown_type: 0, malformed: 0 };
+  const counts: Record<AuditStatus, number> = {
+    counted: 0,
+    duplicate: 0,
+    unknown_type: 0,
+    refused: 0,
+    malformed: 0,
+  };
+  /** Event id → the counted line of a reversible event, while no reversal has taken it back. */
+  const reversible = new Map<string, { line: AuditLine; event: ReversibleEvent }>();
   let balance = 0;
   let lastSeq = 0;
 
@@ -132,10 +151,24 @@ export function auditTrail(
       lines.push({ ...common, status: 'unknown_type', effect: NOT_COUNTED, balance });
       continue;
     }
+    let undone: { line: AuditLine; event: ReversibleEvent } | undefined;
+    if (event.type === 'stock.reversed') {
+      undone = options.refusedSeqs?.has(seq) ? undefined : reversible.get(event.reverses);
+      if (undone === undefined) {
+        counts.refused += 1;
+        lines.push({ ...common, status: 'refused', effect: NOT_COUNTED, balance });
+        continue;
+      }
+      reversible.delete(event.reverses);
+      undone.line.undoneBy = seq;
+    }
     counts.counted += 1;
-    const effect = apply(quantities, event, scope.location);
+    const effect = apply(quantities, event, scope.location, undone?.event);
     balance += effect.delta;
-    lines.push({ ...common, status: 'counted', effect, balance });
+    const line: AuditLine = { ...common, status: 'counted', effect, balance };
+    if (undone !== undefined) line.undoes = undone.line.seq;
+    lines.push(line);
+    if (isReversible(event)) reversible.set(meta.id, { line, event });
   }
   return { scope, lines, balance, lastSeq, counts };
 }
@@ -144,8 +177,13 @@ export function auditTrail(
  * Applies `event` to the quantities per location through the stock rule, and says what that did to the
  * audited number: the sum of the changes at the locations in scope.
  */
-function apply(quantities: Map<string, number>, event: StockEvent, location: string | null): AuditEffect {
-  const count = stockEffects(event, effects);
+function apply(
+  quantities: Map<string, number>,
+  event: StockEvent,
+  location: string | null,
+  undone: ReversibleEvent | undefined,
+): AuditEffect {
+  const count = stockEffects(event, effects, undone);
   let delta = 0;
   let touched = false;
   let was = 0;
@@ -163,9 +201,11 @@ function apply(quantities: Map<string, number>, event: StockEvent, location: str
   if (!touched) {
     return { kind: 'elsewhere', locations: effects.slice(0, count).map((e) => e.location), delta: 0 };
   }
-  // The rule's only effect on two locations is a move: out of the first, into the second.
+  // The rule's only effect on two locations is a move, out of the first into the second — or, undone, back.
   if (count === 2) {
-    return { kind: 'move', from: first.location, to: second.location, quantity: second.amount, delta };
+    return second.amount >= 0
+      ? { kind: 'move', from: first.location, to: second.location, quantity: second.amount, delta }
+      : { kind: 'move', from: second.location, to: first.location, quantity: -second.amount, delta };
   }
   return first.kind === 'set'
     ? { kind: 'set', location: first.location, quantity: first.amount, was, delta }

@@ -45,7 +45,9 @@ function take(history: Iterator<DemoEvent>, count: number): DemoEvent[] {
   return out;
 }
 
+/** The generators never make a reversal: it would need the id of an event already published. */
 function locationsOf(e: StockEvent): string[] {
+  if (e.type === 'stock.reversed') throw new Error(`a generator made a reversal of ${e.reverses}`);
   return e.type === 'stock.moved' ? [e.from, e.to] : [e.location];
 }
 
@@ -63,7 +65,8 @@ function lowestCount(events: Iterable<DemoEvent>): number {
     if (e.type === 'stock.moved') {
       add(key(e.from), -e.quantity);
       add(key(e.to), e.quantity);
-    } else if (e.type === 'stock.corrected') add(key(e.location), e.quantity, true);
+    } else if (e.type === 'stock.reversed') throw new Error(`a generator made a reversal of ${e.reverses}`);
+    else if (e.type === 'stock.corrected') add(key(e.location), e.quantity, true);
     else if (e.type === 'stock.replenished') add(key(e.location), e.quantity);
     else add(key(e.location), -e.quantity);
   }
@@ -119,7 +122,8 @@ describe('the chain history', () => {
         if (at !== UNASSIGNED_LOCATION && !location.test(at)) problems.push(`location ${at}`);
       }
       const least = event.type === 'stock.corrected' ? 0 : 1;
-      if (!Number.isSafeInteger(event.quantity) || event.quantity < least) {
+      if (event.type === 'stock.reversed') problems.push(`a reversal of ${event.reverses}`);
+      else if (!Number.isSafeInteger(event.quantity) || event.quantity < least) {
         problems.push(`quantity ${event.quantity}`);
       }
     }

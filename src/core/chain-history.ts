@@ -890,7 +890,9 @@ export class ChainHistory implements IterableIterator<DemoEvent> {
         break;
       }
       // The chain's plan has no returns: its sales are final, which keeps its sales windows plain sums.
+      // Nor mistakes to undo.
       case 'stock.returned':
+      case 'stock.reversed':
         return undefined;
       default: {
         const _unhandled: never = type;

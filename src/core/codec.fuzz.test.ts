@@ -24,6 +24,7 @@ import { applyBatch, initialLedger } from './ledger';
 import { TEST_HEADER_NAMES } from './testing';
 
 const KNOWN_CODES: ReadonlySet<DecodeErrorCode> = new Set<DecodeErrorCode>([
+  'bad_reference',
   'bad_subject',
   'missing_header',
   'unsupported_format',
@@ -245,6 +246,24 @@ function productField(product: string): fc.Arbitrary<Field> {
 }
 
 function stockFields(type: StockEventType, product: string): fc.Arbitrary<Record<string, Field>> {
+  // A reversal has no quantity: it names the event whose quantity it takes back.
+  if (type === 'stock.reversed') {
+    return fc.record({
+      product_name: productField(product),
+      reverses: fc.oneof(
+        fc.uuid().map(valid),
+        fc.constantFrom('seq:12', 'order 7 / line 2', 'x'.repeat(128)).map(valid),
+        fc.constantFrom('', '   ', 'x'.repeat(129), 'a\nb', '\u0000').map(invalid),
+        notAString.map(invalid),
+        fc.constant(invalid(undefined)),
+      ),
+      reason: fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 60 }).map(valid),
+        notAString.map(invalid),
+        fc.constant(invalid(undefined)),
+      ),
+    });
+  }
   const common = {
     product_name: productField(product),
     quantity: quantityField(type === 'stock.corrected' ? 0 : 1),
@@ -347,7 +366,8 @@ describe('decodeStockMessage on near-valid payloads', () => {
       fc.property(
         token,
         token,
-        fc.constantFrom(...STOCK_EVENT_TYPES),
+        // A reversal carries no quantity of its own, so there is none to get wrong.
+        fc.constantFrom(...STOCK_EVENT_TYPES.filter((type) => type !== 'stock.reversed')),
         badQuantity,
         (w, p, type, quantity) => {
           const body = { product_name: p, quantity, location: 'A1', from: 'A1', to: 'B2', reason: 'r' };

@@ -3,6 +3,7 @@
  * Readers are lenient where docs/architecture.md#reading-rules says so; everything else is classified, never
  * thrown.
  */
+import type { UndoneEvent } from './undo-memory';
 import {
   DEDUPE_HEADER,
   JSON_FORMAT,
@@ -36,6 +37,7 @@ export type DecodeErrorCode =
   | 'bad_quantity'
   | 'bad_location'
   | 'same_location'
+  | 'bad_reference'
   | 'product_mismatch'
   | 'warehouse_mismatch';
 
@@ -69,7 +71,16 @@ export interface EventMeta {
 }
 
 export type Decoded =
-  | { kind: 'stock'; meta: EventMeta; event: StockEvent }
+  | {
+      kind: 'stock';
+      meta: EventMeta;
+      event: StockEvent;
+      /**
+       * For a `stock.reversed`: the event it takes back, found by the ledger in what it remembers
+       * (src/core/undo-memory.ts). Never set by the decoder: absent means the reversal changes no figure.
+       */
+      undone?: UndoneEvent;
+    }
   | { kind: 'unknown'; meta: EventMeta; type: string }
   | { kind: 'malformed'; seq: number; subject: string; timestampMs: number; error: DecodeError };
 
@@ -307,9 +318,11 @@ export function stockEventFromPayload(
       'product_name',
     );
   }
+  const product_name = name.value;
+  // A reversal has no quantity of its own: it takes back the one of the event it names.
+  if (type === 'stock.reversed') return reversalFromPayload(body, product_name);
   const quantity = quantityField(body, type === 'stock.corrected' ? 0 : 1);
   if (!quantity.ok) return quantity;
-  const product_name = name.value;
   switch (type) {
     case 'stock.moved': {
       const from = locationField(body, 'from', false);
@@ -356,6 +369,25 @@ export function stockEventFromPayload(
       };
     }
   }
+}
+
+/** Longer than any id a publisher of ours makes (a UUID), short enough to show in a row. */
+export const MAX_EVENT_ID_CHARS = 128;
+
+function reversalFromPayload(body: Record<string, unknown>, product_name: string): Result<StockEvent> {
+  const reverses = field(body, 'reverses', 'string');
+  if (!reverses.ok) return reverses;
+  const id = reverses.value;
+  if (id.trim() === '' || id.length > MAX_EVENT_ID_CHARS || /[\p{Cc}]/u.test(id)) {
+    return fail(
+      'bad_reference',
+      `reverses must be the id of an event: 1 to ${MAX_EVENT_ID_CHARS} characters without control characters`,
+      'reverses',
+    );
+  }
+  const reason = field(body, 'reason', 'string');
+  if (!reason.ok) return reason;
+  return { ok: true, value: { type: 'stock.reversed', product_name, reverses: id, reason: reason.value } };
 }
 
 function fail(code: DecodeErrorCode, message: string, field?: string): { ok: false; error: DecodeError } {

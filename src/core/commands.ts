@@ -101,6 +101,10 @@ export function validateCommand(input: CommandInput, stock: WarehouseStockState)
       event = { type, product_name: product, from, to, quantity: q };
       break;
     }
+    // An undo names the event it takes back, so it starts from that event: reversalCommand.
+    case 'stock.reversed':
+      problem('type', 'Undo an event from the audit trail or the event log, next to the event itself');
+      return { ok: false, errors };
     default: {
       const _unhandled: never = type;
       return { ok: false, errors };
@@ -127,6 +131,39 @@ export function validateCommand(input: CommandInput, stock: WarehouseStockState)
     }
   }
   return { ok: true, warehouse, event, expectedLastSubjectSeq: lastSubjectSeq(stock, warehouse, product) };
+}
+
+export interface UndoInput {
+  warehouse: string;
+  product: string;
+  /** The id of the event to take back. */
+  reverses: string;
+  reason: string;
+}
+
+/**
+ * An undo of one event (docs/architecture.md#undo): it takes its product and id from the event, so all a person
+ * types is why. Whether the event may still be undone is the fold's to say, which the engine asks before it
+ * publishes; the subject sequence to expect makes a second undo racing this one fail instead of landing twice.
+ */
+export function validateUndo(input: UndoInput, stock: WarehouseStockState): CommandDecision {
+  const errors: FieldError[] = [];
+  const reason = input.reason.trim();
+  if (reason === '')
+    errors.push({ field: 'reason', message: 'Reason is required: say what was wrong with it' });
+  else if (reason.length > MAX_REASON_LENGTH) {
+    errors.push({
+      field: 'reason',
+      message: `Reason is ${reason.length} characters long; at most ${MAX_REASON_LENGTH} are allowed`,
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    warehouse: input.warehouse,
+    event: { type: 'stock.reversed', product_name: input.product, reverses: input.reverses, reason },
+    expectedLastSubjectSeq: lastSubjectSeq(stock, input.warehouse, input.product),
+  };
 }
 
 type Quantity = { ok: true; value: number } | { ok: false; message: string };
@@ -171,6 +208,7 @@ function takenFrom(event: StockEvent): Taking | undefined {
     case 'stock.corrected':
     case 'stock.replenished':
     case 'stock.returned':
+    case 'stock.reversed':
       return undefined;
     default: {
       const _unhandled: never = event;

@@ -17,7 +17,7 @@ describe('data quality', () => {
       s.malformed('warehouse.46.product.Apples', 'bad_quantity', 'quantity -1 must be at least 1'),
     ]);
     expect(state.total).toBe(1);
-    expect(state.byKind).toEqual({ malformed: 1, unknown: 0, duplicate: 0 });
+    expect(state.byKind).toEqual({ malformed: 1, unknown: 0, duplicate: 0, refused: 0 });
     expect(state.byReason).toEqual({ bad_quantity: 1 });
     expect(state.recent).toEqual([
       {
@@ -58,7 +58,7 @@ describe('data quality', () => {
     const oneByOne = events.reduce((state, e) => view.evolve(state, e), view.initialState);
     for (const state of [batched, oneByOne]) {
       expect(state.total).toBe(1234);
-      expect(state.byKind).toEqual({ malformed: 617, unknown: 617, duplicate: 0 });
+      expect(state.byKind).toEqual({ malformed: 617, unknown: 617, duplicate: 0, refused: 0 });
       expect(state.recent).toHaveLength(RECENT_ISSUES_LIMIT);
       expect(state.recent[0]?.seq).toBe(1234 - RECENT_ISSUES_LIMIT + 1);
       expect(state.recent.at(-1)?.seq).toBe(1234);

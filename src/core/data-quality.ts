@@ -5,10 +5,12 @@
  */
 import { draft, draftArray, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded, DecodeErrorCode, EventMeta } from './codec';
+import type { ReversalRefusal } from './undo-memory';
 import { seqOf, type View } from './view';
 
-export type IssueKind = 'malformed' | 'unknown' | 'duplicate';
-export type IssueReason = DecodeErrorCode | 'unknown_type' | 'duplicate';
+/** `refused`: well-formed, but a reversal that cannot take back what it names (docs/architecture.md#undo). */
+export type IssueKind = 'malformed' | 'unknown' | 'duplicate' | 'refused';
+export type IssueReason = DecodeErrorCode | 'unknown_type' | 'duplicate' | ReversalRefusal;
 
 export interface Issue {
   readonly seq: number;
@@ -33,7 +35,7 @@ export interface DataQualityState {
 export const initialDataQuality: DataQualityState = {
   lastSeq: 0,
   total: 0,
-  byKind: { malformed: 0, unknown: 0, duplicate: 0 },
+  byKind: { malformed: 0, unknown: 0, duplicate: 0, refused: 0 },
   byReason: {},
   recent: [],
 };
@@ -87,6 +89,27 @@ export function recordDuplicate(
     reason: 'duplicate',
     message: `event id ${meta.id.slice(0, 80)} was already applied; this copy is ignored`,
     kind: 'duplicate',
+  });
+  return next;
+}
+
+/** Notes a reversal the ledger could not apply, with why; it stays in the history and changes no figure. */
+export function recordRefusedReversal(
+  state: DataQualityState,
+  meta: EventMeta,
+  reason: ReversalRefusal,
+  message: string,
+  batch: Batch = newBatch(),
+): DataQualityState {
+  if (meta.seq <= state.lastSeq) return state;
+  const next = draft(batch, state);
+  next.lastSeq = meta.seq;
+  record(next, batch, {
+    seq: meta.seq,
+    subject: meta.subject,
+    reason,
+    message: `${message}; kept, changes nothing`,
+    kind: 'refused',
   });
   return next;
 }

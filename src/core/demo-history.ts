@@ -443,6 +443,9 @@ function feasible(
       const quantity = Math.min(event.quantity, at[event.location] ?? 0, spare);
       return quantity > 0 ? { ...event, quantity } : undefined;
     }
+    // The plan never makes one: an undo needs the id of an event already published.
+    case 'stock.reversed':
+      return undefined;
   }
 }
 

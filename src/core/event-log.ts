@@ -65,6 +65,7 @@ export const CHIP_LABELS: Record<TypeChip, string> = {
   'stock.sold': 'sold',
   'stock.destroyed': 'destroyed',
   'stock.returned': 'returned',
+  'stock.reversed': 'undone',
   other: 'other types',
   malformed: 'malformed',
 };
@@ -111,7 +112,11 @@ function place(location: string): string {
 
 /** One line a person reads at a glance: "3 Apples sold at A43", "5 Apples moved from A01 to B02". */
 export function stockSummary(event: StockEvent): string {
-  const { product_name: product, quantity } = event;
+  const product = event.product_name;
+  if (event.type === 'stock.reversed') {
+    return `${product}: event ${event.reverses.slice(0, 40)} undone (${event.reason})`;
+  }
+  const quantity = event.quantity;
   switch (event.type) {
     case 'stock.sold':
       return `${quantity} ${product} sold ${where(event.location)}`;

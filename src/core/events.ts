@@ -11,6 +11,7 @@ export const STOCK_EVENT_TYPES = [
   'stock.sold',
   'stock.destroyed',
   'stock.returned',
+  'stock.reversed',
 ] as const;
 export type StockEventType = (typeof STOCK_EVENT_TYPES)[number];
 export const STOCK_LOW_TYPE = 'stock.low';
@@ -64,8 +65,30 @@ export interface StockReturned {
   /** Why, as the person said it; empty when not given. */
   reason: string;
 }
+/**
+ * Undoes one earlier event of the same product in the same warehouse, named by its `myorg_msg_id`: its effect
+ * on stock and on sales is taken back as if it had not happened, and both stay in the history
+ * (docs/architecture.md#undo). A count (`stock.corrected`) is fixed by another count, and a reversal is not
+ * reversed: the event is recorded again instead.
+ */
+export interface StockReversed {
+  type: 'stock.reversed';
+  product_name: string;
+  /** The `myorg_msg_id` of the event it undoes. */
+  reverses: string;
+  reason: string;
+}
 export type StockEvent =
-  StockCorrected | StockReplenished | StockMoved | StockSold | StockDestroyed | StockReturned;
+  StockCorrected | StockReplenished | StockMoved | StockSold | StockDestroyed | StockReturned | StockReversed;
+
+/** The events a `stock.reversed` may undo. */
+export type ReversibleEvent = Exclude<StockEvent, StockCorrected | StockReversed>;
+export function isReversible(event: StockEvent): event is ReversibleEvent {
+  return isReversibleType(event.type);
+}
+export function isReversibleType(type: StockEventType): type is ReversibleEvent['type'] {
+  return type !== 'stock.corrected' && type !== 'stock.reversed';
+}
 
 export interface StockLow {
   product_name: string;

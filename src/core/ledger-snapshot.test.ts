@@ -172,6 +172,7 @@ describe('ledger snapshots', () => {
             "byKind": {
               "duplicate": "number",
               "malformed": "number",
+              "refused": "number",
               "unknown": "number",
             },
             "byReason": {
@@ -254,9 +255,26 @@ describe('ledger snapshots', () => {
               ],
             },
           },
+          "undo": {
+            "byWarehouse": {
+              "Map": [
+                "string",
+                {
+                  "current": {
+                    "Array": {
+                      "Array": "string",
+                    },
+                  },
+                  "previous": "Array<empty>",
+                  "sinceMs": "number",
+                },
+              ],
+            },
+            "horizonMs": "number",
+          },
           "version": "number",
         },
-        "version": 4,
+        "version": 5,
       }
     `);
   });

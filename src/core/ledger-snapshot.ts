@@ -12,14 +12,16 @@ import type { LedgerState } from './ledger';
 import type { ProcurementStockState } from './procurement-stock';
 import type { SalesState } from './sales';
 import type { WarehouseStockState } from './warehouse-stock';
+import { exportUndoMemory, importUndoMemory, type UndoMemoryExport } from './undo-memory';
 import { exportWarehouseIds, importWarehouseIds, type WarehouseIdsExport } from './warehouse-ids';
 
 /**
  * 2: the id set has a horizon (two generations and the event time that opened the newer).
  * 3: subject sequences and procurement levels are kept by warehouse.
  * 4: ids are de-duplicated within their warehouse, one horizon each.
+ * 5: `stock.reversed`: the events a reversal may take back are remembered, and refused reversals counted.
  */
-export const LEDGER_SNAPSHOT_VERSION = 4;
+export const LEDGER_SNAPSHOT_VERSION = 5;
 
 export interface LedgerSnapshot {
   readonly version: number;
@@ -27,6 +29,7 @@ export interface LedgerSnapshot {
   readonly applied: number;
   readonly skipped: number;
   readonly ids: WarehouseIdsExport;
+  readonly undo: UndoMemoryExport;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -40,6 +43,7 @@ export function snapshotLedger(state: LedgerState): LedgerSnapshot {
     applied: state.applied,
     skipped: state.skipped,
     ids: exportWarehouseIds(state.seenIds),
+    undo: exportUndoMemory(state.undo),
     stock: state.stock,
     sales: state.sales,
     procurement: state.procurement,
@@ -84,6 +88,8 @@ export function restoreLedger(stored: unknown): RestoreResult {
   }
   const seenIds = importWarehouseIds(s.ids);
   if (seenIds === null) return damaged('event ids');
+  const undo = importUndoMemory(s.undo);
+  if (undo === null) return damaged('events remembered for undo');
   return {
     ok: true,
     ledger: {
@@ -91,6 +97,7 @@ export function restoreLedger(stored: unknown): RestoreResult {
       applied: s.applied as number,
       skipped: s.skipped as number,
       seenIds,
+      undo,
       stock: stock as unknown as WarehouseStockState,
       sales: sales as unknown as SalesState,
       procurement: procurement as unknown as ProcurementStockState,

@@ -24,7 +24,7 @@ describe('ledger', () => {
     expect(locationQuantity(state.stock, '46', 'Apples', 'A43')).toBe(7);
     expect(soldInWindow(state.sales, NOW, HOUR_MS).get('Apples')).toBe(3);
     expect(stockLevel(state.procurement, '46.Apples')).toMatchObject({ quantity: 7, last_seq: 2 });
-    expect(state.quality.byKind).toEqual({ malformed: 1, unknown: 1, duplicate: 0 });
+    expect(state.quality.byKind).toEqual({ malformed: 1, unknown: 1, duplicate: 0, refused: 0 });
     expect(state).toMatchObject({ lastSeq: 4, applied: 4, skipped: 0 });
   });
 

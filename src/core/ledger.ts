@@ -8,19 +8,27 @@
  */
 import { draft, newBatch, type Batch } from './batch';
 import type { Decoded } from './codec';
-import { dataQualityView, recordDuplicate, type DataQualityState } from './data-quality';
+import {
+  dataQualityView,
+  recordDuplicate,
+  recordRefusedReversal,
+  type DataQualityState,
+} from './data-quality';
 import { procurementStockView, type ProcurementStockState } from './procurement-stock';
 import { ID_HORIZON_MS } from './recent-ids';
 import { salesView, type SalesState } from './sales';
 import { recordSubjectSeq, warehouseStockView, type WarehouseStockState } from './warehouse-stock';
 import { seqOf } from './view';
 import { addWarehouseId, emptyWarehouseIds, hasWarehouseId, type WarehouseIds } from './warehouse-ids';
+import { checkReversal, emptyUndoMemory, rememberEvent, type UndoMemory } from './undo-memory';
 
 export interface LedgerState {
   /** Checkpoint: the highest stream sequence handled (applied or skipped as a duplicate). */
   readonly lastSeq: number;
   /** Ids applied within the id horizon, by warehouse (docs/architecture.md#the-id-horizon). */
   readonly seenIds: WarehouseIds;
+  /** Events a later reversal may take back, by warehouse, on the same horizon (docs/architecture.md#undo). */
+  readonly undo: UndoMemory;
   readonly stock: WarehouseStockState;
   readonly sales: SalesState;
   readonly procurement: ProcurementStockState;
@@ -31,14 +39,15 @@ export interface LedgerState {
   readonly skipped: number;
 }
 
-/** The part of the state worth sending to a page: everything but the id set. */
-export type LedgerViews = Omit<LedgerState, 'seenIds'>;
+/** The part of the state worth sending to a page: everything but what only the fold itself consults. */
+export type LedgerViews = Omit<LedgerState, 'seenIds' | 'undo'>;
 
 /** `idHorizonMs` is for tests; every program folds with the one horizon, so that their figures agree. */
 export function initialLedger(idHorizonMs: number = ID_HORIZON_MS): LedgerState {
   return {
     lastSeq: 0,
     seenIds: emptyWarehouseIds(idHorizonMs),
+    undo: emptyUndoMemory(idHorizonMs),
     stock: warehouseStockView.initialState,
     sales: salesView.initialState,
     procurement: procurementStockView.initialState,
@@ -64,10 +73,24 @@ export function applyDecoded(state: LedgerState, decoded: Decoded, batch: Batch 
     next.seenIds = addWarehouseId(state.seenIds, warehouse, id, decoded.meta.timestampMs, batch);
   }
   next.applied += 1;
+  if (decoded.kind === 'stock') {
+    const { meta, event } = decoded;
+    let undone = null;
+    if (event.type === 'stock.reversed') {
+      const check = checkReversal(state.undo, meta, event);
+      if (check.ok) {
+        undone = check.undone;
+        decoded = { ...decoded, undone };
+      } else {
+        next.quality = recordRefusedReversal(state.quality, meta, check.reason, check.message, batch);
+      }
+    }
+    next.undo = rememberEvent(state.undo, meta, event, undone, batch);
+  }
   next.stock = warehouseStockView.evolve(state.stock, decoded, batch);
   next.sales = salesView.evolve(state.sales, decoded, batch);
   next.procurement = procurementStockView.evolve(state.procurement, decoded, batch);
-  next.quality = dataQualityView.evolve(state.quality, decoded, batch);
+  next.quality = dataQualityView.evolve(next.quality, decoded, batch);
   return next;
 }
 
@@ -80,6 +103,6 @@ export function applyBatch(state: LedgerState, decodeds: Iterable<Decoded>): Led
 }
 
 export function ledgerViews(state: LedgerState): LedgerViews {
-  const { seenIds: _ids, ...views } = state;
+  const { seenIds: _ids, undo: _undo, ...views } = state;
   return views;
 }

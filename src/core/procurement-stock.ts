@@ -57,7 +57,7 @@ function evolve(
   const locations = draftMap(batch, warehouseLocations.get(product) ?? NO_LOCATIONS);
   warehouseLocations.set(product, locations);
   let delta = 0;
-  const count = stockEffects(event, effects);
+  const count = stockEffects(event, effects, decoded.undone?.event);
   for (let i = 0; i < count; i++) {
     const effect = effects[i]!;
     const before = locations.get(effect.location) ?? 0;

@@ -66,6 +66,17 @@ function evolve(state: SalesState, decoded: Decoded, batch: Batch = newBatch()):
     case 'stock.returned':
       addSale(next, decoded.meta, -event.quantity, batch);
       return next;
+    // Undoing a sale (or a return) takes it back in the hour it was made, so the windows read as if it had
+    // never been recorded (docs/architecture.md#undo).
+    case 'stock.reversed': {
+      const undone = decoded.undone;
+      if (undone?.event.type === 'stock.sold') {
+        addSale(next, { ...decoded.meta, timestampMs: undone.atMs }, -undone.event.quantity, batch);
+      } else if (undone?.event.type === 'stock.returned') {
+        addSale(next, { ...decoded.meta, timestampMs: undone.atMs }, undone.event.quantity, batch);
+      }
+      return next;
+    }
     case 'stock.corrected':
     case 'stock.replenished':
     case 'stock.moved':

@@ -8,7 +8,7 @@
  * warehouse fold applies them to every event of a replay in the browser, changing the cells of its batch in
  * place (docs/architecture.md#immutable-state), and should not allocate per event for them.
  */
-import type { StockEvent } from './events';
+import type { ReversibleEvent, StockEvent } from './events';
 
 export interface StockEffect {
   location: string;
@@ -29,10 +29,24 @@ export function stockEffectSlots(): StockEffectSlots {
 
 /**
  * Writes the effects of `event` into the first slots, one per location it changes, and returns how many.
- * A move takes from `from` (slot 0) before it puts into `to` (slot 1). Nothing is clamped.
+ * A move takes from `from` (slot 0) before it puts into `to` (slot 1). Nothing is clamped. A reversal takes
+ * back what `undone`, the event it reverses, did (docs/architecture.md#undo); the event alone does not say,
+ * so without the event it reverses (refused, or read by a fold that does not resolve reversals) it changes
+ * nothing.
  */
-export function stockEffects(event: StockEvent, slots: StockEffectSlots): number {
+export function stockEffects(
+  event: StockEvent,
+  slots: StockEffectSlots,
+  undone?: ReversibleEvent | null,
+): number {
   switch (event.type) {
+    case 'stock.reversed': {
+      if (!undone) return 0;
+      const count = stockEffects(undone, slots);
+      // Every reversible event adds or takes away; none sets a count, so negating undoes it exactly.
+      for (let i = 0; i < count; i++) slots[i]!.amount = -slots[i]!.amount;
+      return count;
+    }
     case 'stock.corrected':
       return one(slots, event.location, 'set', event.quantity);
     case 'stock.replenished':

@@ -112,6 +112,11 @@ export class TestStream {
     return this.stock(warehouse, { type: 'stock.moved', product_name: product, from, to, quantity }, at);
   }
 
+  /** Takes back the event with id `reverses` (docs/architecture.md#undo). */
+  reversed(warehouse: string, product: string, reverses: string, reason = 'recorded by mistake', at?: At) {
+    return this.stock(warehouse, { type: 'stock.reversed', product_name: product, reverses, reason }, at);
+  }
+
   unknown(warehouse: string, product: string, type: string, at?: At): Decoded {
     return { kind: 'unknown', meta: this.meta(warehouse, product, at), type };
   }

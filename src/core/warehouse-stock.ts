@@ -4,7 +4,7 @@
  */
 import { draft, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded, EventMeta } from './codec';
-import { stockSubject, type StockEvent } from './events';
+import { stockSubject, type ReversibleEvent, type StockEvent } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects, type StockEffect } from './stock-rule';
 import { seqOf, subjectOf, type View } from './view';
 
@@ -76,7 +76,9 @@ function evolve(
   if (seq <= subjectSeq(state, subject)) return state;
   const next = draft(batch, state);
   setSubjectSeq(next, subject, seq, batch);
-  if (decoded.kind === 'stock') applyStockEvent(next, decoded.meta, decoded.event, batch);
+  if (decoded.kind === 'stock') {
+    applyStockEvent(next, decoded.meta, decoded.event, decoded.undone?.event ?? null, batch);
+  }
   return next;
 }
 
@@ -100,6 +102,7 @@ function applyStockEvent(
   next: Mutable<WarehouseStockState>,
   meta: EventMeta,
   event: StockEvent,
+  undone: ReversibleEvent | null,
   batch: Batch,
 ): void {
   const warehouses = draftMap(batch, next.warehouses);
@@ -122,7 +125,7 @@ function applyStockEvent(
   product.updatedMs = meta.timestampMs;
   const locations = draftMap(batch, product.locations);
   product.locations = locations;
-  const count = stockEffects(event, effects);
+  const count = stockEffects(event, effects, undone);
   for (let i = 0; i < count; i++) applyEffect(product, locations, effects[i]!, meta, batch);
 }
 

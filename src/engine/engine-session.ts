@@ -4,6 +4,7 @@
  * by one object with one end. Signing out, and signing in again, close the session and start from a new
  * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
  */
+import { checkReversal } from '../core/undo-memory';
 import { decodeStockMessage } from '../core/codec';
 import { stockSubject, subjectWarehouse, type HeaderNames } from '../core/events';
 import type { Grants, WarehouseScope } from '../core/grants';
@@ -308,6 +309,13 @@ export class EngineSession {
   async publish(command: PublishCommand): Promise<PublishOutcome> {
     if (this.nc.isClosed() || !this.outbox)
       return { ok: false, kind: 'offline', message: 'The connection is closed; sign in again.' };
+    const { event, warehouse } = command;
+    // Only the fold knows whether the event is still remembered and not yet undone (docs/architecture.md#undo);
+    // a reversal it would refuse is not published, rather than stored to change nothing.
+    if (event.type === 'stock.reversed' && this.fold.reads(warehouse)) {
+      const check = checkReversal(this.fold.ledger.undo, { warehouse, product: event.product_name }, event);
+      if (!check.ok) return { ok: false, kind: 'invalid', message: `this undo ${check.message}.` };
+    }
     return this.outbox.submit(command);
   }
 

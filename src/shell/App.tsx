@@ -93,7 +93,7 @@ export function App() {
         )}
         {page === 'procurement' && <ProcurementPage grants={session.grants} TrailPanel={AuditDrawer} />}
         {page === 'quality' && <QualityPage />}
-        {page === 'events' && <EventLogPage />}
+        {page === 'events' && <EventLogPage grants={session.grants} />}
       </main>
     </>
   );

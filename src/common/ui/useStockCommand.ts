@@ -1,5 +1,12 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { validateCommand, type CommandInput, type FieldError } from '../../core/commands';
+import {
+  validateCommand,
+  validateUndo,
+  type CommandDecision,
+  type CommandInput,
+  type FieldError,
+  type UndoInput,
+} from '../../core/commands';
 import type { StockEvent } from '../../core/events';
 import type { WarehouseStockState } from '../../core/warehouse-stock';
 import { useEngine } from '../engine-context';
@@ -18,8 +25,7 @@ export interface Recorded {
 export function useStockCommand() {
   const engine = useEngine();
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const record = async (input: CommandInput, stock: WarehouseStockState): Promise<Recorded | null> => {
-    const decision = validateCommand(input, stock);
+  const publish = async (decision: CommandDecision): Promise<Recorded | null> => {
     if (!decision.ok) {
       setErrors(decision.errors);
       return null;
@@ -32,7 +38,12 @@ export function useStockCommand() {
     });
     return { warehouse: decision.warehouse, event: decision.event, outcome };
   };
-  return { errors, clearErrors: () => setErrors([]), record };
+  return {
+    errors,
+    clearErrors: () => setErrors([]),
+    record: (input: CommandInput, stock: WarehouseStockState) => publish(validateCommand(input, stock)),
+    undo: (input: UndoInput, stock: WarehouseStockState) => publish(validateUndo(input, stock)),
+  };
 }
 
 /** The outcome to show for a publish: a queued command's final outcome once the engine has one. */

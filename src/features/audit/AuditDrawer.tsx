@@ -1,6 +1,7 @@
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { AuditLine, AuditScope, AuditTrail } from '../../core/audit';
-import { stockSubject } from '../../core/events';
+import { isReversible, stockSubject } from '../../core/events';
+import { UndoForm } from '../../common/ui/UndoForm';
 import { BUCKETS } from '../../core/resources';
 import { lastSubjectSeq, productStock } from '../../core/warehouse-stock';
 import type { LedgerViews } from '../../core/ledger';
@@ -37,6 +38,8 @@ export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelPr
   const past = shown?.past ?? null;
   const trail = useTrail(state.records, scope, views, past !== null);
   const [correcting, setCorrecting] = useState(false);
+  const [undoing, setUndoing] = useState<number | null>(null);
+  const mayUndo = canCorrect && !past && live !== undefined;
   const [onlyChanges, setOnlyChanges] = useState(false);
   const [limit, setLimit] = useState(PAGE_LINES);
   const titleId = useId();
@@ -158,13 +161,29 @@ export function AuditDrawer({ scope, canCorrect, bucket, onClose }: TrailPanelPr
             </thead>
             <tbody>
               {visible.map((line) => (
-                <Line
-                  key={line.seq}
-                  line={line}
-                  scope={scope}
-                  record={headersBySeq.get(line.seq)}
-                  newest={line.seq === trail.lastSeq}
-                />
+                <Fragment key={line.seq}>
+                  <Line
+                    line={line}
+                    scope={scope}
+                    record={headersBySeq.get(line.seq)}
+                    newest={line.seq === trail.lastSeq}
+                    onUndo={mayUndo && undoable(line) ? () => setUndoing(line.seq) : null}
+                    onGoTo={(seq) => goToLine(scrollRef.current, seq)}
+                  />
+                  {undoing === line.seq && live && line.id !== null && (
+                    <tr className="audit-undo-row">
+                      <td colSpan={5}>
+                        <UndoForm
+                          warehouse={warehouse}
+                          product={product}
+                          eventId={line.id}
+                          summary={`#${line.seq}: ${eventText(line)}`}
+                          onClose={() => setUndoing(null)}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
               ))}
             </tbody>
           </table>
@@ -246,10 +265,29 @@ function Verdict({
   );
 }
 
+/** A counted event a reversal may take back, and none has yet (docs/architecture.md#undo). */
+function undoable(line: AuditLine): boolean {
+  return (
+    line.status === 'counted' &&
+    line.event !== null &&
+    isReversible(line.event) &&
+    line.undoneBy === undefined
+  );
+}
+
+/** Brings a line into view and to the keyboard, so an undo and the event it took back read as a pair. */
+function goToLine(scroller: HTMLElement | null, seq: number): void {
+  const row = scroller?.querySelector<HTMLTableRowElement>(`tr[data-seq="${seq}"]`);
+  if (!row) return;
+  row.scrollIntoView({ block: 'center' });
+  row.focus();
+}
+
 function describeCounts(trail: AuditTrail): string {
-  const { counted, duplicate, malformed, unknown_type } = trail.counts;
+  const { counted, duplicate, malformed, unknown_type, refused } = trail.counts;
   const parts = [`${formatCount(counted)} counted`];
   if (duplicate > 0) parts.push(`${formatCount(duplicate)} duplicate${duplicate === 1 ? '' : 's'}`);
+  if (refused > 0) parts.push(`${formatCount(refused)} refused undo${refused === 1 ? '' : 's'}`);
   if (malformed > 0) parts.push(`${formatCount(malformed)} malformed`);
   if (unknown_type > 0) parts.push(`${formatCount(unknown_type)} of unknown type`);
   return `${formatCount(trail.lines.length)} events: ${parts.join(' · ')}`;
@@ -260,11 +298,16 @@ function Line({
   scope,
   record,
   newest,
+  onUndo,
+  onGoTo,
 }: {
   line: AuditLine;
   scope: AuditScope;
   record: AuditRecord | undefined;
   newest: boolean;
+  /** Null when this person may not undo it, or it cannot be undone. */
+  onUndo: (() => void) | null;
+  onGoTo: (seq: number) => void;
 }) {
   const headers = record?.headers ?? [];
   const stored = record !== undefined && !record.hasEventTime;
@@ -280,7 +323,8 @@ function Line({
     <tr
       data-seq={line.seq}
       data-status={line.status}
-      className={`audit-line${newest ? ' audit-newest' : ''}`}
+      className={`audit-line${newest ? ' audit-newest' : ''}${line.undoneBy !== undefined ? ' audit-undone' : ''}`}
+      tabIndex={-1}
     >
       <td>
         <div className="mono audit-seq">#{line.seq}</div>
@@ -299,6 +343,21 @@ function Line({
           <div className="muted audit-small" title={RECORDED_BY_NOTE} data-testid="audit-user">
             by {recordedBy(record.claimedUser)}
           </div>
+        )}
+        {line.undoneBy !== undefined && (
+          <button type="button" className="link audit-small" onClick={() => onGoTo(line.undoneBy!)}>
+            undone by #{line.undoneBy}
+          </button>
+        )}
+        {line.undoes !== undefined && (
+          <button type="button" className="link audit-small" onClick={() => onGoTo(line.undoes!)}>
+            takes back #{line.undoes}
+          </button>
+        )}
+        {onUndo && (
+          <button type="button" className="audit-undo" onClick={onUndo}>
+            Undo
+          </button>
         )}
       </td>
       <td className={effectClass} data-testid="audit-effect">

@@ -43,7 +43,9 @@ export function CorrectionForm({ scope, stock, trailSeq, onCancel }: Props) {
         },
         stock,
       );
-      return recorded && { outcome: recorded.outcome, counted: recorded.event.quantity };
+      return recorded?.event.type === 'stock.corrected'
+        ? { outcome: recorded.outcome, counted: recorded.event.quantity }
+        : null;
     },
   });
   const submit = (event: FormEvent) => {

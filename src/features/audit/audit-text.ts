@@ -30,6 +30,7 @@ export function eventText(line: AuditLine, claimedType: string | null = null): s
     if (line.type !== null) return line.type;
     return claimedType ? claimedType : '(no type header)';
   }
+  if (e.type === 'stock.reversed') return `undo of ${shortId(e.reverses)} (${e.reason})`;
   const q = formatCount(e.quantity);
   switch (e.type) {
     case 'stock.corrected':
@@ -62,6 +63,8 @@ export function effectText(line: AuditLine, scope: AuditScope): string {
       return `malformed: ${line.error?.message ?? 'unreadable'}; not counted`;
     case 'unknown_type':
       return 'unknown type, not counted';
+    case 'refused':
+      return 'names no event it can undo here (unknown, already undone, a count, or older than the id horizon); not counted';
     case 'counted':
       break;
   }

@@ -2,19 +2,34 @@ import { useMemo, useState } from 'react';
 import { jsonLine, prettyPayload } from '../../core/event-log';
 import { formatCount, formatTime } from '../../common/ui/format';
 import { useEventDetail } from './useEventDetail';
+import { UndoForm } from '../../common/ui/UndoForm';
+import { STOCK_EVENT_TYPES, isReversibleType } from '../../core/events';
+
+const REVERSIBLE_TYPES: ReadonlySet<string> = new Set(STOCK_EVENT_TYPES.filter(isReversibleType));
 import { RECORDED_BY_NOTE, recordedBy } from '../../common/ui/recorded-by';
 
 interface Props {
   seq: number;
+  /** Whether the person signed in may record events in the warehouse, and so undo one there. */
+  mayUndo: (warehouse: string) => boolean;
   onClose: () => void;
 }
 
 type Copied = { what: string; ok: boolean } | null;
 
 /** Every header and the whole payload of one event, pretty-printed, with copy buttons. All text. */
-export function EventDetailPanel({ seq, onClose }: Props) {
+export function EventDetailPanel({ seq, mayUndo, onClose }: Props) {
   const { detail, error, loading } = useEventDetail(seq);
   const [copied, setCopied] = useState<Copied>(null);
+  const [undoing, setUndoing] = useState(false);
+  const row = detail?.row;
+  const undoable =
+    row !== undefined &&
+    row.status === 'stock' &&
+    row.warehouse !== null &&
+    row.product !== null &&
+    REVERSIBLE_TYPES.has(row.type ?? '') &&
+    mayUndo(row.warehouse);
   const pretty = useMemo(() => (detail ? prettyPayload(detail.payload) : null), [detail]);
 
   const copy = (what: string, text: string) => {
@@ -67,6 +82,21 @@ export function EventDetailPanel({ seq, onClose }: Props) {
               {recordedBy(detail.row.user)}
             </dd>
           </dl>
+          {undoable && !undoing && (
+            <button type="button" onClick={() => setUndoing(true)}>
+              Undo this event
+            </button>
+          )}
+          {undoable && undoing && (
+            <UndoForm
+              warehouse={detail.row.warehouse!}
+              product={detail.row.product!}
+              // The id readers de-duplicate and undo by: the sequence when the publisher sent none.
+              eventId={detail.row.id || `seq:${detail.row.seq}`}
+              summary={`#${formatCount(detail.row.seq)}: ${detail.row.summary}`}
+              onClose={() => setUndoing(false)}
+            />
+          )}
           <h4>Headers ({detail.row.headers.length})</h4>
           <table className="data" aria-label="Headers">
             <tbody>

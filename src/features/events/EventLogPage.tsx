@@ -1,3 +1,5 @@
+import type { Grants } from '../../core/grants';
+import { canPublishStock } from '../../core/roles';
 import { useEffect, useMemo, useState } from 'react';
 import { CHIP_LABELS, EMPTY_FILTER, TYPE_CHIPS, type TypeChip } from '../../core/event-log';
 import { productsIn } from '../../core/warehouse-stock';
@@ -30,7 +32,7 @@ const firstPage = (filter = EMPTY_FILTER, limit = 50): PageRequest => ({
  * Every stored event, newest first, paged over the stream by sequence: filters by warehouse, product and
  * time are applied by the server (so counts are exact); type and text while reading.
  */
-export function EventLogPage() {
+export function EventLogPage({ grants }: { grants: Grants }) {
   // The form as typed, and how soon an edit should be read (typing settles first; a click applies at once).
   const [edit, setEdit] = useState<{ draft: FilterDraft; delayMs: number }>({
     draft: EMPTY_DRAFT,
@@ -210,7 +212,12 @@ export function EventLogPage() {
           }
         />
         {selected !== null && (
-          <EventDetailPanel key={selected} seq={selected} onClose={() => setSelected(null)} />
+          <EventDetailPanel
+            key={selected}
+            seq={selected}
+            mayUndo={(warehouse) => canPublishStock(grants, warehouse)}
+            onClose={() => setSelected(null)}
+          />
         )}
       </div>
 

@@ -6,7 +6,12 @@ import { formatCount } from '../../common/ui/format';
 import { useViewInterest } from '../../common/use-view-interest';
 import { NO_INTEREST } from '../../core/view-interest';
 
-const KIND_TEXT = { malformed: 'Malformed', unknown: 'Unknown type', duplicate: 'Duplicate id' } as const;
+const KIND_TEXT = {
+  malformed: 'Malformed',
+  unknown: 'Unknown type',
+  duplicate: 'Duplicate id',
+  refused: 'Refused undo',
+} as const;
 
 /** What the readers could not use, counted exactly and listed with the reason: nothing disappears silently. */
 export function QualityPage() {

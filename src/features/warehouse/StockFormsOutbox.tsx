@@ -9,10 +9,14 @@ const VERBS: Record<StockEventType, string> = {
   'stock.corrected': 'corrected',
   'stock.destroyed': 'destroyed',
   'stock.returned': 'returned',
+  'stock.reversed': 'undone',
 };
 
 /** "3 Apples sold in warehouse 46": how a form's result and the outbox name one command. */
 export function describeCommand(warehouse: string, event: StockEvent): string {
+  if (event.type === 'stock.reversed') {
+    return `Undo of ${event.product_name} event ${event.reverses.slice(0, 8)}… in warehouse ${warehouse}`;
+  }
   return `${event.quantity} ${event.product_name} ${VERBS[event.type]} in warehouse ${warehouse}`;
 }
 
