@@ -6,7 +6,7 @@
  * destruction only takes what a location holds; no location ever goes below zero.
  */
 import { upperBound } from './upper-bound';
-import { UNASSIGNED_LOCATION, type StockEvent } from './events';
+import { UNASSIGNED_LOCATION, type ReversibleEvent, type StockEvent } from './events';
 import { applyStockEffect, stockEffectSlots, stockEffects } from './stock-rule';
 
 export interface DemoEvent {
@@ -145,10 +145,18 @@ function locationsOf(stock: StockByLocation, warehouse: string, product: string)
 
 const effects = stockEffectSlots();
 
-/** Applies one event to a mutable stock count, by the rule every view applies (stock-rule.ts). */
-function applyToStock(stock: StockByLocation, warehouse: string, event: StockEvent): void {
+/**
+ * Applies one event to a mutable stock count, by the rule every view applies (stock-rule.ts); `undone` is what a
+ * reversal takes back, as the ledger resolved it.
+ */
+function applyToStock(
+  stock: StockByLocation,
+  warehouse: string,
+  event: StockEvent,
+  undone?: ReversibleEvent,
+): void {
   const at = locationsOf(stock, warehouse, event.product_name);
-  const count = stockEffects(event, effects);
+  const count = stockEffects(event, effects, undone);
   for (let i = 0; i < count; i++) {
     const effect = effects[i]!;
     at[effect.location] = applyStockEffect(at[effect.location] ?? 0, effect);
@@ -463,20 +471,28 @@ export function simulatorState(events: Iterable<Pick<DemoEvent, 'warehouse' | 'e
   return { stock };
 }
 
-/** Folds an event that someone else published, so the simulator never sells what is no longer there. */
+/**
+ * Folds an event that someone else published, so the simulator never sells what is no longer there; for an
+ * undo, `undone` is the event it takes back (src/core/undo-memory.ts resolves it).
+ */
 export function simulatorObserve(
   state: SimulatorState,
-  item: Pick<DemoEvent, 'warehouse' | 'event'>,
+  item: Pick<DemoEvent, 'warehouse' | 'event'> & { undone?: ReversibleEvent },
 ): SimulatorState {
-  return { stock: withEvent(state.stock, item.warehouse, item.event) };
+  return { stock: withEvent(state.stock, item.warehouse, item.event, item.undone) };
 }
 
-function withEvent(stock: StockByLocation, warehouse: string, event: StockEvent): StockByLocation {
+function withEvent(
+  stock: StockByLocation,
+  warehouse: string,
+  event: StockEvent,
+  undone?: ReversibleEvent,
+): StockByLocation {
   // Copy only the branch the event touches; the rest keeps its identity.
   const products = { ...stock[warehouse] };
   products[event.product_name] = { ...products[event.product_name] };
   const next: StockByLocation = { ...stock, [warehouse]: products };
-  applyToStock(next, warehouse, event);
+  applyToStock(next, warehouse, event, undone);
   return next;
 }
 

@@ -9,6 +9,8 @@
  * Connection: --server/--user/--password, or STOCKWIRE_NATS_URL / STOCKWIRE_USER / STOCKWIRE_PASSWORD; the
  * event headers' prefix: STOCKWIRE_HEADER_PREFIX.
  */
+import { newBatch } from '../core/batch';
+import { checkReversal, emptyUndoMemory, rememberEvent, type UndoMemory } from '../core/undo-memory';
 import { randomUUID } from 'node:crypto';
 import { UsageError, parseArgs, single, wholeNumber } from '../command-line/args';
 import { connectionTarget } from '../command-line/connection-target';
@@ -138,6 +140,7 @@ class StockTracker {
   failure: unknown;
   /** Our own events, already folded locally, not to be folded again when they come back. */
   private readonly pending = new Set<string>();
+  private undo: UndoMemory = emptyUndoMemory();
 
   /** Folds the stream from `fromSeq` on top of `initial` (the chain's state is regenerated, not replayed). */
   constructor(
@@ -164,10 +167,17 @@ class StockTracker {
         for await (const batch of replay) {
           for (const msg of batch.messages) {
             const decoded = decodeStockMessage(msg, this.names);
-            if (decoded.kind !== 'stock' || this.pending.delete(decoded.meta.id)) continue;
+            if (decoded.kind !== 'stock') continue;
+            // An undo takes back what the ledger says it does (docs/architecture.md#undo), also of our own events.
+            const { meta, event } = decoded;
+            const check = event.type === 'stock.reversed' ? checkReversal(this.undo, meta, event) : null;
+            const undone = check?.ok ? check.undone : null;
+            this.undo = rememberEvent(this.undo, meta, event, undone, newBatch());
+            if (this.pending.delete(meta.id)) continue;
             this.state = simulatorObserve(this.state, {
-              warehouse: decoded.meta.warehouse,
-              event: decoded.event,
+              warehouse: meta.warehouse,
+              event,
+              ...(undone ? { undone: undone.event } : {}),
             });
             folded++;
           }
