@@ -134,10 +134,11 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
   // A message no reader can use, and a type no reader knows.
   const subject = (product: string) => `warehouse.${warehouse}.product.${product}`;
   const broken = '{"product_name": "' + apples + '", "quantity": ';
+  const badId = randomUUID();
   const bad = await publishRaw(nc, subject(apples), broken, [
     ['myorg_format', 'application/json'],
     ['myorg_type', 'stock.sold'],
-    ['myorg_msg_id', randomUUID()],
+    ['myorg_msg_id', badId],
     ['X-Origin', 'scanner-7'],
   ]);
   if (!bad.ok) throw new Error(bad.message);
@@ -223,13 +224,19 @@ test('filters, counts, paging, a malformed event, the detail with its headers, a
   await chip('malformed').click();
 
   // Free text in the payload, case-insensitive.
-  await form('Payload contains').fill('CRUSHED');
+  await form('Payload, id or header contains').fill('CRUSHED');
   const crushed = stored.filter((s) => s.product === apples && s.payload.includes('crushed'));
   await expect(summary).toHaveText(
     new RegExp(`^${crushed.length} matched in the ${appleSeqs.length} events scanned `),
   );
   expect(await shownSeqs(region)).toEqual(newestFirst(crushed));
-  await form('Payload contains').fill('');
+  // An event found by its id, as a receipt or another system gives it, and by any other header value.
+  for (const text of [badId.toUpperCase(), 'SCANNER-7']) {
+    await form('Payload, id or header contains').fill(text);
+    await expect(summary).toHaveText(new RegExp(`^1 matched in the ${appleSeqs.length} events scanned `));
+    expect(await shownSeqs(region)).toEqual([bad.seq]);
+  }
+  await form('Payload, id or header contains').fill('');
 
   // Time: recorded from the boundary on, then until it; the server seeks, the count stays exact.
   await form('Recorded from').fill(toLocalInput(boundary));

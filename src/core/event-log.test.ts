@@ -270,25 +270,53 @@ describe('filters', () => {
     const bad = logged({ payload: '{"product_name":"Apples","quantity":"CRUSHED"}' });
     const decode = (m: LoggedMessage) => decodeStockMessage(raw(m), TEST_HEADER_NAMES);
     const text = (m: LoggedMessage) => () => new TextDecoder().decode(m.data);
+    const headers = (m: LoggedMessage) => () => m.headers;
 
     const soldOrBad = selectorFor(filter({ chips: ['stock.sold'] }));
-    expect(soldOrBad(decode(sold), 'stock.sold', text(sold))).toBe(true);
-    expect(soldOrBad(decode(bad), 'stock.sold', text(bad))).toBe(true);
+    expect(soldOrBad(decode(sold), 'stock.sold', text(sold), headers(sold))).toBe(true);
+    expect(soldOrBad(decode(bad), 'stock.sold', text(bad), headers(bad))).toBe(true);
 
     const onlyMalformed = selectorFor(filter({ chips: ['malformed', 'stock.moved'] }));
-    expect(onlyMalformed(decode(sold), 'stock.sold', text(sold))).toBe(false);
-    expect(onlyMalformed(decode(bad), 'stock.sold', text(bad))).toBe(true);
+    expect(onlyMalformed(decode(sold), 'stock.sold', text(sold), headers(sold))).toBe(false);
+    expect(onlyMalformed(decode(bad), 'stock.sold', text(bad), headers(bad))).toBe(true);
 
     const crushed = selectorFor(filter({ text: ' Crushed ' }));
-    expect(crushed(decode(bad), 'stock.sold', text(bad))).toBe(true);
-    expect(crushed(decode(sold), 'stock.sold', text(sold))).toBe(false);
+    expect(crushed(decode(bad), 'stock.sold', text(bad), headers(bad))).toBe(true);
+    expect(crushed(decode(sold), 'stock.sold', text(sold), headers(sold))).toBe(false);
 
     let read = 0;
-    selectorFor(filter({ chips: ['stock.moved'], text: 'x' }))(decode(sold), 'stock.sold', () => {
+    const counting = () => {
       read += 1;
       return '';
+    };
+    selectorFor(filter({ chips: ['stock.moved'], text: 'x' }))(decode(sold), 'stock.sold', counting, () => {
+      read += 1;
+      return [];
     });
     expect(read).toBe(0);
+  });
+
+  it('finds an event by its id, by the sequence id of one sent without, and by any header value', () => {
+    const bob = logged({ extraHeaders: [['myorg_user', 'Bob.Martin']] });
+    const withId = logged({ seq: 77 });
+    const idless = { ...withId, headers: withId.headers.filter(([k]) => k !== 'myorg_msg_id') };
+    const broken = logged({ payload: '{', extraHeaders: [['x-origin', 'Till 7']] });
+    const decode = (m: LoggedMessage) => decodeStockMessage(raw(m), TEST_HEADER_NAMES);
+    const find = (text: string, m: LoggedMessage) =>
+      selectorFor(filter({ text }))(
+        decode(m),
+        'stock.sold',
+        () => new TextDecoder().decode(m.data),
+        () => m.headers,
+      );
+
+    expect(find('ID-1', bob)).toBe(true);
+    expect(find('bob.martin', bob)).toBe(true);
+    expect(find('alice', bob)).toBe(false);
+    expect(find('seq:77', idless)).toBe(true);
+    expect(find('seq:77', bob)).toBe(false);
+    // A malformed message has no id a reader uses, but its headers are still searched.
+    expect(find('till 7', broken)).toBe(true);
   });
 });
 

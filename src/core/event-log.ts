@@ -205,7 +205,10 @@ export interface EventLogFilter {
   product: string;
   /** Empty = every type; otherwise a message shows when any of its chips is selected. */
   chips: readonly TypeChip[];
-  /** Case-insensitive text the payload must contain; empty = no text filter. */
+  /**
+   * Case-insensitive text that the payload, the event id (also `seq:<n>` of an event published without one) or
+   * any header value must contain; empty = no text filter.
+   */
   text: string;
   /** Storage time range [fromMs, untilMs), ms since epoch; null = open. */
   fromMs: number | null;
@@ -259,15 +262,22 @@ export type MessageSelector = (
   decoded: Decoded,
   typeHeader: string | undefined,
   text: () => string,
+  headers: () => readonly (readonly [string, string])[],
 ) => boolean;
 
-/** The client-side part of a filter, compiled once per query. */
+/**
+ * The client-side part of a filter, compiled once per query. Text finds an event by what a person has in hand:
+ * a word of its payload, its id from a receipt or another system, who recorded it — any header value.
+ */
 export function selectorFor(filter: EventLogFilter): MessageSelector {
   const chips = new Set<TypeChip>(filter.chips);
   const needle = filter.text.trim().toLowerCase();
-  return (decoded, typeHeader, text) => {
+  const has = (value: string) => value.toLowerCase().includes(needle);
+  return (decoded, typeHeader, text, headers) => {
     if (chips.size > 0 && !chipsOf(decoded, typeHeader).some((c) => chips.has(c))) return false;
-    return needle === '' || text().toLowerCase().includes(needle);
+    if (needle === '') return true;
+    if (decoded.kind !== 'malformed' && has(decoded.meta.id)) return true;
+    return has(text()) || headers().some(([, value]) => has(value));
   };
 }
 

@@ -78,7 +78,7 @@ function selectRows(
     const decoded = decodeStockMessage(m, names);
     let text: string | undefined;
     const readText = () => (text ??= payloadText(m.data));
-    if (!selects(decoded, m.header(names.type), readText)) return undefined;
+    if (!selects(decoded, m.header(names.type), readText, () => m.headerEntries())) return undefined;
     return { row: eventRow(logged(m), decoded, names), text: readText };
   };
 }

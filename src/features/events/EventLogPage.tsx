@@ -99,9 +99,9 @@ export function EventLogPage({ grants }: { grants: Grants }) {
           Product
           <input list="event-log-products" placeholder="any" {...field('product')} />
         </label>
-        <label>
-          Payload contains
-          <input type="search" placeholder="e.g. crushed" {...field('text')} />
+        <label title="Any part of the payload, the event id or any header value (who recorded it, for one)">
+          Payload, id or header contains
+          <input type="search" placeholder="e.g. crushed, an event id" {...field('text')} />
         </label>
         <label>
           Recorded from
