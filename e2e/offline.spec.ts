@@ -130,7 +130,7 @@ test('server stopped for 30 s: forms submitted meanwhile are queued, then each i
   await chooseOperation(page, 'Sell');
   await submitStockForm(page, { warehouse, product: apples, location: 'A1', quantity: '3' });
   await expect(result).toHaveText(
-    /^Offline — queued; it will be recorded once when the connection is back\. Closing this tab drops it\.$/,
+    /^Offline — queued; it will be recorded once when the connection is back\. It is kept on this device until then, also over a reload\.$/,
   );
   await expect(page.getByTestId('outbox-entry')).toHaveText([
     `3 ${apples} sold in warehouse ${warehouse} — waiting for the connection`,
@@ -156,7 +156,7 @@ test('server stopped for 30 s: forms submitted meanwhile are queued, then each i
   await submitStockForm(page, { product: pears, location: 'A1', quantity: '5' });
   await expect(result).toHaveText(/^Offline — queued;/);
   await expect(page.getByTestId('outbox-entry')).toHaveCount(2);
-  await expect(page.getByTestId('outbox')).toContainText('closing or reloading it drops them');
+  await expect(page.getByTestId('outbox')).toContainText('They are kept on this device');
   const queuedIds = await outboxIds(page);
   expect(new Set(queuedIds).size).toBe(2);
   await saveScreenshot(page, 'warehouse-offline-queued');
@@ -249,4 +249,57 @@ test('a server frozen mid-publish: the unacknowledged event is sent again with t
     warehouse,
     [apples],
   );
+});
+
+test('a sale queued offline survives a reload: the next sign-in sends it once, with its id, and says so', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const started = await startProvisioned();
+  server = started.s;
+  const warehouse = uniqueToken('Hall');
+  const apples = uniqueToken('Apples');
+  const seeded = await publishAll(started.nc, [
+    {
+      warehouse,
+      event: { type: 'stock.corrected', product_name: apples, location: 'A1', quantity: 20 },
+      timestampMs: Date.now(),
+    },
+  ]);
+  await started.nc.close();
+
+  await signIn(page, appUrl, 'manager', server.wsUrl);
+  await chooseWarehouse(page, warehouse);
+  await server.stop();
+  await expectOffline(page);
+  await chooseOperation(page, 'Sell');
+  await submitStockForm(page, { warehouse, product: apples, location: 'A1', quantity: '3' });
+  await expect(stockForm(page).getByTestId('form-result')).toHaveText(/^Offline — queued;/);
+  const [queuedId] = await outboxIds(page);
+
+  // The tab reloads while the server is still away; the command must outlive it.
+  await page.reload();
+  await server.restart();
+  await signIn(page, appUrl, 'manager', server.wsUrl);
+  await expect(page.getByTestId('engine-notice')).toHaveText(
+    new RegExp(
+      `The stock\\.sold of ${apples} in warehouse ${warehouse} kept from an earlier visit is recorded as event #\\d+\\.$`,
+    ),
+    { timeout: 30_000 },
+  );
+  await expect(page.getByTestId('outbox')).toHaveCount(0);
+  const stored = await storedEvents(server.clientUrl);
+  expect(stored).toHaveLength(seeded.length + 1);
+  const sale: StockEvent = { type: 'stock.sold', product_name: apples, location: 'A1', quantity: 3 };
+  expectStoredOnce(stored, queuedId!, warehouse, sale);
+  await chooseWarehouse(page, warehouse);
+  const queued: TimedEvent = { warehouse, event: sale, timestampMs: Date.now() };
+  await expectWarehouseFigures(page, expectedStock([...seeded, queued]), warehouse, [apples]);
+
+  // Answered: nothing is kept any more, so a further reload and sign-in sends nothing again.
+  await page.reload();
+  await signIn(page, appUrl, 'manager', server.wsUrl);
+  await chooseWarehouse(page, warehouse);
+  await expectWarehouseFigures(page, expectedStock([...seeded, queued]), warehouse, [apples]);
+  expect(await storedEvents(server.clientUrl)).toHaveLength(seeded.length + 1);
 });

@@ -4,6 +4,8 @@
  * by one object with one end. Signing out, and signing in again, close the session and start from a new
  * one, so nothing of one person's session can leak into the next (docs/architecture.md#dashboard).
  */
+import { forgetCommand, keepCommand, keptCommands, keptCommandsOwner } from './kept-commands';
+import { resumedOutcomeNotice } from './resumed-notice';
 import { checkReversal } from '../core/undo-memory';
 import { decodeStockMessage } from '../core/codec';
 import { stockSubject, subjectWarehouse, type HeaderNames } from '../core/events';
@@ -36,7 +38,7 @@ import { AlertFeed } from './alert-feed';
 import { natsCheckpointPort } from './checkpoint-port';
 import { FoldPersistence } from './fold-persistence';
 import { KvMirror } from './kv-mirror';
-import { Outbox } from './outbox';
+import { Outbox, type KeptCommand } from './outbox';
 import { natsOutboxPort, WAREHOUSE_DUPLICATE_WINDOW_MS } from './outbox-port';
 import type {
   Credentials,
@@ -423,23 +425,40 @@ export class EngineSession {
   private async followConnection(): Promise<void> {
     const { signal } = this.abort;
     let previous: string | null = null;
+    const device = this.keptOnDevice();
+    const resumed = new Map<string, KeptCommand>();
     const box = new Outbox(
-      natsOutboxPort(this.nc, this.names, this.credentials.user, (subject) => {
-        const warehouse = subjectWarehouse(subject);
-        const { ledger } = this.fold;
-        if (warehouse === null || !this.fold.reads(warehouse)) return null;
-        return {
-          foldedThrough: ledger.stock.subjectSeqs.get(warehouse)?.get(subject) ?? 0,
-          has: (id) => hasWarehouseId(ledger.seenIds, warehouse, id),
-        };
-      }),
+      natsOutboxPort(
+        this.nc,
+        this.names,
+        this.credentials.user,
+        (subject) => {
+          const warehouse = subjectWarehouse(subject);
+          const { ledger } = this.fold;
+          if (warehouse === null || !this.fold.reads(warehouse)) return null;
+          return {
+            foldedThrough: ledger.stock.subjectSeqs.get(warehouse)?.get(subject) ?? 0,
+            has: (id) => hasWarehouseId(ledger.seenIds, warehouse, id),
+          };
+        },
+        device,
+      ),
       { duplicateWindowMs: WAREHOUSE_DUPLICATE_WINDOW_MS },
       {
-        settled: (id, outcome) => this.post({ type: 'publish-settled', id, outcome }),
+        settled: (id, outcome) => {
+          this.post({ type: 'publish-settled', id, outcome });
+          const earlier = resumed.get(id);
+          if (earlier) this.post(resumedOutcomeNotice(earlier, outcome));
+          resumed.delete(id);
+        },
         changed: (queued) => this.post({ type: 'outbox', queued }),
       },
     );
     this.outbox = box;
+    void device.load().then((kept) => {
+      for (const command of kept) resumed.set(command.id, command);
+      if (kept.length > 0) box.resume(kept);
+    });
     for await (const change of watchConnection(this.nc, signal)) {
       box.setConnected(change.state === 'connected');
       this.post({
@@ -458,6 +477,38 @@ export class EngineSession {
     }
     box.close(signal.aborted ? 'You signed out' : 'The connection closed');
     this.outbox = null;
+  }
+
+  /**
+   * The outbox's commands as kept on this device for this person (src/engine/kept-commands.ts). Writes go one
+   * after another, so a command's deletion can never be overtaken by an earlier write of it; a device that
+   * cannot keep them (a private window, no quota) is said once, and the session goes on without.
+   */
+  private keptOnDevice() {
+    const owner = keptCommandsOwner(
+      this.credentials.servers,
+      STREAMS.warehouse,
+      this.names,
+      this.credentials.user,
+    );
+    let writes: Promise<void> = Promise.resolve();
+    let warned = false;
+    const write = (action: () => Promise<void>) => {
+      writes = writes.then(action).catch((error: unknown) => {
+        if (warned) return;
+        warned = true;
+        this.post({
+          type: 'notice',
+          level: 'warning',
+          message: `Waiting commands cannot be kept on this device (${String(error)}): closing this tab would lose them.`,
+        });
+      });
+    };
+    return {
+      keep: (command: KeptCommand) => write(() => keepCommand(owner, command)),
+      forget: (id: string) => write(() => forgetCommand(owner, id)),
+      load: () => keptCommands(owner).catch(() => [] as KeptCommand[]),
+    };
   }
 
   /**

@@ -17,8 +17,10 @@ export function natsOutboxPort(
   /** The person signed in: every event they record says so (docs/architecture.md#who-did-it). */
   user: string,
   replayed: OutboxPort['replayed'],
+  device: Pick<OutboxPort, 'keep' | 'forget'>,
 ): OutboxPort {
   return {
+    ...device,
     send: (entry) =>
       publishStockEvent(nc, entry.command.warehouse, entry.command.event, {
         id: entry.id,

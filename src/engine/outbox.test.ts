@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StockEvent } from '../core/events';
 import type { PublishResult } from '../nats/publish';
-import { Outbox, type OutboxEntry } from './outbox';
+import { Outbox, type KeptCommand, type OutboxEntry } from './outbox';
 import type { PublishCommand, PublishOutcome, QueuedCommand } from './protocol';
 
 const WINDOW_MS = 120_000;
@@ -33,6 +33,8 @@ class FakeStream {
   refusal: PublishResult | null = null;
   held: ((result: PublishResult) => void) | null = null;
   holdNext = false;
+  /** What the outbox keeps on the device, by id: it outlives any one Outbox here, as IndexedDB does. */
+  readonly device = new Map<string, KeptCommand>();
 
   constructor(private readonly checkIdFirst = true) {}
 
@@ -85,6 +87,8 @@ class FakeStream {
 
   port() {
     return {
+      keep: (command: KeptCommand) => void this.device.set(command.id, command),
+      forget: (id: string) => void this.device.delete(id),
       send: this.send,
       // One subject: every message of this stream is on the command's.
       lastStoredSeq: async () => this.messages.length,
@@ -342,7 +346,7 @@ describe('Outbox', () => {
     expect(outbox.queued()).toEqual([]);
   });
 
-  it('closing says what became of each waiting command, and refuses new ones', async () => {
+  it('closing says what became of each waiting command, keeps them on the device, and refuses new ones', async () => {
     const { stream, outbox, final } = setUp();
     stream.script = ['unreachable'];
     outbox.setConnected(true);
@@ -353,15 +357,77 @@ describe('Outbox', () => {
     expect(await final(sent)).toMatchObject({ ok: false, kind: 'timeout', id: sent });
     expect((await final(sent)) as { message: string }).toHaveProperty(
       'message',
-      expect.stringMatching(/may or may not be stored\. Look for event event-1 in the event log/),
+      'You signed out before the server acknowledged it: it may already be stored; it is kept on this device and sent, as the same event event-1, when you next sign in here, so it is recorded once.',
     );
     expect(await final(never)).toEqual({
       ok: false,
       kind: 'offline',
       id: never,
-      message: 'You signed out before it could be sent.',
+      message:
+        'You signed out before it could be sent: it is kept on this device and sent, as the same event event-2, when you next sign in here.',
     });
     expect(await outbox.submit(sale('Plums'))).toMatchObject({ ok: false, kind: 'offline' });
     expect(outbox.queued()).toEqual([]);
+    expect([...stream.device.values()].map((c) => [c.id, c.attempts])).toEqual([
+      [sent, 1],
+      [never, 0],
+    ]);
+  });
+});
+
+describe('outbox kept on the device', () => {
+  it('keeps a command from submission until the server answers it', async () => {
+    const { stream, outbox, final } = setUp();
+    const id = queuedId(await outbox.submit(sale('Apples')));
+    expect(stream.device.get(id)).toMatchObject({ id, attempts: 0, firstSentMs: null });
+    outbox.setConnected(true);
+    expect(await final(id)).toMatchObject({ ok: true, seq: 1 });
+    expect(stream.device.size).toBe(0);
+  });
+
+  it('given a tab closed while offline, then the next session sends the kept commands once, in order, with their ids and times', async () => {
+    const stream = new FakeStream();
+    const first = setUp(stream);
+    const apples = queuedId(await first.outbox.submit(sale('Apples', 2)));
+    const pears = queuedId(await first.outbox.submit(sale('Pears', 3)));
+    const madeAt = stream.device.get(apples)!.timestampMs;
+    // The tab is gone: its outbox is never closed, and a later session finds what it kept.
+    stream.clockMs += 3_600_000;
+    const next = setUp(stream);
+    next.outbox.resume([...stream.device.values()]);
+    expect(next.outbox.queued().map((q) => [q.id, q.reason])).toEqual([
+      [apples, 'offline'],
+      [pears, 'offline'],
+    ]);
+    next.outbox.setConnected(true);
+    expect(await next.final(apples)).toMatchObject({ ok: true, seq: 1, duplicate: false });
+    expect(await next.final(pears)).toMatchObject({ ok: true, seq: 2, duplicate: false });
+    expect(stream.sends.map((e) => [e.id, e.timestampMs])).toEqual([
+      [apples, madeAt],
+      [pears, madeAt],
+    ]);
+    expect(stream.device.size).toBe(0);
+  });
+
+  it('given a copy stored whose acknowledgement was lost before the tab closed, then the next session, past the duplicate window, finds it in the replay and stores nothing more', async () => {
+    const stream = new FakeStream();
+    // Stored, the acknowledgement lost, and the link gone before any re-send could get through.
+    stream.script = ['ack-lost'];
+    stream.link = 'unreachable';
+    const first = setUp(stream);
+    first.outbox.setConnected(true);
+    const id = queuedId(await first.outbox.submit(sale('Apples')));
+    await expect.poll(() => stream.copiesOf(id)).toBe(1);
+    expect(stream.device.get(id)!.attempts).toBeGreaterThanOrEqual(1);
+    first.outbox.setConnected(false);
+    stream.link = 'up';
+    stream.clockMs += 10 * WINDOW_MS;
+    const next = setUp(stream);
+    next.outbox.resume([...stream.device.values()]);
+    expect(next.outbox.queued()).toMatchObject([{ id, reason: 'unacknowledged' }]);
+    next.outbox.setConnected(true);
+    expect(await next.final(id)).toMatchObject({ ok: true, seq: null, duplicate: true });
+    expect(stream.copiesOf(id)).toBe(1);
+    expect(stream.device.size).toBe(0);
   });
 });

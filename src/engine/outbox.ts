@@ -12,8 +12,10 @@
  * the id before the expected subject sequence). Past that window the server has forgotten the id, so the
  * replayed ledger, which holds every applied event id, is asked first.
  *
- * The queue lives in the worker's memory: closing the tab or signing out loses what is still in it, and
- * the page is told so.
+ * Every command still waiting is also kept on the device (`OutboxPort.keep`), with its id, time and how
+ * often it was sent, until the server has answered it: a reload, a closed tab or a sign-out does not lose it,
+ * and the next sign-in of the same person resumes it (`resume`) under the same id, so it is still stored once
+ * (docs/architecture.md#nothing-typed-is-lost).
  */
 import { stockSubject } from '../core/events';
 import type { PublishResult } from '../nats/publish';
@@ -27,7 +29,18 @@ export interface OutboxEntry {
   readonly command: PublishCommand;
 }
 
+/** What is kept on the device of a waiting command: enough to send it again as the same event. */
+export interface KeptCommand extends OutboxEntry {
+  /** When the first copy was handed to the connection; null while none was. */
+  readonly firstSentMs: number | null;
+  readonly attempts: number;
+}
+
 export interface OutboxPort {
+  /** Keeps (or updates) a waiting command on the device; failures are the port's to report. */
+  keep(command: KeptCommand): void;
+  /** The server has answered it: nothing of it needs keeping any more. */
+  forget(id: string): void;
   /** Publishes the entry with its own id and time; reports refusals and timeouts as data, never throws. */
   send(entry: OutboxEntry): Promise<PublishResult>;
   /** The last sequence stored on `subject` now, 0 when none; throws when the server cannot be asked. */
@@ -81,12 +94,13 @@ type Step = { settled: PublishOutcome } | { unanswered: true };
 const DEFAULT_RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15_000];
 const UNANSWERED: Step = { unanswered: true };
 
-const CLOSING_DROPS = 'Closing this tab drops it.';
+const KEPT = 'It is kept on this device until then, also over a reload.';
 const QUEUED_MESSAGES: Record<QueuedCommand['reason'], string> = {
-  offline: `Offline — queued; it will be recorded once when the connection is back. ${CLOSING_DROPS}`,
-  unacknowledged: `No acknowledgement yet — queued; it is sent again with the same event id, so it will be recorded once. ${CLOSING_DROPS}`,
-  behind: `Queued behind earlier events that are not acknowledged yet; it will be recorded once, after them. ${CLOSING_DROPS}`,
+  offline: `Offline — queued; it will be recorded once when the connection is back. ${KEPT}`,
+  unacknowledged: `No acknowledgement yet — queued; it is sent again with the same event id, so it will be recorded once. ${KEPT}`,
+  behind: `Queued behind earlier events that are not acknowledged yet; it will be recorded once, after them. ${KEPT}`,
 };
+const NO_ANSWER = (): void => undefined;
 
 export class Outbox {
   private readonly queue: Entry[] = [];
@@ -146,10 +160,33 @@ export class Outbox {
       // Behind a command that is stuck (not merely in flight), it will not be answered soon either.
       const stuck = this.queue.some((e) => e.answered);
       this.queue.push(entry);
+      this.port.keep(kept(entry));
       if (this.link === null) this.markQueued(entry, 'offline');
       else if (stuck) this.markQueued(entry, 'behind');
       void this.drain();
     });
+  }
+
+  /**
+   * Commands kept on the device by an earlier session of the same person, queued behind nothing but each other
+   * and sent under their own ids; their outcomes reach `listener.settled` (no form is waiting for them).
+   */
+  resume(commands: readonly KeptCommand[]): void {
+    if (this.closedWith !== null) return;
+    const nowMs = this.port.now();
+    for (const command of commands) {
+      if (this.queue.some((e) => e.id === command.id)) continue;
+      this.queue.push({
+        ...command,
+        answered: true,
+        reason: command.attempts > 0 ? 'unacknowledged' : 'offline',
+        queuedSinceMs: nowMs,
+        done: false,
+        answer: NO_ANSWER,
+      });
+    }
+    this.listener.changed(this.queued());
+    void this.drain();
   }
 
   /** Follows the connection: sending only while it is up, from the oldest command on. */
@@ -168,7 +205,8 @@ export class Outbox {
 
   /**
    * The session ends (sign-out, or the connection closed for good): every command still waiting gets a
-   * final answer saying whether it can have been stored. `why` starts a sentence: "You signed out".
+   * final answer for this session, and stays kept on the device for the next sign-in. `why` starts a
+   * sentence: "You signed out".
    */
   close(why: string): void {
     if (this.closedWith !== null) return;
@@ -176,6 +214,7 @@ export class Outbox {
     this.link?.abort();
     this.link = null;
     for (const entry of [...this.queue]) {
+      const resent = `it is kept on this device and sent, as the same event ${entry.id}, when you next sign in here`;
       this.settle(
         entry,
         entry.attempts === 0
@@ -183,14 +222,15 @@ export class Outbox {
               ok: false,
               kind: 'offline',
               id: entry.id,
-              message: `${why} before it could be sent.`,
+              message: `${why} before it could be sent: ${resent}.`,
             }
           : {
               ok: false,
               kind: 'timeout',
               id: entry.id,
-              message: `${why} before the server acknowledged it: it may or may not be stored. Look for event ${entry.id} in the event log before recording it again.`,
+              message: `${why} before the server acknowledged it: it may already be stored; ${resent}, so it is recorded once.`,
             },
+        false,
       );
     }
   }
@@ -250,6 +290,8 @@ export class Outbox {
     if (signal.aborted) return UNANSWERED;
     entry.firstSentMs ??= this.port.now();
     entry.attempts += 1;
+    // Kept as sent before it goes: should the tab die now, the next session checks for a stored copy first.
+    this.port.keep(kept(entry));
     const result = await this.port.send(entry);
     if (entry.done) return UNANSWERED;
     if (result.ok)
@@ -312,9 +354,11 @@ export class Outbox {
     if (changed) this.listener.changed(this.queued());
   }
 
-  private settle(entry: Entry, outcome: PublishOutcome): void {
+  /** `final`: the server answered it, so it is no longer kept; otherwise only this session is done with it. */
+  private settle(entry: Entry, outcome: PublishOutcome, final = true): void {
     if (entry.done) return;
     entry.done = true;
+    if (final) this.port.forget(entry.id);
     const at = this.queue.indexOf(entry);
     if (at >= 0) this.queue.splice(at, 1);
     if (!entry.answered) {
@@ -325,4 +369,9 @@ export class Outbox {
     this.listener.changed(this.queued());
     this.listener.settled(entry.id, outcome);
   }
+}
+
+function kept(entry: Entry): KeptCommand {
+  const { id, timestampMs, command, firstSentMs, attempts } = entry;
+  return { id, timestampMs, command, firstSentMs, attempts };
 }

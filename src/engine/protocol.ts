@@ -134,7 +134,7 @@ export type PublishOutcome =
       id?: string;
     };
 
-/** A command waiting in the engine's outbox (worker memory: closing the tab drops it). */
+/** A command waiting in the engine's outbox, also kept on the device until answered (src/engine/kept-commands.ts). */
 export interface QueuedCommand {
   id: string;
   warehouse: string;

@@ -5,10 +5,7 @@
  */
 import type { HeaderNames } from '../core/events';
 import type { LedgerSnapshot } from '../core/ledger-snapshot';
-
-const DB_NAME = 'stockwire';
-const DB_VERSION = 1;
-const STORE = 'ledger-snapshots';
+import { DEVICE_STORES, inDeviceStore } from './device-db';
 
 export interface SavedFold {
   /** Which deployment and stream the fold belongs to (see snapshotKey). */
@@ -31,34 +28,8 @@ export function snapshotKey(servers: string | string[], stream: string, names: H
   return JSON.stringify([[servers].flat(), stream, names.type]);
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = () => {
-      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB could not be opened'));
-    request.onblocked = () => reject(new Error('IndexedDB is blocked by another tab upgrading it'));
-  });
-}
-
-async function run<T>(
-  mode: IDBTransactionMode,
-  action: (store: IDBObjectStore) => IDBRequest<T>,
-): Promise<T> {
-  const db = await open();
-  try {
-    return await new Promise<T>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const request = action(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(request.result);
-      tx.onerror = () => reject(tx.error ?? request.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
+function run<T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return inDeviceStore(DEVICE_STORES.folds, mode, action);
 }
 
 /** What was saved under `key`, unchecked: the caller validates it (see restoreLedger). */

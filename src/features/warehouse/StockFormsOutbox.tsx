@@ -26,14 +26,17 @@ const WHY: Record<QueuedCommand['reason'], string> = {
   behind: 'waiting for the events above',
 };
 
-/** The commands the engine still holds: kept in this tab only, so the user knows what leaving would lose. */
+/**
+ * The commands the engine still holds. They are kept on this device too (docs/architecture.md#nothing-typed-is-lost),
+ * so the page says that leaving loses nothing, and when they go.
+ */
 export function StockFormsOutbox() {
   const queued = useQueuedCommands();
   if (queued.length === 0) return null;
   return (
     <div className="form-result pending" role="status" aria-label="Waiting to be sent" data-testid="outbox">
       {queued.length === 1 ? 'One event is' : `${queued.length} events are`} waiting to be sent. They are kept
-      in this tab only: closing or reloading it drops them.
+      on this device: after a reload or in a new tab, they are sent when you sign in here again.
       <ul>
         {queued.map((q) => (
           <li key={q.id} data-testid="outbox-entry" data-event-id={q.id}>
