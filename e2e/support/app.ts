@@ -4,7 +4,7 @@ import { LOGINS, type User } from '../../test/support/users';
 
 export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality' | 'Event log';
 
-/** Opens the app, signs in and waits for the connection badge to say so. */
+/** Opens the app at `appUrl` (a page's address too), signs in and waits for the connection badge to say so. */
 export async function signIn(
   page: Page,
   appUrl: string,
@@ -25,10 +25,15 @@ export function nav(page: Page): Locator {
   return page.getByRole('navigation', { name: 'Pages' });
 }
 
+/** The header's link to a page. */
+export function pageLink(page: Page, name: PageName): Locator {
+  return nav(page).getByRole('link', { name, exact: true });
+}
+
 export async function openPage(page: Page, name: PageName): Promise<void> {
-  const button = nav(page).getByRole('button', { name, exact: true });
-  await button.click();
-  await expect(button).toHaveAttribute('aria-current', 'page');
+  const link = pageLink(page, name);
+  await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
 }
 
 /** The warehouse page's warehouse picker (the form's "Warehouse" is a text box, not a combobox). */
