@@ -4,6 +4,19 @@ import { LOGINS, type User } from '../../test/support/users';
 
 export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality' | 'Event log';
 
+/** Where the app keeps a tab's sign-in (src/common/tab-sign-in.ts). */
+export const TAB_SIGN_IN_KEY = 'stockwire.tab-sign-in';
+
+/**
+ * Forgets the sign-in this tab kept, without running the app: a reload of the app would sign in with it
+ * (docs/security.md#8-a-signed-in-tab), and a spec that signs in again in the same page means a new visit. A
+ * static file of the app's origin reaches the tab's sessionStorage.
+ */
+export async function forgetTabSignIn(page: Page, appUrl: string): Promise<void> {
+  await page.goto(new URL('/favicon.svg', appUrl).href);
+  await page.evaluate((key) => sessionStorage.removeItem(key), TAB_SIGN_IN_KEY);
+}
+
 /** Opens the app at `appUrl` (a page's address too), signs in and waits for the connection badge to say so. */
 export async function signIn(
   page: Page,
@@ -11,6 +24,7 @@ export async function signIn(
   user: Exclude<User, 'admin' | 'services'>,
   server?: string,
 ): Promise<void> {
+  await forgetTabSignIn(page, appUrl);
   await page.goto(appUrl);
   if (server !== undefined) await page.getByLabel('Server URL').fill(server);
   await page.getByLabel('User', { exact: true }).fill(LOGINS[user].user);
