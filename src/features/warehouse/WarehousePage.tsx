@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { NO_INTEREST } from '../../core/view-interest';
 import { useSnapshot } from '../../common/engine-queries';
 import { useViewInterest } from '../../common/use-view-interest';
@@ -6,7 +6,7 @@ import { useViews } from '../../common/use-views';
 import { canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
 import { formatCount } from '../../common/ui/format';
-import { useSessionState } from '../../common/ui/useSessionState';
+import { keepForSession, useSessionState } from '../../common/ui/useSessionState';
 import type { TrailPanel } from '../../common/trail-panel';
 import type { Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
@@ -14,6 +14,7 @@ import { stockTable } from './stock-rows';
 import { trailOf, type WarehouseSearch } from './warehouse-search';
 
 const NO_WAREHOUSES: string[] = [];
+const LAST_CHOSEN_KEY = 'stockwire.warehouse';
 
 // Only people who may record stock see the forms; the others never load them (npm run bench: initial JS).
 const StockForms = lazy(() => import('./StockForms').then((m) => ({ default: m.StockForms })));
@@ -33,8 +34,12 @@ export function WarehousePage({ grants, TrailPanel, address, onAddress }: Props)
   const warehouses = useSnapshot()?.warehouses ?? NO_WAREHOUSES;
   // The address names the warehouse; without one, the one chosen last in this tab (a link to the page from the
   // header names none).
-  const [lastChosen, setLastChosen] = useSessionState('stockwire.warehouse');
+  const [lastChosen, setLastChosen] = useSessionState(LAST_CHOSEN_KEY);
   const chosen = address.warehouse ?? lastChosen;
+  // A warehouse reached by a link or by Back is the one to come back to, like one picked here.
+  useEffect(() => {
+    if (address.warehouse !== undefined) keepForSession(LAST_CHOSEN_KEY, address.warehouse);
+  }, [address.warehouse]);
   // Known before the first snapshot — the one in the address or chosen earlier in this tab, or the one warehouse a
   // person may record in — so that the engine's first fold is of that warehouse alone (docs/architecture.md#one-warehouse-or-the-chain).
   const own = grants.stockEvents !== 'all' && grants.stockEvents.length === 1 ? grants.stockEvents[0]! : null;
