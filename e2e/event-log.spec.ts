@@ -42,7 +42,7 @@ function payloadOf(event: StockEvent): string {
 }
 
 async function openEventLog(page: Page): Promise<Locator> {
-  const button = nav(page).getByRole('button', { name: 'Event log', exact: true });
+  const button = nav(page).getByRole('link', { name: 'Event log', exact: true });
   await button.click();
   await expect(button).toHaveAttribute('aria-current', 'page');
   return page.getByRole('region', { name: 'Event log' });

@@ -291,7 +291,7 @@ test('a malformed zoo is counted, listed with reasons and shown as text; the das
   await expect(drawer).toHaveCount(0);
 
   // The event log: each zoo member and the destroyed event opened in the detail view, shown literally.
-  const logButton = nav(page).getByRole('button', { name: 'Event log', exact: true });
+  const logButton = nav(page).getByRole('link', { name: 'Event log', exact: true });
   await logButton.click();
   await expect(logButton).toHaveAttribute('aria-current', 'page');
   const region = page.getByRole('region', { name: 'Event log' });

@@ -61,7 +61,7 @@ for (const { user, pages } of READ_ONLY) {
   test(`${user} sees no forms, and the server refuses its hand-crafted publishes`, async ({ page }) => {
     const { warehouse, product } = await seed();
     await signIn(page, appUrl, user);
-    await expect(nav(page).getByRole('button')).toHaveText(pages);
+    await expect(nav(page).getByRole('link')).toHaveText(pages);
 
     await openPage(page, 'Warehouse');
     await chooseWarehouse(page, warehouse);
@@ -115,7 +115,7 @@ for (const { user, pages } of READ_ONLY) {
 test('procurement gets the threshold editor but no stock forms', async ({ page }) => {
   const { warehouse, product } = await seed();
   await signIn(page, appUrl, 'procurement');
-  await expect(nav(page).getByRole('button')).toHaveText([
+  await expect(nav(page).getByRole('link')).toHaveText([
     'Procurement',
     'Warehouse',
     'Marketing',

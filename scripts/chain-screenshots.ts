@@ -48,7 +48,7 @@ try {
     return page;
   }
   const nav = (page: Page, name: string) =>
-    page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name, exact: true }).click();
+    page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
   const shot = async (page: Page, name: string) => {
     await page.waitForTimeout(1500);
     await page.screenshot({ path: `${OUT}/${name}.png` });

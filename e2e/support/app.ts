@@ -4,13 +4,27 @@ import { LOGINS, type User } from '../../test/support/users';
 
 export type PageName = 'Warehouse' | 'Marketing' | 'Procurement' | 'Data quality' | 'Event log';
 
-/** Opens the app, signs in and waits for the connection badge to say so. */
+/** Where the app keeps a tab's sign-in (src/common/tab-sign-in.ts). */
+export const TAB_SIGN_IN_KEY = 'stockwire.tab-sign-in';
+
+/**
+ * Forgets the sign-in this tab kept, without running the app: a reload of the app would sign in with it
+ * (docs/security.md#8-a-signed-in-tab), and a spec that signs in again in the same page means a new visit. A
+ * static file of the app's origin reaches the tab's sessionStorage.
+ */
+export async function forgetTabSignIn(page: Page, appUrl: string): Promise<void> {
+  await page.goto(new URL('/favicon.svg', appUrl).href);
+  await page.evaluate((key) => sessionStorage.removeItem(key), TAB_SIGN_IN_KEY);
+}
+
+/** Opens the app at `appUrl` (a page's address too), signs in and waits for the connection badge to say so. */
 export async function signIn(
   page: Page,
   appUrl: string,
   user: Exclude<User, 'admin' | 'services'>,
   server?: string,
 ): Promise<void> {
+  await forgetTabSignIn(page, appUrl);
   await page.goto(appUrl);
   if (server !== undefined) await page.getByLabel('Server URL').fill(server);
   await page.getByLabel('User', { exact: true }).fill(LOGINS[user].user);
@@ -25,10 +39,15 @@ export function nav(page: Page): Locator {
   return page.getByRole('navigation', { name: 'Pages' });
 }
 
+/** The header's link to a page. */
+export function pageLink(page: Page, name: PageName): Locator {
+  return nav(page).getByRole('link', { name, exact: true });
+}
+
 export async function openPage(page: Page, name: PageName): Promise<void> {
-  const button = nav(page).getByRole('button', { name, exact: true });
-  await button.click();
-  await expect(button).toHaveAttribute('aria-current', 'page');
+  const link = pageLink(page, name);
+  await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
 }
 
 /** The warehouse page's warehouse picker (the form's "Warehouse" is a text box, not a combobox). */

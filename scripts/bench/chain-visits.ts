@@ -69,7 +69,7 @@ export async function firstVisit(
 }
 
 async function openPage(page: Page, name: string, timeoutMs: number): Promise<void> {
-  const button = page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name, exact: true });
+  const button = page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true });
   await button.click({ timeout: timeoutMs });
   await expect(button).toHaveAttribute('aria-current', 'page', { timeout: timeoutMs });
 }

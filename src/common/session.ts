@@ -1,6 +1,7 @@
 /**
- * Signing in is a request to the engine that settles on its first verdict. The password lives only in
- * memory; the server URL and user are remembered only when the user asks.
+ * Signing in is a request to the engine that settles on its first verdict. The password is kept only for the
+ * tab, so that a reload stays signed in (tab-sign-in.ts, docs/security.md#8-a-signed-in-tab); the server URL
+ * and user are remembered on the device only when the user asks.
  */
 import type { EngineClient } from '../engine/client';
 import type { Credentials, SignInErrorKind } from '../engine/protocol';

@@ -7,7 +7,8 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Base64UrlPaddedCodec, type ObjectStore } from '@nats-io/obj';
 import { checkpointMetadata, parseCheckpointTag, type CheckpointTag } from '../core/checkpoint-catalog';
-import { jetStreamManagerOf, objectStoreManagerOf } from './jetstream-api';
+import { jetStreamManagerOf } from './jetstream-api';
+import { objectStoreManagerOf } from './object-store-api';
 import { OBJECT_STORES } from '../core/resources';
 import { objStreamName, objSubjectPrefix } from './names';
 

@@ -4,16 +4,8 @@
  * API only through the subjects it imports under DASHBOARD_API_PREFIX (docs/security.md: replies then come
  * back through the server's reply mapping, so no requester chooses where JetStream writes them).
  */
-import {
-  jetstream,
-  jetstreamManager,
-  type JetStreamClient,
-  type JetStreamManagerOptions,
-  type JetStreamOptions,
-} from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamOptions } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { Objm } from '@nats-io/obj';
 import { DASHBOARD_API_PREFIX } from '../core/grants';
 
 export const DIRECT_API_PREFIX = '$JS.API';
@@ -46,17 +38,4 @@ export function jetStreamManagerOf(
   options: Omit<JetStreamOptions, 'apiPrefix'> & { checkAPI?: boolean } = {},
 ) {
   return jetstreamManager(nc, { checkAPI: false, ...options, apiPrefix: apiPrefixOf(nc) });
-}
-
-export function kvManagerOf(nc: NatsConnection, options: Omit<JetStreamOptions, 'apiPrefix'> = {}): Kvm {
-  return new Kvm(jetStreamOf(nc, options));
-}
-
-/** The object store opens a JetStream manager of its client's options: no account check there either. */
-export function objectStoreManagerOf(
-  nc: NatsConnection,
-  options: Omit<JetStreamOptions, 'apiPrefix'> = {},
-): Objm {
-  const managerOptions: JetStreamManagerOptions = { ...options, apiPrefix: apiPrefixOf(nc), checkAPI: false };
-  return new Objm(jetstream(nc, managerOptions));
 }

@@ -8,7 +8,8 @@ import { DEFAULT_THRESHOLD_KEY, thresholdJson } from '../core/thresholds';
 import { Handoff } from './handoff';
 import { BUCKETS } from '../core/resources';
 import { kvStreamName, kvSubjectPrefix } from './names';
-import { jetStreamOf, kvManagerOf } from './jetstream-api';
+import { jetStreamOf } from './jetstream-api';
+import { kvManagerOf } from './kv-api';
 
 export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
 

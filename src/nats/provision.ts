@@ -24,7 +24,9 @@ import {
   type ExpectedObjectStore,
   type ExpectedStream,
 } from './names';
-import { jetStreamManagerOf, kvManagerOf, objectStoreManagerOf } from './jetstream-api';
+import { jetStreamManagerOf } from './jetstream-api';
+import { kvManagerOf } from './kv-api';
+import { objectStoreManagerOf } from './object-store-api';
 
 export interface Drift {
   resource: string;

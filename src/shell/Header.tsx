@@ -1,15 +1,17 @@
+import { Link } from '@tanstack/react-router';
 import { formatAgo, formatDuration, formatTime } from '../common/ui/format';
 import { useNow } from '../common/ui/useNow';
 import { useConnection, useSnapshot } from '../common/engine-queries';
 import { PAGE_TITLES, type Page } from '../core/roles';
 import type { Session } from '../common/session';
 import { describeScope, hasAny, type Grants } from '../core/grants';
+import { PAGE_PATHS } from './page-paths';
 
 interface Props {
   session: Session;
   pages: Page[];
-  page: Page;
-  onPage: (page: Page) => void;
+  /** The page shown, null while the address is on its way to one. */
+  page: Page | null;
   onSignOut: () => void;
 }
 
@@ -21,7 +23,7 @@ const STATE_TEXT = {
   closed: 'Disconnected',
 } as const;
 
-export function Header({ session, pages, page, onPage, onSignOut }: Props) {
+export function Header({ session, pages, page, onSignOut }: Props) {
   const now = useNow();
   const connection = useConnection();
   const lastEventMs = useSnapshot()?.lastEventMs ?? null;
@@ -33,10 +35,16 @@ export function Header({ session, pages, page, onPage, onSignOut }: Props) {
         <img src="/favicon.svg" alt="" /> Stockwire
       </div>
       <nav aria-label="Pages">
+        {/* Links, so that a page opens in a new tab too; the moment shown goes along (docs/architecture.md#addresses). */}
         {pages.map((p) => (
-          <button key={p} aria-current={p === page ? 'page' : undefined} onClick={() => onPage(p)}>
+          <Link
+            key={p}
+            to={PAGE_PATHS[p]}
+            search={(prev) => ({ asOf: prev.asOf })}
+            aria-current={p === page ? 'page' : undefined}
+          >
             {PAGE_TITLES[p]}
-          </button>
+          </Link>
         ))}
       </nav>
       <div className="header-status">

@@ -23,7 +23,8 @@ import {
 } from '../../src/nats/checkpoint-store';
 import { connectNode } from '../../src/nats/connect-node';
 import type { NatsConnection } from '../../src/nats/connection';
-import { jetStreamManagerOf, kvManagerOf } from '../../src/nats/jetstream-api';
+import { jetStreamManagerOf } from '../../src/nats/jetstream-api';
+import { kvManagerOf } from '../../src/nats/kv-api';
 import { provision } from '../../src/nats/provision';
 import { publishStockEvent } from '../../src/nats/publish';
 import { runProbe } from '../support/child-probe';

@@ -10,7 +10,7 @@
 import { headers, nuid } from '@nats-io/nats-core';
 import { listCheckpoints, readCheckpoint } from '../../src/nats/checkpoint-store';
 import { connectBrowser } from '../../src/nats/connect-browser';
-import { objectStoreManagerOf } from '../../src/nats/jetstream-api';
+import { objectStoreManagerOf } from '../../src/nats/object-store-api';
 import { classifyNatsError } from '../../src/nats/errors';
 import { installWebSocket } from './ws-nats';
 

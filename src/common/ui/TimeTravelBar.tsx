@@ -10,15 +10,28 @@ const SPEEDS = [
   { speed: 86_400, label: '1 day/s', hint: 'a day per second' },
 ];
 
+interface Props {
+  /** The moment in the page's address, null for live (docs/architecture.md#addresses). */
+  asOf: number | null;
+  /** Goes to a moment, or back to live: a new address, which the shell hands to the engine. */
+  onAsOf: (atMs: number | null) => void;
+}
+
+const aDayAgo = () => toLocalInput(Math.floor((Date.now() - 24 * 3600_000) / 60_000) * 60_000);
+
 /** "As of": pick a moment and every view shows the warehouse as it was then; play it forward; back to live. */
-export function TimeTravelBar() {
+export function TimeTravelBar({ asOf, onAsOf }: Props) {
   const engine = useEngine();
   const snapshot = useSnapshot();
   const past = snapshot?.past ?? null;
   const seeking = snapshot?.seeking ?? null;
-  const [draft, setDraft] = useState(() =>
-    toLocalInput(Math.floor((Date.now() - 24 * 3600_000) / 60_000) * 60_000),
-  );
+  const [draft, setDraft] = useState(() => (asOf === null ? aDayAgo() : toLocalInput(asOf)));
+  // Back and Forward bring another moment: the picker shows it.
+  const [shownAsOf, setShownAsOf] = useState(asOf);
+  if (asOf !== shownAsOf) {
+    setShownAsOf(asOf);
+    if (asOf !== null) setDraft(toLocalInput(asOf));
+  }
   const [problem, setProblem] = useState<string | null>(null);
 
   const jump = () => {
@@ -26,7 +39,7 @@ export function TimeTravelBar() {
     if (!Number.isFinite(atMs)) return setProblem('Pick a date and time');
     if (atMs >= Date.now()) return setProblem('That moment has not happened yet; use “Live”');
     setProblem(null);
-    engine.timeTravel(atMs);
+    onAsOf(atMs);
   };
 
   return (
@@ -55,7 +68,7 @@ export function TimeTravelBar() {
         />
       </label>
       <button onClick={jump}>Show that moment</button>
-      {seeking && !past && <button onClick={() => engine.timeTravel(null)}>Cancel</button>}
+      {seeking && !past && <button onClick={() => onAsOf(null)}>Cancel</button>}
       {past && (
         <>
           {SPEEDS.map(({ speed, label, hint }) => (
@@ -71,7 +84,7 @@ export function TimeTravelBar() {
           <button onClick={() => engine.play(0)} disabled={past.speed === 0}>
             Pause
           </button>
-          <button className="primary" onClick={() => engine.timeTravel(null)}>
+          <button className="primary" onClick={() => onAsOf(null)}>
             Back to live
           </button>
         </>

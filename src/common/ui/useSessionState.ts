@@ -7,8 +7,13 @@ import { useState } from 'react';
 export function useSessionState(key: string): [string | null, (value: string) => void] {
   const [value, setValue] = useState<string | null>(() => sessionStorage.getItem(key));
   const set = (next: string) => {
-    sessionStorage.setItem(key, next);
+    keepForSession(key, next);
     setValue(next);
   };
   return [value, set];
+}
+
+/** The same choice made elsewhere (an address that names it): the next `useSessionState(key)` starts from it. */
+export function keepForSession(key: string, value: string): void {
+  sessionStorage.setItem(key, value);
 }

@@ -12,7 +12,8 @@ import { useNow } from '../../common/ui/useNow';
 import type { EngineSnapshot } from '../../engine/protocol';
 import type { DisplayParams, Panel } from './display-params';
 import { useFittingPages } from './useFittingPages';
-import { takeScreenCredential, type CredentialStore, type TakenCredential } from './screen-credential';
+import type { TakenCredential } from './screen-credential';
+import { takeScreenCredentialFromPage } from './take-screen-credential';
 import { useViewInterest } from '../../common/use-view-interest';
 import { NO_INTEREST } from '../../core/view-interest';
 
@@ -51,25 +52,6 @@ const BLOCKER_MESSAGES: Record<Blocker['kind'], string> = {
   refused: REFUSED_MESSAGE,
   misconfigured: MISCONFIGURED_MESSAGE,
 };
-
-/**
- * Takes this page's credential out of the address (see screen-credential.ts). Once per page load, before
- * anything renders: the password should leave the address bar before the page does anything that takes time.
- */
-export function takeScreenCredentialFromPage(): TakenCredential {
-  const taken = takeScreenCredential(location.href, deviceStorage());
-  if (taken.cleanUrl !== null) history.replaceState(history.state, '', taken.cleanUrl);
-  return taken;
-}
-
-function deviceStorage(): CredentialStore | null {
-  try {
-    // Reading the property itself throws where the user has blocked site data.
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The wall display: no inputs, no menus, large type, dark. It signs itself in with the credential kept on the

@@ -9,6 +9,7 @@ import { EventDetailPanel } from './EventDetailPanel';
 import { EventList } from './EventList';
 import { FORMAT_LABELS, exportFraction } from './export-file';
 import { EMPTY_DRAFT, filterFromDraft, isFiltered, toggleChip, type FilterDraft } from './filter-input';
+import { draftOf, searchOf, type EventLogSearch } from './event-log-search';
 import { anchorFor, newerCount, olderCount, pageSummary, type Move } from './paging';
 import { useEventPage, type PageRequest } from './useEventPage';
 import { scanKey, useScan, type ScanState } from './useScan';
@@ -28,36 +29,69 @@ const firstPage = (filter = EMPTY_FILTER, limit = 50): PageRequest => ({
   previous: null,
 });
 
+interface Props {
+  /** What the person signed in may do: an "Undo" is offered where they may record events. */
+  grants: Grants;
+  /** The filters and the open event, from the page's address (docs/architecture.md#addresses). */
+  address: EventLogSearch;
+  /** A new address for the page: the browser's Back returns to the one before. Must keep its identity. */
+  onAddress: (next: EventLogSearch) => void;
+}
+
+/** A draft as its address would give it back, so that a draft and an address can be compared. */
+const addressKey = (draft: FilterDraft) => JSON.stringify(draftOf(searchOf(draft, null)));
+
 /**
  * Every stored event, newest first, paged over the stream by sequence: filters by warehouse, product and
  * time are applied by the server (so counts are exact); type and text while reading.
  */
-export function EventLogPage({ grants }: { grants: Grants }) {
+export function EventLogPage({ grants, address, onAddress }: Props) {
+  const fromAddress = draftOf(address);
+  const shownKey = JSON.stringify(fromAddress);
   // The form as typed, and how soon an edit should be read (typing settles first; a click applies at once).
   const [edit, setEdit] = useState<{ draft: FilterDraft; delayMs: number }>({
-    draft: EMPTY_DRAFT,
+    draft: fromAddress,
     delayMs: 0,
   });
   const draft = edit.draft;
-  const [request, setRequest] = useState<PageRequest>(() => firstPage());
-  const [selected, setSelected] = useState<number | null>(null);
+  const [request, setRequest] = useState<PageRequest>(() => {
+    const { filter, problems } = filterFromDraft(fromAddress);
+    return problems.length === 0 ? firstPage(filter) : firstPage();
+  });
+  // Back and Forward change the address under the form: the form follows, unless the address is the one this
+  // form wrote last (it arrives a moment after the edit that wrote it, and typing may have gone on since).
+  const [seenKey, setSeenKey] = useState(shownKey);
+  const [writtenKey, setWrittenKey] = useState(shownKey);
+  if (shownKey !== seenKey) {
+    setSeenKey(shownKey);
+    if (shownKey !== writtenKey) {
+      setWrittenKey(shownKey);
+      setEdit({ draft: fromAddress, delayMs: 0 });
+    }
+  }
+  const selected = address.event ?? null;
   const { view, error, loading } = useEventPage(request);
   const scan = useScan();
   const problems = useMemo(() => filterFromDraft(draft).problems, [draft]);
   useEffect(() => {
     const { filter, problems: found } = filterFromDraft(edit.draft);
     if (found.length > 0) return;
-    const timer = setTimeout(
-      () =>
-        setRequest((current) =>
-          JSON.stringify(current.filter) === JSON.stringify(filter)
-            ? current
-            : firstPage(filter, current.limit),
-        ),
-      edit.delayMs,
-    );
+    const timer = setTimeout(() => {
+      setRequest((current) =>
+        JSON.stringify(current.filter) === JSON.stringify(filter)
+          ? current
+          : firstPage(filter, current.limit),
+      );
+      // A filter that is read gets an address of its own, so Back returns to the one before.
+      const key = addressKey(edit.draft);
+      if (key !== shownKey) {
+        setWrittenKey(key);
+        onAddress(searchOf(edit.draft, selected));
+      }
+    }, edit.delayMs);
     return () => clearTimeout(timer);
-  }, [edit]);
+  }, [edit, shownKey, selected, onAddress]);
+  const open = (seq: number | null) => onAddress({ ...address, event: seq ?? undefined });
 
   const applyDraft = (next: FilterDraft, delayMs: number) => setEdit({ draft: next, delayMs });
   const field = (key: 'warehouse' | 'product' | 'text' | 'from' | 'until') => ({
@@ -206,7 +240,7 @@ export function EventLogPage({ grants }: { grants: Grants }) {
         <EventList
           rows={page?.rows ?? []}
           selected={selected}
-          onOpen={setSelected}
+          onOpen={open}
           empty={
             loading ? 'Reading the stream…' : filtered ? 'No event matches these filters.' : 'No events yet.'
           }
@@ -216,7 +250,7 @@ export function EventLogPage({ grants }: { grants: Grants }) {
             key={selected}
             seq={selected}
             mayUndo={(warehouse) => canPublishStock(grants, warehouse)}
-            onClose={() => setSelected(null)}
+            onClose={() => open(null)}
           />
         )}
       </div>

@@ -23,7 +23,8 @@ export const EMPTY_DRAFT: FilterDraft = {
   chips: [],
 };
 
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
+/** What a `datetime-local` input writes: local time, seconds and milliseconds only when needed. */
+export const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
 
 /** A datetime-local value as ms since epoch in the browser's time zone; null when empty, NaN when invalid. */
 export function parseLocal(value: string): number | null {

@@ -1,6 +1,5 @@
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import type { AuditScope } from '../../core/audit';
 import { stockLevels } from '../../core/procurement-stock';
 import { BUCKETS, STREAMS } from '../../core/resources';
 import { DEFAULT_THRESHOLD_KEY, status, thresholdFor, validateThreshold } from '../../core/thresholds';
@@ -26,6 +25,7 @@ import {
   type StatusFilter,
 } from './level-table';
 import { WorkerStatusPanel } from './WorkerStatusPanel';
+import { trailOf, type ProcurementSearch } from './procurement-search';
 import { NO_INTEREST, type ViewInterest } from '../../core/view-interest';
 import { useViewInterest } from '../../common/use-view-interest';
 
@@ -133,13 +133,22 @@ function statusFilterOf(value: string): StatusFilter {
 
 const PROCUREMENT_INTEREST: ViewInterest = { ...NO_INTEREST, procurement: true, kvLevels: 'all' };
 
-export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
+interface Props {
+  grants: Grants;
+  TrailPanel: TrailPanel;
+  /** The open trail, from the page's address (docs/architecture.md#addresses). */
+  address: ProcurementSearch;
+  /** A new address for the page: the browser's Back returns to the one before. */
+  onAddress: (next: ProcurementSearch) => void;
+}
+
+export function ProcurementPage({ grants, TrailPanel, address, onAddress }: Props) {
   useViewInterest(PROCUREMENT_INTEREST);
   const snapshot = useSnapshot();
   const shown = useViews();
   const [editing, setEditing] = useState<string | null>(null);
-  const [trail, setTrail] = useState<AuditScope | null>(null);
-  const closeTrail = useCallback(() => setTrail(null), []);
+  const trail = trailOf(address);
+  const closeTrail = useCallback(() => onAddress({}), [onAddress]);
   // useViews makes a new object on every render: depend on what is inside it, or the 100,000 rows (and the
   // table kept from them below) would be made again on every render.
   const procurement = (shown?.views ?? snapshot?.views)?.procurement;
@@ -159,9 +168,9 @@ export function ProcurementPage({ grants, TrailPanel }: { grants: Grants; TrailP
   const cols = useMemo(
     () =>
       columns(editable ? (row) => setEditing(row.key) : null, (row) =>
-        setTrail({ warehouse: row.warehouse, product: row.product, location: null }),
+        onAddress({ warehouse: row.warehouse, product: row.product }),
       ),
-    [editable],
+    [editable, onAddress],
   );
   const trailRow = trail
     ? rows.find((r) => r.warehouse === trail.warehouse && r.product === trail.product)

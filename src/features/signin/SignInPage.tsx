@@ -2,22 +2,26 @@ import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { useEngine } from '../../common/engine-context';
 import type { HeaderPrefixSetting } from '../../core/events';
+import type { Credentials } from '../../engine/protocol';
 import { loadRemembered, saveRemembered, signIn, type Session } from '../../common/session';
 
 interface Props {
   defaultServer: string;
   /** From config.json; when it is unusable the page says so and does not sign in. */
   headerPrefix: HeaderPrefixSetting;
-  onSignedIn: (session: Session) => void;
+  /** Told what was used, so that the tab can keep it (docs/security.md#8-a-signed-in-tab). */
+  onSignedIn: (session: Session, credentials: Credentials) => void;
+  /** Whose sign-in this tab kept, and why signing in with it again did not work (a sentence). */
+  refused?: { servers: string; user: string; reason: string } | null;
 }
 
-export function SignInPage({ defaultServer, headerPrefix, onSignedIn }: Props) {
+export function SignInPage({ defaultServer, headerPrefix, onSignedIn, refused = null }: Props) {
   const engine = useEngine();
-  const remembered = loadRemembered();
+  const remembered = refused ?? loadRemembered();
   const [servers, setServers] = useState(remembered?.servers ?? defaultServer);
   const [user, setUser] = useState(remembered?.user ?? '');
   const [password, setPassword] = useState('');
-  const [remember, setRemember] = useState(remembered !== null);
+  const [remember, setRemember] = useState(loadRemembered() !== null);
   const mutation = useMutation({
     mutationFn: () =>
       // Not reached with a bad prefix (the button is disabled then), but never signs in with one.
@@ -26,7 +30,7 @@ export function SignInPage({ defaultServer, headerPrefix, onSignedIn }: Props) {
         : Promise.reject(new Error(headerPrefix.message)),
     onSuccess: (session) => {
       saveRemembered(remember ? { servers: servers.trim(), user: user.trim() } : null);
-      onSignedIn(session);
+      onSignedIn(session, { servers: servers.trim(), user: user.trim(), password });
     },
   });
 
@@ -86,6 +90,11 @@ export function SignInPage({ defaultServer, headerPrefix, onSignedIn }: Props) {
           <div className="alert" role="alert">
             This dashboard is misconfigured, so it cannot sign in: {headerPrefix.message}. Ask whoever
             deployed it to correct config.json.
+          </div>
+        )}
+        {refused && mutation.isIdle && (
+          <div className="alert" role="alert">
+            {refused.reason}
           </div>
         )}
         {mutation.isError && (

@@ -1,5 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
-import type { AuditScope } from '../../core/audit';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { NO_INTEREST } from '../../core/view-interest';
 import { useSnapshot } from '../../common/engine-queries';
 import { useViewInterest } from '../../common/use-view-interest';
@@ -7,21 +6,42 @@ import { useViews } from '../../common/use-views';
 import { canPublishStock } from '../../core/roles';
 import type { Grants } from '../../core/grants';
 import { formatCount } from '../../common/ui/format';
-import { useSessionState } from '../../common/ui/useSessionState';
+import { keepForSession, useSessionState } from '../../common/ui/useSessionState';
 import type { TrailPanel } from '../../common/trail-panel';
-import { StockForms, type Prefill } from './StockForms';
+import type { Prefill } from './StockForms';
 import { StockGrid } from './StockGrid';
 import { stockTable } from './stock-rows';
+import { trailOf, type WarehouseSearch } from './warehouse-search';
 
 const NO_WAREHOUSES: string[] = [];
+const LAST_CHOSEN_KEY = 'stockwire.warehouse';
 
-export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPanel: TrailPanel }) {
+// Only people who may record stock see the forms; the others never load them (npm run bench: initial JS).
+const StockForms = lazy(() => import('./StockForms').then((m) => ({ default: m.StockForms })));
+
+interface Props {
+  grants: Grants;
+  TrailPanel: TrailPanel;
+  /** The warehouse and the open trail, from the page's address (docs/architecture.md#addresses). */
+  address: WarehouseSearch;
+  /** A new address for the page: the browser's Back returns to the one before. */
+  onAddress: (next: WarehouseSearch) => void;
+}
+
+export function WarehousePage({ grants, TrailPanel, address, onAddress }: Props) {
   const shown = useViews();
   const stock = shown?.views.stock;
   const warehouses = useSnapshot()?.warehouses ?? NO_WAREHOUSES;
-  const [chosen, setChosen] = useSessionState('stockwire.warehouse');
-  // Known before the first snapshot — the one warehouse a person may record in, or the one chosen earlier in this
-  // tab — so that the engine's first fold is of that warehouse alone (docs/architecture.md#one-warehouse-or-the-chain).
+  // The address names the warehouse; without one, the one chosen last in this tab (a link to the page from the
+  // header names none).
+  const [lastChosen, setLastChosen] = useSessionState(LAST_CHOSEN_KEY);
+  const chosen = address.warehouse ?? lastChosen;
+  // A warehouse reached by a link or by Back is the one to come back to, like one picked here.
+  useEffect(() => {
+    if (address.warehouse !== undefined) keepForSession(LAST_CHOSEN_KEY, address.warehouse);
+  }, [address.warehouse]);
+  // Known before the first snapshot — the one in the address or chosen earlier in this tab, or the one warehouse a
+  // person may record in — so that the engine's first fold is of that warehouse alone (docs/architecture.md#one-warehouse-or-the-chain).
   const own = grants.stockEvents !== 'all' && grants.stockEvents.length === 1 ? grants.stockEvents[0]! : null;
   const warehouse =
     chosen !== null && (warehouses.length === 0 || warehouses.includes(chosen))
@@ -31,8 +51,13 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
   const [search, setSearch] = useState('');
   const [hideZero, setHideZero] = useState(false);
   const [picked, setPicked] = useState<Prefill | null>(null);
-  const [trail, setTrail] = useState<AuditScope | null>(null);
-  const closeTrail = useCallback(() => setTrail(null), []);
+  const trail = trailOf(address, warehouse);
+  const shownWarehouse = address.warehouse;
+  const closeTrail = useCallback(() => onAddress({ warehouse: shownWarehouse }), [onAddress, shownWarehouse]);
+  const choose = (next: string) => {
+    setLastChosen(next);
+    onAddress({ warehouse: next });
+  };
   const prefill = useMemo<Prefill>(
     () =>
       picked && picked.warehouse === warehouse
@@ -54,7 +79,7 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
           Warehouse
           <select
             value={warehouse ?? ''}
-            onChange={(e) => setChosen(e.target.value)}
+            onChange={(e) => choose(e.target.value)}
             disabled={warehouses.length === 0}
           >
             {warehouses.map((w) => (
@@ -118,15 +143,13 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
             warehouse !== null
               ? (product, location) => {
                   // Opens the trail for everyone; a manager also gets the form filled in below.
-                  setTrail({ warehouse, product, location });
+                  onAddress({ warehouse, product, location });
                   if (mayPublish) setPicked({ warehouse, product, location });
                 }
               : undefined
           }
-          onTotalClick={
-            warehouse !== null ? (product) => setTrail({ warehouse, product, location: null }) : undefined
-          }
-          selected={trail !== null && trail.warehouse === warehouse ? trail : null}
+          onTotalClick={warehouse !== null ? (product) => onAddress({ warehouse, product }) : undefined}
+          selected={trail}
         />
       )}
       <p className="legend-note">
@@ -143,7 +166,9 @@ export function WarehousePage({ grants, TrailPanel }: { grants: Grants; TrailPan
         />
       )}
       {mayPublish && shown && !shown.past && (
-        <StockForms stock={shown.views.stock} prefill={prefill} grants={grants} />
+        <Suspense fallback={null}>
+          <StockForms stock={shown.views.stock} prefill={prefill} grants={grants} />
+        </Suspense>
       )}
       {mayPublish && shown?.past && (
         <p className="muted">The forms record what happens now: go back to live to use them.</p>
