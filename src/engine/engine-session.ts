@@ -311,7 +311,15 @@ export class EngineSession {
   async publish(command: PublishCommand): Promise<PublishOutcome> {
     if (this.nc.isClosed() || !this.outbox)
       return { ok: false, kind: 'offline', message: 'The connection is closed; sign in again.' };
-    const { event, warehouse } = command;
+    const { event, warehouse, id } = command;
+    // An event of a known id (a stocktake imported again) was stored already: nothing new is published.
+    if (
+      id !== undefined &&
+      this.fold.reads(warehouse) &&
+      hasWarehouseId(this.fold.ledger.seenIds, warehouse, id)
+    ) {
+      return { ok: true, id, seq: null, duplicate: true };
+    }
     // Only the fold knows whether the event is still remembered and not yet undone (docs/architecture.md#undo);
     // a reversal it would refuse is not published, rather than stored to change nothing.
     if (event.type === 'stock.reversed' && this.fold.reads(warehouse)) {

@@ -146,7 +146,7 @@ export class Outbox {
     return new Promise<PublishOutcome>((resolve) => {
       const nowMs = this.port.now();
       const entry: Entry = {
-        id: this.port.newId(),
+        id: command.id ?? this.port.newId(),
         timestampMs: nowMs,
         command,
         firstSentMs: null,

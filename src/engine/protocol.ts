@@ -99,6 +99,11 @@ export interface PublishCommand {
   warehouse: string;
   event: StockEvent;
   expectedLastSubjectSeq?: number;
+  /**
+   * The event id, when the page derives it (a stocktake row: from the file and the line), so that the same
+   * intent twice is one event; otherwise the outbox gives a new one.
+   */
+  id?: string;
 }
 
 export type PublishOutcome =

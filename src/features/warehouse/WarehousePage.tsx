@@ -18,6 +18,7 @@ const LAST_CHOSEN_KEY = 'stockwire.warehouse';
 
 // Only people who may record stock see the forms; the others never load them (npm run bench: initial JS).
 const StockForms = lazy(() => import('./StockForms').then((m) => ({ default: m.StockForms })));
+const StocktakeImport = lazy(() => import('./StocktakeImport').then((m) => ({ default: m.StocktakeImport })));
 
 interface Props {
   grants: Grants;
@@ -168,6 +169,7 @@ export function WarehousePage({ grants, TrailPanel, address, onAddress }: Props)
       {mayPublish && shown && !shown.past && (
         <Suspense fallback={null}>
           <StockForms stock={shown.views.stock} prefill={prefill} grants={grants} />
+          {warehouse !== null && <StocktakeImport warehouse={warehouse} stock={shown.views.stock} />}
         </Suspense>
       )}
       {mayPublish && shown?.past && (
