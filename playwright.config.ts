@@ -16,6 +16,9 @@ export default defineConfig({
   globalSetup: './e2e/support/global-setup.ts',
   reporter: [['list'], ['html', { outputFolder: 'e2e-artifacts/report', open: 'never' }]],
   use: {
+    // The pages format numbers and dates in the browser's language; the expectations are written in en-US.
+    locale: 'en-US',
+    timezoneId: 'UTC',
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     video: 'off',

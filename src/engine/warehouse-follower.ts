@@ -185,7 +185,7 @@ export class WarehouseFollower {
         this.sink.notice(
           'info',
           `Started from the views this browser saved at ${new Date(fold.savedAtMs).toLocaleString()} ` +
-            `(${this.fold.lastSeq.toLocaleString('en-US')} events); reading the ${newer.toLocaleString('en-US')} stored since.`,
+            `(${this.fold.lastSeq.toLocaleString()} events); reading the ${newer.toLocaleString()} stored since.`,
         );
         break;
       }
@@ -268,10 +268,8 @@ export class WarehouseFollower {
         this.scope === null ? 'the shared checkpoint' : `warehouse ${this.scope}'s shared checkpoint`;
       this.sink.notice(
         'info',
-        `Started from ${which} at #${use.seq.toLocaleString('en-US')}; reading ` +
-          (newer === 1
-            ? 'the 1 event stored since.'
-            : `the ${newer.toLocaleString('en-US')} events stored since.`),
+        `Started from ${which} at #${use.seq.toLocaleString()}; reading ` +
+          (newer === 1 ? 'the 1 event stored since.' : `the ${newer.toLocaleString()} events stored since.`),
       );
       return;
     }

@@ -6,7 +6,7 @@ import { productTotals } from '../../core/warehouse-stock';
 import { useEngine } from '../../common/engine-context';
 import { useConnection, useSnapshot } from '../../common/engine-queries';
 import { signIn, SignInError } from '../../common/session';
-import { formatCount, formatDuration, formatTime } from '../../common/ui/format';
+import { formatClock, formatCount, formatDuration, formatTime } from '../../common/ui/format';
 import { compareValues } from '../../common/ui/table-model';
 import { useNow } from '../../common/ui/useNow';
 import type { EngineSnapshot } from '../../engine/protocol';
@@ -232,9 +232,7 @@ function DisplayStatus({
       <span className="display-title">Warehouse {warehouse ?? '…'}</span>
       <span className="display-state">{text}</span>
       {urlProblems.length > 0 && <span className="display-warning">URL: {urlProblems.join('; ')}</span>}
-      <span className="display-clock">
-        {new Date(now).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}
-      </span>
+      <span className="display-clock">{formatClock(now)}</span>
     </header>
   );
 }

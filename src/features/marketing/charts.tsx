@@ -52,8 +52,13 @@ export function TopMoversChart({
   );
 }
 
-const hourFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-const dayFormat = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: '2-digit' });
+// In the browser's language, like every number and time on the pages (src/common/ui/format.ts).
+const hourFormat = new Intl.DateTimeFormat(undefined, {
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: '2-digit' });
 
 export interface HourlyPoint {
   hourStartMs: number;
