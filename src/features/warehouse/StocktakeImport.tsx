@@ -138,8 +138,7 @@ export function StocktakeImport({ warehouse, stock }: Props) {
   const tally = (kind: RowResult['kind']) => outcomes.filter((r) => r.kind === kind).length;
 
   return (
-    <details className="panel stocktake" aria-label="Stocktake import">
-      <summary>Stocktake import (CSV)</summary>
+    <>
       <p className="muted">
         A file of counted shelves — columns <code>product</code>, <code>location</code>, <code>counted</code>{' '}
         — is compared with the figures on this page; only the rows that differ are recorded, as counts. A
@@ -243,7 +242,7 @@ export function StocktakeImport({ warehouse, stock }: Props) {
           </div>
         </>
       )}
-    </details>
+    </>
   );
 }
 

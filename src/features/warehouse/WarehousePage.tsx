@@ -71,6 +71,7 @@ export function WarehousePage({ grants, TrailPanel, address, onAddress }: Props)
     [stock, warehouse, search, hideZero],
   );
   const mayPublish = canPublishStock(grants, warehouse);
+  const [stocktakeOpen, setStocktakeOpen] = useState(false);
 
   return (
     <section className="page" aria-label="Warehouse stock">
@@ -169,8 +170,22 @@ export function WarehousePage({ grants, TrailPanel, address, onAddress }: Props)
       {mayPublish && shown && !shown.past && (
         <Suspense fallback={null}>
           <StockForms stock={shown.views.stock} prefill={prefill} grants={grants} />
-          {warehouse !== null && <StocktakeImport warehouse={warehouse} stock={shown.views.stock} />}
         </Suspense>
+      )}
+      {mayPublish && shown && !shown.past && warehouse !== null && (
+        // Its code loads when it is first opened: most visits never import a stocktake.
+        <details
+          className="panel stocktake"
+          aria-label="Stocktake import"
+          onToggle={(event) => setStocktakeOpen(event.currentTarget.open)}
+        >
+          <summary>Stocktake import (CSV)</summary>
+          {stocktakeOpen && (
+            <Suspense fallback={<p className="muted">Loading the importer…</p>}>
+              <StocktakeImport warehouse={warehouse} stock={shown.views.stock} />
+            </Suspense>
+          )}
+        </details>
       )}
       {mayPublish && shown?.past && (
         <p className="muted">The forms record what happens now: go back to live to use them.</p>
