@@ -260,15 +260,23 @@ describe('people, not shared role logins', () => {
     "a revoked person's open connection ends within seconds; the others stay",
     async () => {
       const { people } = readPeople();
-      const watcher = (who: { user: string; password: string }) =>
-        runProbe<{ closedAfterMs: number | null }>(
+      const connected: Promise<void>[] = [];
+      const watcher = (who: { user: string; password: string }) => {
+        let ready!: () => void;
+        connected.push(new Promise<void>((resolve) => (ready = resolve)));
+        return runProbe<{ closedAfterMs: number | null }>(
           'ws-hold.ts',
           [server.wsUrl, who.user, who.password, '8000'],
           20_000,
+          (line) => {
+            if (line === '{"connected":true}') ready();
+          },
         );
+      };
       const revoked = watcher(LOGINS.display);
       const kept = watcher({ user: 'wall-52', password: 'stockwire-wall-52' });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Revoked only once both are signed in: a slow start would otherwise be refused at sign-in instead.
+      await Promise.race([Promise.all(connected), revoked, kept]);
       const t0 = Date.now();
       await server.setPeople(people.filter((p) => p.user !== LOGINS.display.user));
       const [gone, still] = await Promise.all([revoked, kept]);

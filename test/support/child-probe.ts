@@ -3,7 +3,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/lib/nats-server.mjs';
 
-export function runProbe<T>(script: string, args: readonly string[], timeoutMs = 30_000): Promise<T> {
+/** `onLine` sees each line the probe prints as it prints it (a probe may say it is ready before its result). */
+export function runProbe<T>(
+  script: string,
+  args: readonly string[],
+  timeoutMs = 30_000,
+  onLine?: (line: string) => void,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -12,7 +18,15 @@ export function runProbe<T>(script: string, args: readonly string[], timeoutMs =
     );
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const text = d.toString();
+      stdout += text;
+      if (!onLine) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim() !== '') onLine(line.trim());
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -1,6 +1,7 @@
 /**
  * Signs in over WebSocket and holds the connection for a while, without reconnecting: prints
- * {"closedAfterMs": n} when the server ended it, or {"closedAfterMs": null} when it lasted.
+ * {"connected": true} once signed in, then {"closedAfterMs": n} when the server ended it, or
+ * {"closedAfterMs": null} when it lasted.
  *
  *   node --import tsx test/support/ws-hold.ts <ws://url> <user> <password> <hold ms>
  */
@@ -12,6 +13,7 @@ if (!url || !user || !password || !holdMs) throw new Error('usage: ws-hold.ts <u
 installWebSocket();
 const t0 = Date.now();
 const nc = await connectBrowser({ servers: url, user, password, maxReconnectAttempts: 0, timeoutMs: 5000 });
+console.log(JSON.stringify({ connected: true }));
 const closed = nc.closed().then(() => Date.now() - t0);
 const result = await Promise.race([
   closed,
