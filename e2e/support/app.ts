@@ -64,7 +64,11 @@ export function cell(page: Page, product: string, location: string): Locator {
   return page.getByTestId(`cell-${product}-${location}`);
 }
 
-export function salesCell(page: Page, product: string, column: 'hour' | 'day' | 'week'): Locator {
+export function salesCell(
+  page: Page,
+  product: string,
+  column: 'hour' | 'day' | 'week' | 'thisWeek' | 'lastWeek',
+): Locator {
   return page
     .getByRole('table', { name: 'Sold per product' })
     .locator(`tr[data-row="${product}"] td[data-col="${column}"]`);

@@ -46,4 +46,16 @@ export async function expectSales(page: Page, events: readonly TimedEvent[], pro
       shown(soldWithin(events, product, Date.now(), windowMs)),
     );
   }
+  // Calendar weeks as the e2e browser counts them (en-US, UTC: from Sunday midnight), and the same span before.
+  const now = Date.now();
+  const day = new Date(now);
+  const thisFrom = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() - day.getUTCDay());
+  const lastFrom = thisFrom - WEEK_MS;
+  const lastTo = lastFrom + (now - thisFrom);
+  await expect(salesCell(page, product, 'thisWeek'), `${product} sold this week`).toHaveText(
+    shown(soldWithin(events, product, now, now - thisFrom)),
+  );
+  await expect(salesCell(page, product, 'lastWeek'), `${product} sold last week`).toHaveText(
+    new RegExp(`^${shown(soldWithin(events, product, lastTo, lastTo - lastFrom))}( \\(|$)`),
+  );
 }

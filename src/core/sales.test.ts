@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Decoded } from './codec';
 import {
   DAY_MS,
+  DETAIL_HOURS,
   HORIZON_HOURS,
   HOUR_MS,
   MINUTE_MS,
@@ -143,17 +144,26 @@ describe('hourly series', () => {
 });
 
 describe('memory stays bounded', () => {
-  it('keeps only the hours of the horizon before the newest sale', () => {
+  it('keeps only the hours of the horizon before the newest sale, and the minutes of the last eight days', () => {
     const state = fold(view, salesAt(NOW - 20 * DAY_MS, NOW - 9 * DAY_MS, NOW - 7 * DAY_MS, NOW));
     expect([...state.hours.keys()].every((h) => h > NOW / HOUR_MS - HORIZON_HOURS)).toBe(true);
-    expect(state.hours.size).toBe(2);
+    expect(state.hours.size).toBe(3);
     expect(soldInWindow(state, NOW, WEEK_MS).get('Apples')).toBe(1);
     expect(soldInWindow(state, NOW, 8 * DAY_MS).get('Apples')).toBe(2);
+    expect(soldInWindow(state, NOW, 14 * DAY_MS).get('Apples')).toBe(3);
+    const minutesOf = (t: number) => [...state.hours.get(Math.ceil(t / HOUR_MS))!.values()][0]!.minutes;
+    expect(minutesOf(NOW - 9 * DAY_MS)).toEqual([]);
+    expect(minutesOf(NOW - 7 * DAY_MS)).not.toEqual([]);
   });
 
   it('ignores a sale older than the horizon that arrives late, and counts a late one inside it', () => {
-    const state = fold(view, salesAt(NOW, NOW - 9 * DAY_MS, NOW - 2 * DAY_MS));
-    expect(soldInWindow(state, NOW, 30 * DAY_MS).get('Apples')).toBe(2);
+    const state = fold(view, salesAt(NOW, NOW - 16 * DAY_MS, NOW - 2 * DAY_MS, NOW - 10 * DAY_MS));
+    expect(soldInWindow(state, NOW, 30 * DAY_MS).get('Apples')).toBe(3);
+    // Late into an hour past the detail: its total counts, its minutes stay empty rather than partial.
+    expect([...state.hours.get(Math.ceil((NOW - 10 * DAY_MS) / HOUR_MS))!.values()][0]).toMatchObject({
+      total: 1,
+      minutes: [],
+    });
   });
 
   it('holds at most HORIZON_HOURS buckets after 100 days of sales', () => {
@@ -170,7 +180,7 @@ describe('memory stays bounded', () => {
     let entries = 0;
     for (const bucket of state.hours.values())
       for (const series of bucket.values()) entries += series.minutes.length;
-    expect(entries).toBeLessThanOrEqual(HORIZON_HOURS * 60 * 2);
+    expect(entries).toBeLessThanOrEqual(DETAIL_HOURS * 60 * 2);
   });
 });
 

@@ -9,7 +9,9 @@
  * whole minute, and W is rounded up to whole minutes.
  *
  * Memory: events are not kept, only buckets, and only those of the last HORIZON_HOURS before the newest event
- * time seen (never a clock). An event older than that when it arrives changes no bucket.
+ * time seen (never a clock). An event older than that when it arrives changes no bucket. Only the last
+ * DETAIL_HOURS keep their minutes; older hours keep their totals, which is all a comparison with last week
+ * needs (docs/architecture.md#sales-windows).
  */
 import { draft, draftArray, draftMap, fresh, newBatch, type Batch, type Mutable } from './batch';
 import type { Decoded, EventMeta } from './codec';
@@ -20,8 +22,16 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 export const WEEK_MS = 7 * DAY_MS;
-/** A week plus a day of slack, so a week window stays exact for any now up to a day before the newest event. */
-export const HORIZON_HOURS = 8 * 24;
+/**
+ * Hours with minute detail: a week plus a day of slack, so any window of up to a week stays exact to the minute
+ * for any now up to a day before the newest event.
+ */
+export const DETAIL_HOURS = 8 * 24;
+/**
+ * Hours kept at all: two weeks and a day, so this calendar week so far can be set against the same span of the
+ * week before, whatever day the week starts on (docs/architecture.md#sales-windows).
+ */
+export const HORIZON_HOURS = 15 * 24;
 export const SERIES_HOURS = 7 * 24;
 
 /** Sales of one (warehouse, product) within one hour. */
@@ -50,6 +60,9 @@ const hourOf = (t: number): number => Math.ceil(t / HOUR_MS);
 const minuteOf = (t: number): number => Math.ceil(t / MINUTE_MS);
 /** Hours at or below this are outside the horizon. */
 const cutoffHour = (newestMs: number): number => hourOf(newestMs) - HORIZON_HOURS;
+/** Hours at or below this keep their totals only. */
+const detailCutoffHour = (newestMs: number): number => hourOf(newestMs) - DETAIL_HOURS;
+const NO_MINUTES: readonly number[] = Object.freeze([]);
 
 function evolve(state: SalesState, decoded: Decoded, batch: Batch = newBatch()): SalesState {
   const seq = seqOf(decoded);
@@ -92,9 +105,12 @@ function evolve(state: SalesState, decoded: Decoded, batch: Batch = newBatch()):
 function addSale(next: Mutable<SalesState>, meta: EventMeta, quantity: number, batch: Batch): void {
   const t = meta.timestampMs;
   if (next.newestMs === null || t > next.newestMs) {
-    const before = next.newestMs === null ? null : cutoffHour(next.newestMs);
+    const before = next.newestMs;
     next.newestMs = t;
-    if (before !== null && cutoffHour(t) > before) prune(next, cutoffHour(t), batch);
+    if (before !== null && cutoffHour(t) > cutoffHour(before)) prune(next, cutoffHour(t), batch);
+    if (before !== null && detailCutoffHour(t) > detailCutoffHour(before)) {
+      forgetMinutes(next, detailCutoffHour(before), detailCutoffHour(t), batch);
+    }
   }
   const hour = hourOf(t);
   if (hour <= cutoffHour(next.newestMs)) return;
@@ -109,6 +125,8 @@ function addSale(next: Mutable<SalesState>, meta: EventMeta, quantity: number, b
     : fresh<SeriesHour>(batch, { warehouse: meta.warehouse, product: meta.product, total: 0, minutes: [] });
   bucket.set(key, series);
   series.total += quantity;
+  // A late sale in an hour past the detail keeps that hour's minutes empty: a partial sum of them would lie.
+  if (hour <= detailCutoffHour(next.newestMs)) return;
   const minute = minuteOf(t) - (hour - 1) * 60;
   const minutes = draftArray(batch, series.minutes);
   series.minutes = minutes;
@@ -119,6 +137,21 @@ function addSale(next: Mutable<SalesState>, meta: EventMeta, quantity: number, b
     }
   }
   minutes.push(minute, quantity);
+}
+
+/** Drops the minutes of the hours in (after, through]: they have left the detail and keep their totals. */
+function forgetMinutes(next: Mutable<SalesState>, after: number, through: number, batch: Batch): void {
+  for (let hour = after + 1; hour <= through; hour++) {
+    const bucket = next.hours.get(hour);
+    if (!bucket) continue;
+    const hours = draftMap(batch, next.hours);
+    next.hours = hours;
+    const compact = draftMap(batch, bucket);
+    for (const [key, series] of compact) {
+      if (series.minutes.length > 0) compact.set(key, { ...series, minutes: NO_MINUTES });
+    }
+    hours.set(hour, compact);
+  }
 }
 
 function prune(next: Mutable<SalesState>, cutoff: number, batch: Batch): void {

@@ -8,6 +8,7 @@ import { SortableTable, type Column } from '../../common/ui/SortableTable';
 import { formatCount } from '../../common/ui/format';
 import type { SortOrder } from '../../common/ui/table-model';
 import { HourlySalesChart, TopMoversChart, type HourlyPoint } from './charts';
+import { firstDayOfWeek, weekSpans } from './calendar-week';
 import {
   WINDOWS,
   isSalesSortKey,
@@ -43,7 +44,39 @@ const COLUMNS: Column<SalesRow>[] = [
     value: (r) => r.week,
     render: (r) => formatCount(r.week),
   },
+  {
+    key: 'thisWeek',
+    title: 'This week so far',
+    numeric: true,
+    value: (r) => r.thisWeek,
+    render: (r) => formatCount(r.thisWeek),
+  },
+  {
+    key: 'lastWeek',
+    title: 'Last week, same span',
+    numeric: true,
+    value: (r) => r.lastWeek,
+    render: (r) => (
+      <>
+        {formatCount(r.lastWeek)} <WeekChange now={r.thisWeek} before={r.lastWeek} />
+      </>
+    ),
+  },
 ];
+
+/** "▲ 12 %" against last week, "new" when there was nothing to compare with. */
+function WeekChange({ now, before }: { now: number; before: number }) {
+  if (before === 0) return now > 0 ? <span className="week-up">(new)</span> : null;
+  const change = (now - before) / Math.abs(before);
+  const percent = PERCENT.format(Math.abs(change));
+  if (change === 0) return <span className="muted">(=)</span>;
+  return change > 0 ? (
+    <span className="week-up">(▲ {percent})</span>
+  ) : (
+    <span className="week-down">(▼ {percent})</span>
+  );
+}
+const PERCENT = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 
 const TOP_MOVERS = 10;
 const LIMITS = [25, 100, 500] as const;
@@ -53,6 +86,7 @@ const DEFAULT_SORT: RankQuery['sort'] = { key: 'day', descending: true };
 const rowKey = (r: SalesRow) => r.product;
 
 const MARKETING_INTEREST: ViewInterest = { ...NO_INTEREST, sales: 'all' };
+const FIRST_DAY = firstDayOfWeek(undefined);
 
 export default function MarketingPage() {
   const shown = useViews();
@@ -68,7 +102,12 @@ export default function MarketingPage() {
   const [sort, setSort] = useState(DEFAULT_SORT);
   const filter = useMemo(() => (warehouse === '' ? {} : { warehouse }), [warehouse]);
 
-  const rows = useMemo(() => (sales ? salesRows(sales, now, filter) : []), [sales, now, filter]);
+  // Calendar weeks as this browser's locale counts them: they start on its first day, at local midnight.
+  const weeks = useMemo(() => weekSpans(now, FIRST_DAY), [now]);
+  const rows = useMemo(
+    () => (sales ? salesRows(sales, now, weeks, filter) : []),
+    [sales, now, weeks, filter],
+  );
   // Only the top `limit` rows reach the DOM, so rendering costs the same for 20 products or 2,000.
   const ranking = useMemo(() => rankSales(rows, { search, sort, limit }), [rows, search, sort, limit]);
   const top = useMemo(() => topMovers(rows, topWindow, TOP_MOVERS), [rows, topWindow]);

@@ -4,11 +4,20 @@ import { salesView } from '../../core/sales';
 import { rankSales, rankingSummary, salesRows, topMovers, type SalesRow } from './ranking';
 import { TestStream } from '../../core/testing';
 
-const row = (product: string, hour: number, day: number, week: number): SalesRow => ({
+const row = (
+  product: string,
+  hour: number,
+  day: number,
+  week: number,
+  thisWeek = 0,
+  lastWeek = 0,
+): SalesRow => ({
   product,
   hour,
   day,
   week,
+  thisWeek,
+  lastWeek,
 });
 const rows = [
   row('Gala', 1, 5, 9),
@@ -62,7 +71,28 @@ describe('salesRows', () => {
       s.sold('47', 'Gala', 3, 'A1', { at: now - 3 * 3_600_000 }),
       s.sold('46', 'Gala', 2, 'A1', { at: now - 30 * 60_000 }),
     ]);
-    expect(salesRows(state, now, {})).toEqual([row('Gala', 2, 5, 5)]);
-    expect(salesRows(state, now, { warehouse: '47' })).toEqual([row('Gala', 0, 3, 3)]);
+    const weeks = {
+      thisFromMs: now - 2 * 3_600_000,
+      lastFromMs: now - 170 * 3_600_000,
+      lastToMs: now - 168 * 3_600_000,
+    };
+    expect(salesRows(state, now, weeks, {})).toEqual([row('Gala', 2, 5, 5, 2, 0)]);
+    expect(salesRows(state, now, weeks, { warehouse: '47' })).toEqual([row('Gala', 0, 3, 3, 0, 0)]);
+  });
+
+  it('sets this week so far against the same span of the week before, reaching past the minute detail', () => {
+    const DAY = 24 * 3_600_000;
+    const now = 40 * DAY + 15 * 3_600_000;
+    const s = new TestStream();
+    const state = fold(salesView, [
+      // The week before: one sale inside its first 2.5 days, one after that span.
+      s.sold('46', 'Gala', 4, 'A1', { at: now - 9 * DAY }),
+      s.sold('46', 'Gala', 8, 'A1', { at: now - 6 * DAY + 3_600_000 }),
+      s.sold('46', 'Gala', 3, 'A1', { at: now - DAY }),
+      s.sold('46', 'Gala', 1, 'A1', { at: now }),
+    ]);
+    const thisFromMs = now - 2.5 * DAY;
+    const weeks = { thisFromMs, lastFromMs: thisFromMs - 7 * DAY, lastToMs: now - 7 * DAY };
+    expect(salesRows(state, now, weeks, {})).toEqual([row('Gala', 1, 1, 12, 4, 4)]);
   });
 });

@@ -13,6 +13,7 @@ import {
   type SalesState,
 } from '../../core/sales';
 import { matchesSearch, sortRows } from '../../common/ui/table-model';
+import type { WeekSpans } from './calendar-week';
 
 export const WINDOWS = [
   { key: 'hour', label: 'last hour', ms: HOUR_MS },
@@ -26,21 +27,29 @@ export interface SalesRow {
   hour: number;
   day: number;
   week: number;
+  /** This calendar week so far. */
+  thisWeek: number;
+  /** The same span of the calendar week before. */
+  lastWeek: number;
 }
-export type SalesSortKey = 'product' | WindowKey;
+export type SalesSortKey = 'product' | WindowKey | 'thisWeek' | 'lastWeek';
 
 export function isSalesSortKey(key: string): key is SalesSortKey {
-  return key === 'product' || WINDOWS.some((w) => w.key === key);
+  return key === 'product' || key === 'thisWeek' || key === 'lastWeek' || WINDOWS.some((w) => w.key === key);
 }
 
 /** One row per product sold inside the horizon, in one warehouse or all (the core's selectors). */
-export function salesRows(sales: SalesState, now: number, filter: SalesFilter): SalesRow[] {
+export function salesRows(sales: SalesState, now: number, weeks: WeekSpans, filter: SalesFilter): SalesRow[] {
   const [hour, day, week] = WINDOWS.map((w) => soldInWindow(sales, now, w.ms, filter));
+  const thisWeek = soldInWindow(sales, now, now - weeks.thisFromMs, filter);
+  const lastWeek = soldInWindow(sales, weeks.lastToMs, weeks.lastToMs - weeks.lastFromMs, filter);
   return soldProducts(sales, filter).map((product) => ({
     product,
     hour: hour?.get(product) ?? 0,
     day: day?.get(product) ?? 0,
     week: week?.get(product) ?? 0,
+    thisWeek: thisWeek.get(product) ?? 0,
+    lastWeek: lastWeek.get(product) ?? 0,
   }));
 }
 
