@@ -21,7 +21,7 @@ import { decodeStockMessage, eventTimeOf, subjectOf, type Decoded } from '../../
 import { subjectWarehouse } from '../../src/core/events';
 import { applyBatch, initialLedger, ledgerViews, type LedgerState } from '../../src/core/ledger';
 import { LEDGER_SNAPSHOT_VERSION, snapshotLedger } from '../../src/core/ledger-snapshot';
-import { HORIZON_HOURS, HOUR_MS } from '../../src/core/sales';
+import { DETAIL_HOURS, HORIZON_HOURS, HOUR_MS } from '../../src/core/sales';
 import { decodeWarehouseIndex, warehouseIndexName } from '../../src/core/warehouse-index';
 import {
   deleteCheckpoint,
@@ -93,18 +93,25 @@ const ofWarehouse = (warehouse: string) => (d: Decoded) => subjectWarehouse(subj
 /**
  * One warehouse's figures, as a page of that warehouse alone shows them. Sales hours older than the chain's
  * horizon (`chain`'s newest sale less HORIZON_HOURS) are in no window a page shows: a fold of one warehouse
- * forgets them by its own newest sale, which may be earlier.
+ * forgets them by its own newest sale, which may be earlier. Likewise it keeps the minutes of an hour the
+ * chain's fold has already reduced to its total (DETAIL_HOURS): past the chain's detail only totals compare.
  */
 function figuresOf(ledger: LedgerState, warehouse: string, chain: LedgerState) {
-  const newest = chain.sales.newestMs ?? 0;
-  const cutoff = Math.ceil(newest / HOUR_MS) - HORIZON_HOURS;
+  const newest = Math.ceil((chain.sales.newestMs ?? 0) / HOUR_MS);
+  const cutoff = newest - HORIZON_HOURS;
+  const detailCutoff = newest - DETAIL_HOURS;
   return {
     stock: ledger.stock.warehouses.get(warehouse),
     subjectSeqs: ledger.stock.subjectSeqs.get(warehouse),
     levels: ledger.procurement.levels.get(warehouse),
     sales: [...ledger.sales.hours]
       .filter(([hour]) => hour > cutoff)
-      .map(([hour, series]) => [hour, [...series.values()].filter((s) => s.warehouse === warehouse)])
+      .map(([hour, series]) => [
+        hour,
+        [...series.values()]
+          .filter((s) => s.warehouse === warehouse)
+          .map((s) => (hour > detailCutoff ? s : { ...s, minutes: [] })),
+      ])
       .filter(([, series]) => (series as unknown[]).length > 0),
   };
 }
