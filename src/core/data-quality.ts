@@ -80,17 +80,8 @@ export function recordDuplicate(
   meta: EventMeta,
   batch: Batch = newBatch(),
 ): DataQualityState {
-  if (meta.seq <= state.lastSeq) return state;
-  const next = draft(batch, state);
-  next.lastSeq = meta.seq;
-  record(next, batch, {
-    seq: meta.seq,
-    subject: meta.subject,
-    reason: 'duplicate',
-    message: `event id ${meta.id.slice(0, 80)} was already applied; this copy is ignored`,
-    kind: 'duplicate',
-  });
-  return next;
+  const message = `event id ${meta.id.slice(0, 80)} was already applied; this copy is ignored`;
+  return recordDecision(state, meta, 'duplicate', 'duplicate', message, batch);
 }
 
 /** Notes a reversal the ledger could not apply, with why; it stays in the history and changes no figure. */
@@ -101,16 +92,22 @@ export function recordRefusedReversal(
   message: string,
   batch: Batch = newBatch(),
 ): DataQualityState {
+  return recordDecision(state, meta, 'refused', reason, `${message}; kept, changes nothing`, batch);
+}
+
+/** An issue the ledger decided on (the decoder could not have): a duplicate, a refused reversal. */
+function recordDecision(
+  state: DataQualityState,
+  meta: EventMeta,
+  kind: IssueKind,
+  reason: IssueReason,
+  message: string,
+  batch: Batch,
+): DataQualityState {
   if (meta.seq <= state.lastSeq) return state;
   const next = draft(batch, state);
   next.lastSeq = meta.seq;
-  record(next, batch, {
-    seq: meta.seq,
-    subject: meta.subject,
-    reason,
-    message: `${message}; kept, changes nothing`,
-    kind: 'refused',
-  });
+  record(next, batch, { seq: meta.seq, subject: meta.subject, reason, message, kind });
   return next;
 }
 
