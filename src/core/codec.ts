@@ -372,7 +372,7 @@ export function stockEventFromPayload(
 }
 
 /** Longer than any id a publisher of ours makes (a UUID), short enough to show in a row. */
-export const MAX_EVENT_ID_CHARS = 128;
+const MAX_EVENT_ID_CHARS = 128;
 
 function reversalFromPayload(body: Record<string, unknown>, product_name: string): Result<StockEvent> {
   const reverses = field(body, 'reverses', 'string');

@@ -243,12 +243,6 @@ export function rememberedCount(memory: UndoMemory): number {
   return count;
 }
 
-/** Only one warehouse's memory: what a fold of that warehouse's subjects alone holds. */
-export function undoMemoryOfWarehouse(memory: UndoMemory, warehouse: string): UndoMemory {
-  const own = memory.byWarehouse.get(warehouse);
-  return { horizonMs: memory.horizonMs, byWarehouse: new Map(own ? [[warehouse, own]] : []) };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Saved folds and checkpoints
 
