@@ -1,3 +1,4 @@
+import { csvField } from './csv';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeStockMessage, type RawMessage } from './codec';
@@ -6,7 +7,6 @@ import {
   CSV_HEADER,
   EMPTY_FILTER,
   chipsOf,
-  csvField,
   csvLine,
   eventRow,
   filterProblems,

@@ -3,6 +3,7 @@
  * truncated payload), which rows a filter selects, and the CSV / JSON-lines export formats.
  * Pure: the caller supplies decoded messages and times; nothing here reads a clock or the network.
  */
+import { csvField } from './csv';
 import type { Decoded, DecodeErrorCode } from './codec';
 import {
   STOCK_EVENT_TYPES,
@@ -323,25 +324,6 @@ export const CSV_COLUMNS = [
   'subject',
   'payload',
 ] as const;
-
-/**
- * A leading `-` starts a formula too (`-2+3`, `-cmd|…` in spreadsheets that run DDE), but negative
- * quantities and the lone `-` of the unassigned pool are data that must open as numbers and text.
- */
-const PLAIN_NEGATIVE_OR_DASH = /^-(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)?$/;
-
-/**
- * RFC 4180 quoting. A cell that a spreadsheet would run as a formula gets a leading apostrophe (the
- * usual CSV-injection guard); payloads start with `{`, names are subject tokens, so real data is unchanged.
- */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (/^[=+@\t\r]/.test(text) || (text.startsWith('-') && !PLAIN_NEGATIVE_OR_DASH.test(text))) {
-    text = `'${text}`;
-  }
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\r\n`;
 

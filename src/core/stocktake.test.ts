@@ -63,6 +63,15 @@ describe('stocktake file', () => {
     expect(parseStocktake(big.join('\n')).problems[0]!.message).toMatch(/at most 20000 are allowed/);
   });
 
+  it('gives a template that cannot run a formula in a spreadsheet, and reads it back as written', () => {
+    const template = stocktakeTemplate([{ product: 'Apples', location: '=HYPERLINK("x")' }]);
+    expect(template).toBe('product,location,counted\r\nApples,"\'=HYPERLINK(""x"")",\r\n');
+    const filled = template.replace('",\r\n', '",4\r\n');
+    expect(parseStocktake(filled).rows).toEqual([
+      { line: 2, product: 'Apples', location: '=HYPERLINK("x")', counted: 4 },
+    ]);
+  });
+
   it('gives a template it reads back', () => {
     const template = stocktakeTemplate([
       { product: 'Apples', location: 'A01' },

@@ -7,6 +7,7 @@
  * names the same events twice, and the second time is a duplicate the engine recognises instead of a second
  * count of every shelf.
  */
+import { csvField, unguardedCsvText } from './csv';
 import { UNASSIGNED_LOCATION, locationProblem, tokenProblem, type StockCorrected } from './events';
 import { lastSubjectSeq, locationQuantity, productStock, type WarehouseStockState } from './warehouse-stock';
 
@@ -35,12 +36,9 @@ export interface ParsedStocktake {
 /** The file a person downloads to fill in. */
 export function stocktakeTemplate(examples: readonly { product: string; location: string }[]): string {
   const lines = [STOCKTAKE_COLUMNS.join(',')];
-  for (const { product, location } of examples) lines.push(`${csvCell(product)},${csvCell(location)},`);
+  // A location is any text another publisher chose: guarded, it cannot run as a formula when the file opens.
+  for (const { product, location } of examples) lines.push(`${csvField(product)},${csvField(location)},`);
   return `${lines.join('\r\n')}\r\n`;
-}
-
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** RFC 4180 records (quoted fields may hold commas, quotes and line breaks), each with its first line. */
@@ -117,7 +115,7 @@ export function parseStocktake(text: string): ParsedStocktake {
   const seen = new Map<string, number>();
   for (const { line, fields } of body) {
     const product = (fields[at.product] ?? '').trim();
-    const location = (fields[at.location] ?? '').trim() || UNASSIGNED_LOCATION;
+    const location = unguardedCsvText((fields[at.location] ?? '').trim()) || UNASSIGNED_LOCATION;
     const countedText = (fields[at.counted] ?? '').trim();
     const problem =
       tokenProblem('Product', product) ??
