@@ -1,3 +1,4 @@
+import { saveFile } from '../../common/ui/save-file';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useEngine } from '../../common/engine-context';
 import type { EventLogFilter } from '../../core/event-log';
@@ -18,16 +19,6 @@ export type ScanState =
   | (Of & { phase: 'done'; rows: number; scanned: number; file: { name: string; url: string } | null })
   | (Of & { phase: 'cancelled'; rows: number; scanned: number })
   | (Of & { phase: 'failed'; message: string });
-
-/** Saves a file the way a download link would: the browser's own download, no server round trip. */
-function download(name: string, url: string): void {
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
 
 /** The previous file's object URL is let go when a new scan starts or the page closes. */
 function revoke(ref: { current: string | null }): void {
@@ -99,7 +90,7 @@ export function useScan(): {
             const url = URL.createObjectURL(parts.toBlob(kind));
             urlRef.current = url;
             file = { name: exportFileName(filter, kind, Date.now()), url };
-            download(file.name, file.url);
+            saveFile(file.name, file.url);
           }
           setState({ phase: 'done', ...of, rows: reply.rows, scanned: reply.scanned, file });
         })

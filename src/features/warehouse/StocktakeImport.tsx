@@ -10,6 +10,7 @@ import {
   type StocktakeProblem,
 } from '../../core/stocktake';
 import { locationRows, type WarehouseStockState } from '../../core/warehouse-stock';
+import { saveFile } from '../../common/ui/save-file';
 import { useEngine } from '../../common/engine-context';
 import { formatCount } from '../../common/ui/format';
 import type { PublishOutcome } from '../../engine/protocol';
@@ -86,10 +87,7 @@ export function StocktakeImport({ warehouse, stock }: Props) {
       location: r.location,
     }));
     const url = URL.createObjectURL(new Blob([stocktakeTemplate(cells)], { type: 'text/csv;charset=utf-8' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `stocktake-${warehouse}.csv`;
-    a.click();
+    saveFile(`stocktake-${warehouse}.csv`, url);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   };
 
