@@ -16,6 +16,20 @@ const DAY_MS = 24 * 60 * 60_000;
 /** How long an applied id is remembered, in event time; why a week: docs/architecture.md#the-id-horizon. */
 export const ID_HORIZON_MS = 7 * DAY_MS;
 
+/**
+ * What an event at `atMs` does to two generations whose newer one opened at `sinceMs`: `open` the first one;
+ * `keep` them; `shift` (the newer becomes the older, a new one opens); or `restart` both after a quiet spell of
+ * two horizons or more, when even the newer is older than one horizon. Everything remembered by event time for
+ * the id horizon follows this one rule, so all of it is forgotten together (src/core/undo-memory.ts too).
+ */
+export type GenerationStep = 'open' | 'keep' | 'shift' | 'restart';
+
+export function generationStep(sinceMs: number, atMs: number, horizonMs: number): GenerationStep {
+  if (!(sinceMs > Number.NEGATIVE_INFINITY)) return 'open';
+  if (atMs - sinceMs < horizonMs) return 'keep';
+  return atMs - sinceMs >= 2 * horizonMs ? 'restart' : 'shift';
+}
+
 export interface RecentIds {
   readonly current: IdSet;
   readonly previous: IdSet;
@@ -43,12 +57,11 @@ export function recentIdCount(ids: RecentIds): number {
  */
 export function addRecentId(ids: RecentIds, id: string, atMs: number, batch?: Batch): RecentIds {
   let { current, previous, sinceMs } = ids;
-  if (!(sinceMs > Number.NEGATIVE_INFINITY)) sinceMs = atMs;
-  else if (atMs - sinceMs >= ids.horizonMs) {
-    // After a quiet spell of two horizons or more, even `current` is older than one horizon.
-    previous = atMs - sinceMs >= 2 * ids.horizonMs ? emptyIdSet : current;
+  const step = generationStep(sinceMs, atMs, ids.horizonMs);
+  if (step !== 'keep') sinceMs = atMs;
+  if (step === 'shift' || step === 'restart') {
+    previous = step === 'shift' ? current : emptyIdSet;
     current = emptyIdSet;
-    sinceMs = atMs;
   }
   current = addId(current, id, batch);
   if (batch?.owned.has(ids)) {

@@ -15,7 +15,7 @@
 import { draft, draftMap, type Batch, type Mutable } from './batch';
 import type { EventMeta } from './codec';
 import { isReversible, type ReversibleEvent, type StockEvent, type StockReversed } from './events';
-import { ID_HORIZON_MS } from './recent-ids';
+import { generationStep, ID_HORIZON_MS } from './recent-ids';
 
 interface Remembered {
   /** Position in the store; a version sees the entry when it is below the version's size. */
@@ -173,12 +173,12 @@ function rotate(
     batch,
     memory ?? { current: EMPTY, previous: EMPTY, sinceMs: Number.NEGATIVE_INFINITY },
   );
-  // The same two-generation rule as the ids (src/core/recent-ids.ts), so both forget together.
-  if (!(writable.sinceMs > Number.NEGATIVE_INFINITY)) writable.sinceMs = atMs;
-  else if (atMs - writable.sinceMs >= horizonMs) {
-    writable.previous = atMs - writable.sinceMs >= 2 * horizonMs ? EMPTY : writable.current;
+  // The ids' rule (src/core/recent-ids.ts), so an event is forgotten here when its id is.
+  const step = generationStep(writable.sinceMs, atMs, horizonMs);
+  if (step !== 'keep') writable.sinceMs = atMs;
+  if (step === 'shift' || step === 'restart') {
+    writable.previous = step === 'shift' ? writable.current : EMPTY;
     writable.current = EMPTY;
-    writable.sinceMs = atMs;
   }
   return writable;
 }
